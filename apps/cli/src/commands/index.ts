@@ -1,0 +1,6 @@
+import type { CommandModule } from 'yargs';
+
+// Every `lrat` subcommand, in the order `lrat --help` lists them. Each lives in its own module.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [
+];

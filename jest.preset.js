@@ -1,0 +1,21 @@
+// Shared Jest settings: SWC transpiles TypeScript (≈3× faster than ts-jest); @lrat/* resolve to sources.
+const path = require('path');
+const root = __dirname;
+const packages = ['trajectory', 'miners', 'weighting', 'trainer', 'indexer', 'harness', 'server'];
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': [
+      require.resolve('@swc/jest'),
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  // ESM-only dependencies are transpiled to CommonJS for Jest; Node itself loads them natively.
+  transformIgnorePatterns: ['/node_modules/(?!(vega|vega-[a-z-]+|d3-[a-z-]+|d3|delaunator|robust-predicates|internmap|stemmer|json-stringify-pretty-compact|topojson-client)/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  moduleNameMapper: Object.fromEntries(
+    packages.map((p) => [`^@lrat/${p}$`, path.join(root, 'packages', p, 'src', 'index.ts')]),
+  ),
+  testTimeout: 120000,
+};

@@ -1,0 +1,3 @@
+// Public API of @lrat/harness.
+export { createProgress, formatSeconds } from './progress';
+export type { Progress, ProgressOptions } from './progress';

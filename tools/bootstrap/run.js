@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Observes the machine, asks plan.js what to do, and does it, printing each step and its time.
+// Only node built-ins here: this runs before node_modules exists.
+const { spawnSync } = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+const { APT_PACKAGES, planBootstrap } = require('./plan');
+
+const root = path.resolve(__dirname, '..', '..');
+const dryRun = process.argv.includes('--dry-run');
+const mtime = (p) => (fs.existsSync(p) ? fs.statSync(p).mtimeMs : null);
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+function installedApt() {
+  if (!has('dpkg-query')) return [];
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...APT_PACKAGES], { encoding: 'utf8' });
+  return (r.stdout || '')
+    .split('\n')
+    .filter((l) => l.endsWith('install ok installed'))
+    .map((l) => l.split(' ')[0]);
+}
+
+function faissExpectedStamp() {
+  const h = crypto.createHash('sha256');
+  for (const f of ['tools/faiss-node/CMakeLists.txt', 'tools/faiss-node/patch-addon.js', 'tools/faiss-node/build.sh']) {
+    h.update(fs.readFileSync(path.join(root, f)));
+  }
+  const pj = path.join(root, 'node_modules/faiss-node/package.json');
+  h.update(fs.existsSync(pj) ? JSON.parse(fs.readFileSync(pj, 'utf8')).version : 'absent');
+  return h.digest('hex');
+}
+
+const stampFile = path.join(root, 'node_modules/faiss-node/build/lrat-stamp');
+const state = {
+  installedApt: installedApt(),
+  isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+  hasSudo: has('sudo'),
+  hasApt: has('apt-get'),
+  lockMtimeMs: mtime(path.join(root, 'package-lock.json')),
+  installedLockMtimeMs: mtime(path.join(root, 'node_modules/.package-lock.json')),
+  faissAddonBuilt: fs.existsSync(path.join(root, 'node_modules/faiss-node/build/Release/faiss-node.node')),
+  faissStamp: fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8').trim() : null,
+  faissExpectedStamp: faissExpectedStamp(),
+};
+const plan = planBootstrap(state);
+for (const e of plan.errors) console.error(`bootstrap: ${e}`);
+if (plan.errors.length) process.exit(1);
+
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', DEBIAN_FRONTEND: 'noninteractive' };
+for (const step of plan.steps) {
+  console.log(`bootstrap: ${step.id} — ${step.why}\n  $ ${step.command.join(' ')}`);
+  if (dryRun) continue;
+  const t0 = Date.now();
+  if (step.id === 'apt') {
+    const prefix = step.command[0] === 'sudo' ? ['sudo'] : [];
+    run([...prefix, 'apt-get', 'update', '-qq'], env);
+  }
+  run(step.command, env, step.id === 'build' ? ['--outputStyle=static'] : []);
+  if (step.id === 'faiss-node') fs.writeFileSync(stampFile, faissExpectedStamp() + '\n');
+  console.log(`bootstrap: ${step.id} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+function run(command, env, extra = []) {
+  const [cmd, ...args] = command;
+  const r = spawnSync(cmd, [...args, ...extra], { cwd: root, env, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`bootstrap: step failed (exit ${r.status}): ${command.join(' ')}`);
+    process.exit(r.status || 1);
+  }
+}

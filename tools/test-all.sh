@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# lint + typecheck + every project's tests, then one closing line counted over all projects.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+status=0
+npx nx run-many -t lint typecheck --outputStyle=stream || status=1
+rm -rf tmp/test-results
+npx nx run-many -t test --outputStyle=stream || status=1
+node tools/test-summary.js tmp/test-results || status=1
+exit $status
