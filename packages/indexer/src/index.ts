@@ -1,2 +1,2 @@
-// Public API of @lrat/indexer — filled in by its issue.
-export const PACKAGE_NAME = '@lrat/indexer';
+// Public API of @lrat/indexer.
+export type { TextEmbedder } from './embedder';

@@ -1,2 +1,2 @@
-// Public API of @lrat/trajectory — filled in by its issue.
-export const PACKAGE_NAME = '@lrat/trajectory';
+// Public API of @lrat/trajectory.
+export * from './schema';
