@@ -14,8 +14,11 @@ module.exports = {
   // ESM-only dependencies are transpiled to CommonJS for Jest; Node itself loads them natively.
   transformIgnorePatterns: ['/node_modules/(?!(vega|vega-[a-z-]+|d3-[a-z-]+|d3|delaunator|robust-predicates|internmap|stemmer|json-stringify-pretty-compact|topojson-client)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
-  moduleNameMapper: Object.fromEntries(
-    packages.map((p) => [`^@lrat/${p}$`, path.join(root, 'packages', p, 'src', 'index.ts')]),
-  ),
+  moduleNameMapper: {
+    ...Object.fromEntries(packages.map((p) => [`^@lrat/${p}$`, path.join(root, 'packages', p, 'src', 'index.ts')])),
+    // vega-canvas's node build probes the optional `canvas` package with a top-level await, which the
+    // CommonJS transform cannot run; without `canvas` installed its browser build behaves the same.
+    '^vega-canvas$': path.join(root, 'node_modules', 'vega-canvas', 'build', 'vega-canvas.browser.js'),
+  },
   testTimeout: 120000,
 };

@@ -1,0 +1,197 @@
+import type { BenchReport } from './types';
+import { mainRuns } from './sections';
+
+// Vega-Lite specifications built from the report data (pure), and their server-side rendering to
+// SVG with vega (ESM-only, hence the dynamic imports). The HTML report inlines the SVGs, so it
+// needs no script and no network.
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  spec: Record<string, unknown>;
+}
+
+const METRICS = [
+  { field: 'evidence_recall', title: 'evidence recall' },
+  { field: 'success', title: 'success' },
+  { field: 'steps', title: 'steps' },
+];
+
+const WIDTH = 220;
+const HEIGHT = 160;
+
+function suffix(report: BenchReport): string {
+  return report.provenance.simulated ? ' (simulated agents)' : '';
+}
+
+function beforeAfter(report: BenchReport): ChartSpec | null {
+  const rows = mainRuns(report).filter((r) => r.split === 'test');
+  if (rows.length === 0) return null;
+  const values = rows.flatMap((r) => METRICS.map((m) => ({ agent: r.agent, retriever: r.retriever, metric: m.title, value: (r as unknown as Record<string, number>)[m.field] })));
+  return {
+    id: 'before-after',
+    title: `Held-out questions: each agent with each retriever${suffix(report)}`,
+    spec: {
+      data: { values },
+      facet: { column: { field: 'metric', type: 'nominal', title: null } },
+      spec: {
+        width: WIDTH,
+        height: HEIGHT,
+        mark: { type: 'bar' },
+        encoding: {
+          x: { field: 'agent', type: 'nominal', title: null },
+          xOffset: { field: 'retriever', type: 'nominal' },
+          y: { field: 'value', type: 'quantitative', title: null },
+          color: { field: 'retriever', type: 'nominal' },
+          tooltip: [{ field: 'agent' }, { field: 'retriever' }, { field: 'value', format: '.3f' }],
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+    },
+  };
+}
+
+function flywheel(report: BenchReport): ChartSpec | null {
+  const rows = report.runs.filter((r) => r.loop !== undefined && r.split === 'test');
+  if (rows.length === 0) return null;
+  const values = rows.flatMap((r) => [...METRICS, { field: 'ndcg_at_10', title: 'nDCG@10' }].map((m) => ({ loop: r.loop, agent: r.agent, metric: m.title, value: (r as unknown as Record<string, number | null>)[m.field] }))).filter((v) => v.value !== null);
+  return {
+    id: 'flywheel',
+    title: `Flywheel: metrics per loop on held-out questions${suffix(report)}`,
+    spec: {
+      data: { values },
+      facet: { column: { field: 'metric', type: 'nominal', title: null } },
+      spec: {
+        width: WIDTH,
+        height: HEIGHT,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'loop', type: 'ordinal', title: 'loop' },
+          y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+          color: { field: 'agent', type: 'nominal' },
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+    },
+  };
+}
+
+function ablation(report: BenchReport): ChartSpec | null {
+  if (!report.ablation) return null;
+  const order = report.ablation.order;
+  const rows = report.runs.filter((r) => order.includes(r.retriever) && r.split === 'test');
+  if (rows.length === 0) return null;
+  const values = rows.flatMap((r) => METRICS.map((m) => ({ variant: r.retriever, agent: r.agent, metric: m.title, value: (r as unknown as Record<string, number>)[m.field] })));
+  return {
+    id: 'ablation',
+    title: `Ablation: each supervision variant${suffix(report)}`,
+    spec: {
+      data: { values },
+      facet: { column: { field: 'metric', type: 'nominal', title: null } },
+      spec: {
+        width: WIDTH,
+        height: HEIGHT,
+        mark: { type: 'bar' },
+        encoding: {
+          x: { field: 'variant', type: 'nominal', sort: order, title: null },
+          xOffset: { field: 'agent', type: 'nominal' },
+          y: { field: 'value', type: 'quantitative', title: null },
+          color: { field: 'agent', type: 'nominal' },
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+    },
+  };
+}
+
+function weights(report: BenchReport): ChartSpec | null {
+  const values = report.weights.flatMap((w) => w.bins.map((b) => ({ set: w.name, lo: b.lo, hi: b.hi, count: b.count })));
+  if (values.length === 0) return null;
+  return {
+    id: 'weights',
+    title: 'Distribution of LRAT sample weights (reweight_rate)',
+    spec: {
+      data: { values },
+      width: 2 * WIDTH,
+      height: HEIGHT,
+      mark: { type: 'bar', opacity: 0.7 },
+      encoding: {
+        x: { field: 'lo', type: 'quantitative', bin: { binned: true }, title: 'reweight_rate' },
+        x2: { field: 'hi' },
+        y: { field: 'count', type: 'quantitative', stack: null, title: 'samples' },
+        color: { field: 'set', type: 'nominal', title: 'training set' },
+      },
+    },
+  };
+}
+
+function calibration(report: BenchReport): ChartSpec[] {
+  const cal = report.calibration;
+  if (!cal || cal.rows.length === 0) return [];
+  const paper = cal.paper;
+  const stats = [
+    { key: 'searches per solved task', get: (c: (typeof cal.rows)[number]) => c.solved.searches, ref: paper.solved.searches },
+    { key: 'browses per solved task', get: (c: (typeof cal.rows)[number]) => c.solved.browses, ref: paper.solved.browses },
+    { key: 'browse/search ratio (solved)', get: (c: (typeof cal.rows)[number]) => c.solved.ratio, ref: paper.solved.ratio },
+    { key: 'browse/search ratio (failed)', get: (c: (typeof cal.rows)[number]) => c.failed.ratio, ref: [paper.failed.ratio, paper.failed.ratio] as [number, number] },
+  ];
+  const values = stats.flatMap((s) => cal.rows.filter((c) => Number.isFinite(s.get(c))).map((c) => ({ stat: s.key, agent: c.agent, value: s.get(c), lo: s.ref[0], hi: s.ref[1] })));
+  const ranks = cal.rows.flatMap((c) => c.browseRankShare.map((share, i) => ({ agent: c.agent, rank: i + 1, share })));
+  const charts: ChartSpec[] = [
+    {
+      id: 'calibration',
+      title: `Agent behaviour vs the paper's Table 1 (grey band: paper's range over real agents)${suffix(report)}`,
+      spec: {
+        data: { values },
+        facet: { column: { field: 'stat', type: 'nominal', title: null } },
+        spec: {
+          width: 160,
+          height: HEIGHT,
+          layer: [
+            { mark: { type: 'rect', color: '#ccc', opacity: 0.6 }, encoding: { y: { aggregate: 'min', field: 'lo', type: 'quantitative' }, y2: { aggregate: 'max', field: 'hi' } } },
+            { mark: { type: 'rule', color: '#888' }, encoding: { y: { aggregate: 'min', field: 'lo', type: 'quantitative' } } },
+            { mark: { type: 'bar', width: { band: 0.6 } }, encoding: { x: { field: 'agent', type: 'nominal', title: null }, y: { field: 'value', type: 'quantitative', title: null }, color: { field: 'agent', type: 'nominal' } } },
+          ],
+        },
+        resolve: { scale: { y: 'independent' } },
+      },
+    },
+  ];
+  if (ranks.length > 0) {
+    charts.push({
+      id: 'browse-rank',
+      title: `Share of browses by result rank (paper, fig. 4c: roughly uniform over 1–10)${suffix(report)}`,
+      spec: {
+        data: { values: ranks },
+        width: 2 * WIDTH,
+        height: HEIGHT,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'rank', type: 'ordinal' },
+          y: { field: 'share', type: 'quantitative', title: 'share of browses' },
+          color: { field: 'agent', type: 'nominal' },
+        },
+      },
+    });
+  }
+  return charts;
+}
+
+/** Every chart the report's data supports, in display order. */
+export function buildChartSpecs(report: BenchReport): ChartSpec[] {
+  return [beforeAfter(report), flywheel(report), ablation(report), weights(report), ...calibration(report)].filter((c): c is ChartSpec => c !== null);
+}
+
+/** Compiles a Vega-Lite spec and renders it to an SVG string without a browser. */
+export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
+  // Dynamic imports stay native under module node16: vega and vega-lite are ESM-only.
+  const vega = await import('vega');
+  const vl = await import('vega-lite');
+  const compiled = vl.compile({ config: { font: 'sans-serif' }, ...spec } as Parameters<typeof vl.compile>[0]).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,76 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { sampleReport } from './__fixtures__/sample-report';
+import { buildChartSpecs, renderConsoleTable, renderHtml, renderMarkdown, writeReport, makeRunId, mainTable, markdownTable, textTable } from './index';
+
+describe('report rendering', () => {
+  it('main table holds only the main runs, one row each, with their numbers', () => {
+    const t = mainTable(sampleReport());
+    expect(t.rows.map((r) => `${r[0]}/${r[1]}/${r[2]}`)).toEqual(['careful/base/test', 'careful/lrat/test', 'careful/bm25/test', 'greedy/base/test', 'greedy/lrat/test', 'careful/base/train']);
+    expect(t.rows[1][4]).toBe(0.6123);
+  });
+
+  it('markdown has every section, the simulated label and exact numbers', () => {
+    const md = renderMarkdown(sampleReport());
+    for (const h of ['## Overview', '## Agents before and after LRAT', '## Paired differences', '## Retrieval metrics', '## Data flywheel', '## Ablation', '## Mining and training', '## Sample weight distribution', '## Agent behaviour vs the paper', '## Provenance']) {
+      expect(md).toContain(h);
+    }
+    expect(md).toContain('**SIMULATED**');
+    expect(md).toContain('| careful | lrat | test | 20 | 0.612 | 0.306 |');
+    expect(md).toContain('+49.3 %');
+    expect(md).toContain('| paper (real agents) | – | – | 9–13 | 3–4 | 0.27–0.32 |');
+  });
+
+  it('omits sections without data', () => {
+    const r = sampleReport();
+    r.ablation = undefined;
+    r.calibration = undefined;
+    r.runs = r.runs.filter((x) => x.loop === undefined);
+    const md = renderMarkdown(r);
+    expect(md).not.toContain('## Data flywheel');
+    expect(md).not.toContain('## Agent behaviour vs the paper');
+    expect(buildChartSpecs(r).map((c) => c.id)).toEqual(['before-after', 'weights']);
+  });
+
+  it('builds a chart for every kind of data', () => {
+    expect(buildChartSpecs(sampleReport()).map((c) => c.id)).toEqual(['before-after', 'flywheel', 'ablation', 'weights', 'calibration', 'browse-rank']);
+  });
+
+  it('html is self-contained: inline SVG charts, no script source, no external URL, escaped title', async () => {
+    const html = await renderHtml(sampleReport());
+    expect(html.match(/<svg /g)?.length).toBe(6);
+    expect(html).toContain('LRAT in-domain &lt;test&gt;');
+    expect(html).not.toMatch(/<script[^>]*\bsrc=/);
+    expect(html).not.toMatch(/<link\b/);
+    // XML namespace identifiers are not fetched; anything else with a scheme would be.
+    const urls = (html.match(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^"'\s<)]*/gi) ?? []).filter((u) => !/^http:\/\/www\.w3\.org\//.test(u));
+    expect(urls).toEqual([]);
+    expect(html).toContain('SIMULATED');
+    const data = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
+    expect(data).not.toBeNull();
+    expect(JSON.parse((data as RegExpExecArray)[1]).runs).toHaveLength(10);
+  });
+
+  it('writes the three files atomically into the folder', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrat-report-'));
+    try {
+      const files = await writeReport(path.join(dir, 'out'), sampleReport());
+      expect(JSON.parse(fs.readFileSync(files.json, 'utf8'))).toEqual(sampleReport());
+      expect(fs.readFileSync(files.markdown, 'utf8')).toBe(renderMarkdown(sampleReport()));
+      expect(fs.readFileSync(files.html, 'utf8')).toMatch(/^<!DOCTYPE html>/);
+      expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual(['report.html', 'report.json', 'report.md']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('console table and tables align and escape', () => {
+    const out = renderConsoleTable(sampleReport());
+    expect(out.split('\n')[0]).toBe('SIMULATED agents — LRAT in-domain <test>');
+    const t = textTable(['a', 'bb'], [['x', 1], ['yyy', null]]).split('\n');
+    expect(t).toEqual(['a       bb', '---  -----', 'x    1.000', 'yyy      –']);
+    expect(markdownTable(['a|b'], [['c|d']])).toBe('| a\\|b |\n| --- |\n| c\\|d |');
+    expect(makeRunId('flywheel', new Date('2026-01-02T03:04:05.678Z'))).toBe('flywheel-20260102T030405Z');
+  });
+});

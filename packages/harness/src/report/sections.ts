@@ -1,0 +1,207 @@
+import type { BenchReport, RunRow } from './types';
+import { fmt, pct, signed, type Cell } from './format';
+import { PAPER_AGENT_BEHAVIOUR } from './paper';
+
+// A report as an ordered list of titled tables, shared by the Markdown and HTML renderings so that
+// both always show the same numbers. Charts are attached by id (see charts.ts).
+
+export interface Table {
+  headers: string[];
+  rows: Cell[][];
+}
+
+export interface Section {
+  id: string;
+  title: string;
+  /** Sentences that say how the numbers below were produced. */
+  text: string[];
+  tables: Table[];
+  /** Ids of charts (charts.ts) drawn in this section. */
+  charts: string[];
+}
+
+const RUN_HEADERS = ['agent', 'retriever', 'split', 'questions', 'evidence recall', 'success', 'steps', 'searches', 'browses', 'nDCG@10'];
+
+function runCells(r: RunRow): Cell[] {
+  return [r.agent, r.retriever, r.split, String(r.questions), r.evidence_recall, r.success, fmt(r.steps, 2), fmt(r.search_calls, 2), fmt(r.browse_calls, 2), r.ndcg_at_10];
+}
+
+/** Runs outside flywheels and ablations: the before/after comparison everything else refers to. */
+export function mainRuns(report: BenchReport): RunRow[] {
+  const ablation = new Set(report.ablation?.order ?? []);
+  return report.runs.filter((r) => r.loop === undefined && !ablation.has(r.retriever));
+}
+
+/** The main table: one row per (agent, retriever, split) of the main runs. */
+export function mainTable(report: BenchReport): Table {
+  return { headers: RUN_HEADERS, rows: mainRuns(report).map(runCells) };
+}
+
+function label(report: BenchReport): string {
+  return report.provenance.simulated ? 'SIMULATED' : report.provenance.agents.some((a) => a.simulated) ? 'PARTLY SIMULATED' : 'REAL AGENTS';
+}
+
+export function buildSections(report: BenchReport): Section[] {
+  const p = report.provenance;
+  const sections: Section[] = [];
+  const agents = p.agents
+    .map((a) => `${a.name} (${a.backend}${a.simulated ? ', simulated' : ''}${a.model ? `, model ${a.model}` : ''}${a.profile ? `, profile ${a.profile}` : ''})`)
+    .join('; ');
+  sections.push({
+    id: 'overview',
+    title: 'Overview',
+    text: [
+      `Label: **${label(report)}**${p.simulated ? ' — every agent below is a simulated agent (a seeded model of a deep-research agent), not an LLM.' : ''}`,
+      `Job \`${p.job}\`, run \`${p.runId}\`, created ${p.createdAt}, took ${fmt(p.durationSeconds, 1)} s, seed ${p.seed}.`,
+      `Agents: ${agents || '–'}.`,
+      `Answer judge: ${p.judges.answer}. Mining judge: ${p.judges.mining}.`,
+    ],
+    tables: [
+      {
+        headers: ['dataset', 'dir', 'corpus docs', 'questions', 'train', 'test', 'split seed'],
+        rows: p.datasets.map((d) => [d.name, d.dir, String(d.corpusDocs), String(d.questions), d.trainQuestions === undefined ? '–' : String(d.trainQuestions), d.testQuestions === undefined ? '–' : String(d.testQuestions), d.splitSeed === undefined ? '–' : String(d.splitSeed)]),
+      },
+      {
+        headers: ['retriever', 'kind', 'encoder', 'how it was made'],
+        rows: p.retrievers.map((r) => [r.name, r.kind, r.encoder ? `${r.encoder.id}@${r.encoder.version}` : '–', r.description]),
+      },
+    ],
+    charts: [],
+  });
+
+  const main = mainRuns(report);
+  if (main.length > 0) {
+    sections.push({
+      id: 'runs',
+      title: 'Agents before and after LRAT',
+      text: [
+        'Each row averages one agent over the questions of one split, searching through one retriever. Evidence recall: share of the question\'s gold evidence docs that appeared in any result list of its trajectory. Steps: tool calls (searches + browses).',
+      ],
+      tables: [mainTable(report)],
+      charts: ['before-after'],
+    });
+  }
+
+  if (report.differences.length > 0) {
+    sections.push({
+      id: 'differences',
+      title: 'Paired differences (bootstrap 95 % CI)',
+      text: ['Treatment minus baseline over the same questions; the interval is a paired bootstrap over questions.'],
+      tables: [
+        {
+          headers: ['agent', 'split', 'metric', 'baseline', 'treatment', 'before', 'after', 'Δ', 'relative', '95 % CI', 'questions'],
+          rows: report.differences.map((d) => [d.agent, d.split, d.metric, d.baseline, d.treatment, d.before, d.after, signed(d.delta), pct(d.relative), `[${signed(d.ci95[0])}, ${signed(d.ci95[1])}]`, String(d.questions)]),
+        },
+      ],
+      charts: [],
+    });
+  }
+
+  if (report.retrieval.length > 0) {
+    sections.push({
+      id: 'retrieval',
+      title: 'Retrieval metrics (BEIR)',
+      text: ['Raw questions as queries against the whole corpus, graded by the dataset\'s qrels.'],
+      tables: [
+        {
+          headers: ['retriever', 'dataset', 'split', 'loop', 'queries', 'nDCG@10', 'Recall@100'],
+          rows: report.retrieval.map((r) => [r.retriever, r.dataset, r.split, r.loop === undefined ? '–' : String(r.loop), String(r.queries), r.ndcg_at_10, r.recall_at_100]),
+        },
+      ],
+      charts: [],
+    });
+  }
+
+  const loops = report.runs.filter((r) => r.loop !== undefined);
+  if (loops.length > 0) {
+    sections.push({
+      id: 'flywheel',
+      title: 'Data flywheel',
+      text: ['Loop 0 is the base retriever; each later loop collects trajectories with the previous loop\'s retriever, mines, trains and re-indexes.'],
+      tables: [{ headers: ['loop', ...RUN_HEADERS], rows: [...loops].sort((a, b) => (a.loop ?? 0) - (b.loop ?? 0) || a.agent.localeCompare(b.agent)).map((r) => [String(r.loop), ...runCells(r)]) }],
+      charts: ['flywheel'],
+    });
+  }
+
+  if (report.ablation) {
+    const order = report.ablation.order;
+    const rows = report.runs.filter((r) => order.includes(r.retriever)).sort((a, b) => order.indexOf(a.retriever) - order.indexOf(b.retriever) || a.agent.localeCompare(b.agent));
+    sections.push({
+      id: 'ablation',
+      title: 'Ablation',
+      text: ['Same trajectories, seed and training budget for every variant; only the supervision differs.'],
+      tables: [{ headers: RUN_HEADERS, rows: rows.map(runCells) }],
+      charts: ['ablation'],
+    });
+  }
+
+  if (report.mining.length > 0 || report.training.length > 0) {
+    sections.push({
+      id: 'training',
+      title: 'Mining and training',
+      text: [],
+      tables: [
+        {
+          headers: ['retriever', 'trajectories', 'samples', 'kept', 'mean negatives', 'judge'],
+          rows: report.mining.map((m) => [m.retriever, String(m.trajectories), String(m.samples), String(m.kept), fmt(m.meanNegatives, 1), m.judge]),
+        },
+        {
+          headers: ['retriever', 'samples', 'epochs', 'steps', 'seconds', 'backend', 'final loss'],
+          rows: report.training.map((t) => [t.retriever, String(t.samples), String(t.epochs), String(t.steps), fmt(t.seconds, 1), t.backend, t.finalLoss]),
+        },
+      ].filter((t) => t.rows.length > 0),
+      charts: [],
+    });
+  }
+
+  if (report.weights.length > 0) {
+    sections.push({
+      id: 'weights',
+      title: 'Sample weight distribution',
+      text: ['reweight_rate = (1 − exp(−len·ln2/β)) / mean, β = median positive reasoning length (docs/lrat-algorithm.md §4).'],
+      tables: [{ headers: ['training set', 'samples', 'β (half-life)', 'mean', 'min', 'max'], rows: report.weights.map((w) => [w.name, String(w.samples), fmt(w.halfLife, 1), w.mean, w.min, w.max]) }],
+      charts: ['weights'],
+    });
+  }
+
+  if (report.calibration) {
+    const paper = report.calibration.paper ?? PAPER_AGENT_BEHAVIOUR;
+    const range = (r: [number, number], d: number) => `${fmt(r[0], d)}–${fmt(r[1], d)}`;
+    sections.push({
+      id: 'calibration',
+      title: 'Agent behaviour vs the paper',
+      text: [
+        `Reference: ${paper.source}. Browse ranks: ${paper.browseRank}. Reasoning: ${paper.reasoningLen}.`,
+        'Per task averages; ratio = browses / searches.',
+      ],
+      tables: [
+        {
+          headers: ['agent', 'tasks', 'solved', 'searches (solved)', 'browses (solved)', 'ratio (solved)', 'failed', 'searches (failed)', 'ratio (failed)', 'reasoning len evid.', 'reasoning len non-evid.'],
+          rows: [
+            ['paper (real agents)', '–', '–', range(paper.solved.searches, 0), range(paper.solved.browses, 0), range(paper.solved.ratio, 2), '–', 'far more', `≈ ${fmt(paper.failed.ratio, 2)}`, 'longer', 'shorter'],
+            ...report.calibration.rows.map((c) => [`${c.agent}${c.simulated ? ' (simulated)' : ''}`, String(c.tasks), String(c.solved.tasks), fmt(c.solved.searches, 1), fmt(c.solved.browses, 1), fmt(c.solved.ratio, 2), String(c.failed.tasks), fmt(c.failed.searches, 1), fmt(c.failed.ratio, 2), fmt(c.reasoningLen.evidence, 1), fmt(c.reasoningLen.nonEvidence, 1)] as Cell[]),
+          ],
+        },
+        {
+          headers: ['agent', ...Array.from({ length: 10 }, (_, i) => `rank ${i + 1}`)],
+          rows: report.calibration.rows.map((c) => [c.agent, ...c.browseRankShare.map((v) => fmt(v, 2))]),
+        },
+      ],
+      charts: ['calibration', 'browse-rank'],
+    });
+  }
+
+  sections.push({
+    id: 'provenance',
+    title: 'Provenance',
+    text: [
+      `Versions: ${Object.entries(p.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+      `Host: ${p.host.platform}/${p.host.arch}, ${p.host.cpus} CPUs.`,
+      `Configuration: \`${JSON.stringify(p.config)}\`.`,
+      ...report.notes.map((n) => `Note: ${n}`),
+    ],
+    tables: [{ headers: ['agent', 'retriever', 'split', 'how this row was produced'], rows: report.runs.map((r) => [r.agent, r.retriever, r.split, r.how]) }],
+    charts: [],
+  });
+  return sections;
+}

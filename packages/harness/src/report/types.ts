@@ -1,0 +1,206 @@
+// The data shape of a benchmark report. `report.json` is exactly a `BenchReport`; `report.md` and
+// `report.html` are pure renderings of it. Every number carries (directly or through its row) the
+// way it was produced, so a reader never has to guess whether a result is simulated.
+
+export const REPORT_SCHEMA = 'lrat-report/1' as const;
+
+export type AgentBackendKind = 'simulated' | 'openai' | 'replay' | 'click';
+export type Split = 'train' | 'test';
+
+/** One agent of the run, as the report names it in `runs[].agent`. */
+export interface AgentProvenance {
+  name: string;
+  backend: AgentBackendKind;
+  /** True for every agent whose behaviour is modelled rather than produced by an LLM. */
+  simulated: boolean;
+  profile?: string;
+  model?: string;
+  baseUrl?: string;
+}
+
+/** A retriever of the run, as the report names it in `runs[].retriever`. */
+export interface RetrieverProvenance {
+  name: string;
+  /** 'dense' (encoder + FAISS index) or 'bm25'. */
+  kind: 'dense' | 'bm25' | string;
+  encoder?: { id: string; version: string; dim?: number };
+  index?: string;
+  /** How the retriever came about, e.g. "use-adapter trained on 1,234 LRAT samples from train trajectories". */
+  description: string;
+}
+
+export interface DatasetProvenance {
+  name: string;
+  dir: string;
+  corpusDocs: number;
+  questions: number;
+  trainQuestions?: number;
+  testQuestions?: number;
+  /** Seed of the train/test question split. */
+  splitSeed?: number;
+}
+
+export interface ReportProvenance {
+  job: string;
+  runId: string;
+  createdAt: string;
+  durationSeconds: number;
+  seed: number;
+  /** True when every agent of the run is simulated: every agent number is then labelled "simulated". */
+  simulated: boolean;
+  agents: AgentProvenance[];
+  retrievers: RetrieverProvenance[];
+  datasets: DatasetProvenance[];
+  /** How answers were judged and how browses were judged while mining. */
+  judges: { answer: string; mining: string };
+  /** node, package versions, tfjs backend. */
+  versions: Record<string, string>;
+  host: { platform: string; arch: string; cpus: number };
+  /** The resolved job configuration (flags and defaults), secrets excluded. */
+  config: Record<string, unknown>;
+}
+
+/** Agent-level metrics of one (agent, retriever, split) run, averaged over its questions. */
+export interface RunRow {
+  agent: string;
+  retriever: string;
+  split: Split;
+  dataset: string;
+  questions: number;
+  /** Share of a question's gold evidence docs seen in any result list of its trajectory, averaged. */
+  evidence_recall: number;
+  /** Share of questions answered correctly (judge named in provenance.judges.answer). */
+  success: number;
+  /** Tool calls per question (searches + browses). */
+  steps: number;
+  search_calls: number;
+  browse_calls: number;
+  /** Retrieval nDCG@10 of the retriever on this split's raw questions (null when not measured). */
+  ndcg_at_10: number | null;
+  recall_at_100?: number | null;
+  /** Flywheel loop (0 = before any training) when the run belongs to a flywheel. */
+  loop?: number;
+  simulated: boolean;
+  /** One sentence: how this row was produced. */
+  how: string;
+}
+
+/** A paired before/after difference with its bootstrap confidence interval. */
+export interface DifferenceRow {
+  agent: string;
+  split: Split;
+  dataset: string;
+  metric: 'evidence_recall' | 'success' | 'steps' | 'search_calls' | 'browse_calls' | string;
+  baseline: string;
+  treatment: string;
+  before: number;
+  after: number;
+  delta: number;
+  /** delta / before (null when before is 0). */
+  relative: number | null;
+  ci95: [number, number];
+  resamples: number;
+  questions: number;
+}
+
+/** BEIR-style retrieval metrics of one retriever on one dataset split (raw questions as queries). */
+export interface RetrievalRow {
+  retriever: string;
+  dataset: string;
+  split: Split;
+  queries: number;
+  ndcg_at_10: number;
+  recall_at_100: number;
+  loop?: number;
+  how: string;
+}
+
+export interface HistogramBin {
+  lo: number;
+  hi: number;
+  count: number;
+}
+
+/** Distribution of LRAT sample weights (reweight_rate) of one mined training set. */
+export interface WeightDistribution {
+  name: string;
+  samples: number;
+  /** β: median positive reasoning length (docs/lrat-algorithm.md §4). */
+  halfLife: number;
+  mean: number;
+  min: number;
+  max: number;
+  bins: HistogramBin[];
+  how: string;
+}
+
+/** Agent behaviour statistics of one agent (profile), to compare with the paper's Table 1 / fig. 4. */
+export interface CalibrationRow {
+  agent: string;
+  simulated: boolean;
+  tasks: number;
+  solved: { tasks: number; searches: number; browses: number; ratio: number };
+  failed: { tasks: number; searches: number; browses: number; ratio: number };
+  /** Share of browses that hit ranks 1..10 (index 0 = rank 1). */
+  browseRankShare: number[];
+  /** Mean post-browse reasoning length (whitespace tokens) after evidence / non-evidence docs. */
+  reasoningLen: { evidence: number; nonEvidence: number };
+  how: string;
+}
+
+/** What the paper measured on real agents, as ranges over its agents. */
+export interface PaperAgentBehaviour {
+  source: string;
+  solved: { searches: [number, number]; browses: [number, number]; ratio: [number, number] };
+  failed: { ratio: number; note: string };
+  browseRank: string;
+  reasoningLen: string;
+}
+
+export interface TrainingSummary {
+  retriever: string;
+  samples: number;
+  epochs: number;
+  steps: number;
+  seconds: number;
+  backend: string;
+  finalLoss: number | null;
+  how: string;
+}
+
+export interface MiningSummary {
+  retriever: string;
+  trajectories: number;
+  samples: number;
+  /** Samples kept for training (after the judge filter, when there is one). */
+  kept: number;
+  meanNegatives: number;
+  judge: string;
+  how: string;
+}
+
+export interface BenchReport {
+  schema: typeof REPORT_SCHEMA;
+  title: string;
+  provenance: ReportProvenance;
+  runs: RunRow[];
+  differences: DifferenceRow[];
+  retrieval: RetrievalRow[];
+  training: TrainingSummary[];
+  mining: MiningSummary[];
+  weights: WeightDistribution[];
+  calibration?: { paper: PaperAgentBehaviour; rows: CalibrationRow[] };
+  /** Retriever names of an ablation, in the order of its steps. */
+  ablation?: { order: string[]; agent: string | 'mean' };
+  /** Honest remarks: goals not met, fallbacks taken, anything a reader must know. */
+  notes: string[];
+}
+
+/** Paths of the files a report was written to. */
+export interface ReportFiles {
+  dir: string;
+  json: string;
+  markdown: string;
+  html: string;
+  csv?: string;
+}

@@ -1,0 +1,37 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BenchReport, ReportFiles } from './types';
+import { renderHtml, renderMarkdown } from './render';
+
+/** Writes a file atomically: a reader never sees a half-written report. */
+export function writeFileAtomic(file: string, data: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+/** Writes report.json, report.md and report.html into `dir`; returns their paths. */
+export async function writeReport(dir: string, report: BenchReport): Promise<ReportFiles> {
+  const files: ReportFiles = {
+    dir: path.resolve(dir),
+    json: path.resolve(dir, 'report.json'),
+    markdown: path.resolve(dir, 'report.md'),
+    html: path.resolve(dir, 'report.html'),
+  };
+  const html = await renderHtml(report);
+  writeFileAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(files.markdown, renderMarkdown(report));
+  writeFileAtomic(files.html, html);
+  return files;
+}
+
+/** The default output folder: results/<run-id>/ under `root`. */
+export function defaultReportDir(root: string, runId: string): string {
+  return path.join(root, 'results', runId);
+}
+
+/** A sortable, file-name-safe run id: <job>-<UTC timestamp>. */
+export function makeRunId(job: string, date = new Date()): string {
+  return `${job}-${date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
