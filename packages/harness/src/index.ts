@@ -1,3 +1,4 @@
 // Public API of @lrat/harness.
 export { createProgress, formatSeconds } from './progress';
 export type { Progress, ProgressOptions } from './progress';
+export * from './report';
