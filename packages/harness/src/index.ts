@@ -2,3 +2,29 @@
 export { createProgress, formatSeconds } from './progress';
 export type { Progress, ProgressOptions } from './progress';
 export * from './report';
+
+export { loadBeirDataset, readCorpus, readQueries, readQrels, splitQuestions, documentText, DatasetError } from './dataset';
+export type { BeirDataset, CorpusDoc, Question, Qrels, LoadBeirOptions, SplitOptions } from './dataset';
+
+export { createSearchTool, inMemoryDocumentStore, TrajectoryRecorder } from './search-tool';
+export type { Searcher, SearchHit, DocumentStore, SearchTool, SearchToolOptions, ToolSearchHit, ToolDocument } from './search-tool';
+
+export { whitespaceTokens, whitespaceSnippetTokenizer, contentWords, extractEntities } from './text';
+export type { SnippetTokenizer } from './text';
+export { createRng, hashString } from './random';
+export type { Rng } from './random';
+
+export type { Agent, AgentRunOptions } from './agents/agent';
+
+export { normalizeAnswer, exactMatch, tokenF1, exactMatchJudge } from './judge/answer-match';
+export type { AnswerJudge, AnswerVerdict } from './judge/answer-match';
+
+export { trajectoryCounts, summarize, perQuestionCsv, pairedBootstrap, pairByQuestion, ndcgAtK, recallAtK } from './metrics';
+export type { TrajectoryCounts, QuestionResult, MetricSummary, BootstrapOptions, PairedDifference } from './metrics';
+export { evaluateRetrieval } from './retrieval-eval';
+export type { RetrievalEvaluation } from './retrieval-eval';
+
+export { runAgent, mapLimit } from './run-agent';
+export type { RunAgentOptions, AgentRun } from './run-agent';
+
+export { InMemoryBm25Searcher } from './testing/bm25-searcher';

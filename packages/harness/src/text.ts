@@ -1,0 +1,68 @@
+// Text helpers shared by the search tool, the simulator and the answer judge.
+
+/** Python's `str.split()`: runs of any Unicode whitespace separate tokens; never an empty token. */
+export function whitespaceTokens(text: string): string[] {
+  // \x1c-\x1f are whitespace to Python's str.split(), hence the control characters.
+  // eslint-disable-next-line no-control-regex
+  return text.split(/[\s\u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u).filter((t) => t.length > 0);
+}
+
+/** Turns text into a shorter text of at most `maxTokens` tokens. */
+export interface SnippetTokenizer {
+  readonly id: string;
+  truncate(text: string, maxTokens: number): string;
+}
+
+/** Whitespace tokens (the default: fast, deterministic, no model files). */
+export const whitespaceSnippetTokenizer: SnippetTokenizer = {
+  id: 'whitespace',
+  truncate(text, maxTokens) {
+    const tokens = whitespaceTokens(text);
+    return tokens.length <= maxTokens ? tokens.join(' ') : tokens.slice(0, maxTokens).join(' ');
+  },
+};
+
+const STOPWORDS = new Set(
+  ('a an the of in on at to for from by with and or but is are was were be been being which who whom whose what when where why how ' +
+    'that this these those it its as into than then there their they he she his her him them we you your our i me my do does did ' +
+    'has have had not no yes also both either neither same other another more most many much such so if about after before between ' +
+    'during while over under up down out off again further once here all any each few some own only very can will just should now ' +
+    'did done name named called known one first').split(' '),
+);
+
+/** Lower-cased word tokens without punctuation and stop words: what a query keyword is. */
+export function contentWords(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => !STOPWORDS.has(w) && w.length > 1);
+}
+
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word.toLowerCase());
+}
+
+/**
+ * Named-entity-like spans: quoted strings and runs of capitalised words (allowing "of", "the", "de"
+ * inside). A crude stand-in for what an LLM would pick out of a page as the next thing to look up.
+ */
+export function extractEntities(text: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const add = (e: string) => {
+    const t = e.trim().replace(/[,.;:]+$/, '');
+    const key = t.toLowerCase();
+    if (t.length < 3 || seen.has(key) || isStopword(t)) return;
+    seen.add(key);
+    out.push(t);
+  };
+  for (const m of text.matchAll(/"([^"]{3,80})"/g)) add(m[1]);
+  const re = /\p{Lu}[\p{L}\p{N}'’.-]*(?:\s+(?:(?:of|the|de|von|van|and|la|le|du|da)\s+)?\p{Lu}[\p{L}\p{N}'’.-]*)*/gu;
+  for (const m of text.matchAll(re)) add(m[0]);
+  return out;
+}
+
+/** Splits a paragraph into sentences (good enough for Wikipedia prose). */
+export function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?])\s+(?=[\p{Lu}"'(\d])/u)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
