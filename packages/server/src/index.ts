@@ -1,2 +1,20 @@
-// Public API of @lrat/server — filled in by its issue.
-export const PACKAGE_NAME = '@lrat/server';
+// Public API of @lrat/server: the search tool as an MCP + HTTP service that records trajectories.
+export type { SearchBackend, SearchHit, BackendLoader, BackendSource } from './backend';
+export { openIndexBackend, createIndexLoader, fromSearcher, readCorpusMap } from './index-backend';
+export type { IndexBackendOptions } from './index-backend';
+export { InputError, NotFoundError, ConflictError } from './errors';
+export { DEFAULT_LIMITS, SESSION_ID_PATTERN } from './limits';
+export type { Limits } from './limits';
+export { createSnippeter, whitespaceSnippeter, codecSnippeter, loadQwen3Codec, SnippetCache } from './snippet';
+export type { Snippeter, SnippetTokenizer, TokenCodec } from './snippet';
+export { SessionLog, replayEvents, OPEN_DIR } from './session-log';
+export type { SessionLogOptions, SessionStart, RecoveryReport } from './session-log';
+export { SearchService } from './search-service';
+export type { ServiceOptions, SearchResultItem, CallContext, ReloadResult } from './search-service';
+export { createMcpServer, SERVER_NAME } from './mcp';
+export { createHttpServer } from './http';
+export type { HttpServer, HttpServerOptions } from './http';
+export { serveStdio } from './stdio';
+export type { StdioSession } from './stdio';
+export { Metrics, LATENCY_BUCKETS } from './metrics';
+export { TermBackend } from './testing/term-backend';

@@ -1,0 +1,254 @@
+import type { AgentInfo, Step } from '@lrat/trajectory';
+import type { BackendLoader, BackendSource, SearchBackend } from './backend';
+import { ConflictError, InputError, NotFoundError } from './errors';
+import { DEFAULT_LIMITS, SESSION_ID_PATTERN, type Limits } from './limits';
+import type { SessionLog } from './session-log';
+import { SnippetCache, type Snippeter } from './snippet';
+
+export interface ServiceOptions {
+  snippeter: Snippeter;
+  /** Results per search when the caller does not say (and always, over MCP). Default 10. */
+  k?: number;
+  limits?: Partial<Limits>;
+  /** Where sessions are recorded; without it nothing is recorded. */
+  log?: SessionLog;
+  /** How to build a backend on reload; required for hot swap. */
+  loader?: BackendLoader;
+  /** What the first backend was built from; the default for a reload without arguments. */
+  source?: BackendSource;
+  /** Close a session after this long without a call. Default 30 min. */
+  idleTimeoutMs?: number;
+}
+
+export interface SearchResultItem {
+  docid: string;
+  score: number;
+  snippet: string;
+}
+
+/** Who is calling, for the trajectory: the session and the transport it came over. */
+export interface CallContext {
+  session?: string;
+  transport: string;
+  agent?: AgentInfo;
+  /** The agent's reasoning since its previous call (recorded before this call's step). */
+  reasoning?: string;
+}
+
+interface Generation {
+  backend: SearchBackend;
+  snippets: SnippetCache;
+  source?: BackendSource;
+  inflight: number;
+  retired: boolean;
+}
+
+export interface ReloadResult {
+  version: string;
+  previous: string;
+  kind: string;
+  ms: number;
+}
+
+/**
+ * The search tool's semantics, shared by MCP and HTTP: top-k with snippets, full documents, session
+ * recording, and atomic hot swap (each request holds the generation it started with; a retired
+ * generation's backend is closed when its last request finishes).
+ */
+export class SearchService {
+  readonly k: number;
+  readonly limits: Limits;
+  readonly snippeter: Snippeter;
+  readonly log?: SessionLog;
+  readonly idleTimeoutMs: number;
+  private gen: Generation;
+  private readonly loader?: BackendLoader;
+  private reloading = false;
+  searches = 0;
+  browses = 0;
+  reloads = 0;
+
+  constructor(backend: SearchBackend, opts: ServiceOptions) {
+    this.snippeter = opts.snippeter;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.k = opts.k ?? 10;
+    if (!Number.isInteger(this.k) || this.k < 1 || this.k > this.limits.maxK)
+      throw new Error(`k must be an integer in 1..${this.limits.maxK}, got ${this.k}`);
+    this.log = opts.log;
+    this.loader = opts.loader;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 30 * 60 * 1000;
+    this.gen = this.generation(backend, opts.source);
+  }
+
+  get version(): string {
+    return this.gen.backend.version;
+  }
+
+  get kind(): string {
+    return this.gen.backend.kind;
+  }
+
+  get source(): BackendSource | undefined {
+    return this.gen.source;
+  }
+
+  async search(query: unknown, k: unknown, ctx: CallContext): Promise<{ results: SearchResultItem[]; version: string }> {
+    const q = this.checkText(query, 'query', this.limits.maxQueryChars, true);
+    const kk = k === undefined || k === null ? this.k : k;
+    if (typeof kk !== 'number' || !Number.isInteger(kk) || kk < 1 || kk > this.limits.maxK)
+      throw new InputError(`"k" must be an integer in 1..${this.limits.maxK}`);
+    const session = this.checkSession(ctx.session);
+    const reasoning = this.checkOptionalText(ctx.reasoning, 'reasoning');
+    const gen = this.acquire();
+    try {
+      const hits = await gen.backend.search(q, kk);
+      const results: SearchResultItem[] = [];
+      for (const h of hits.slice(0, kk)) {
+        const text = gen.backend.getDocument(h.docid);
+        results.push({ docid: h.docid, score: h.score, snippet: text === undefined ? '' : gen.snippets.get(h.docid, text) });
+      }
+      this.searches++;
+      if (session && this.log) {
+        const at = new Date().toISOString();
+        const steps: Step[] = reasoning ? [{ type: 'reasoning', text: reasoning, timestamp: at }] : [];
+        steps.push({
+          type: 'search',
+          query: q,
+          results: results.map((r, i) => ({ docid: r.docid, rank: i + 1, score: r.score, snippet: r.snippet })),
+          index: gen.backend.version,
+          timestamp: at,
+        });
+        this.log.record(session, steps, { transport: ctx.transport, agent: ctx.agent });
+      }
+      return { results, version: gen.backend.version };
+    } finally {
+      this.release(gen);
+    }
+  }
+
+  getDocument(docid: unknown, ctx: CallContext): { docid: string; text: string } {
+    const id = this.checkText(docid, 'docid', this.limits.maxDocidChars, true);
+    const session = this.checkSession(ctx.session);
+    const reasoning = this.checkOptionalText(ctx.reasoning, 'reasoning');
+    const gen = this.acquire();
+    try {
+      const text = gen.backend.getDocument(id);
+      const at = new Date().toISOString();
+      const steps: Step[] = reasoning ? [{ type: 'reasoning', text: reasoning, timestamp: at }] : [];
+      // A failed browse is not a browse; the reasoning that came with it still is the agent's.
+      if (text !== undefined) steps.push({ type: 'browse', docid: id, tool: 'get_document', timestamp: at });
+      if (session && this.log && steps.length > 0) this.log.record(session, steps, { transport: ctx.transport, agent: ctx.agent });
+      if (text === undefined) throw new NotFoundError(`Document with docid '${id}' not found`);
+      this.browses++;
+      return { docid: id, text };
+    } finally {
+      this.release(gen);
+    }
+  }
+
+  /** Appends reasoning and/or the final answer to a session, and/or sets its question. */
+  note(session: unknown, fields: { reasoning?: unknown; answer?: unknown; question?: unknown }, ctx: Omit<CallContext, 'session' | 'reasoning'>): void {
+    const id = this.checkSession(session);
+    if (!id) throw new InputError('"session" is required');
+    const reasoning = this.checkOptionalText(fields.reasoning, 'reasoning');
+    const answer = this.checkOptionalText(fields.answer, 'answer');
+    const question = this.checkOptionalText(fields.question, 'question');
+    if (reasoning === undefined && answer === undefined && question === undefined)
+      throw new InputError('give at least one of "reasoning", "answer", "question"');
+    if (!this.log) return;
+    const start = { transport: ctx.transport, agent: ctx.agent };
+    if (question !== undefined) this.log.update(id, { question }, start);
+    const at = new Date().toISOString();
+    const steps: Step[] = [];
+    if (reasoning !== undefined) steps.push({ type: 'reasoning', text: reasoning, timestamp: at });
+    if (answer !== undefined) steps.push({ type: 'answer', text: answer, timestamp: at });
+    if (steps.length) this.log.record(id, steps, start);
+  }
+
+  closeSession(session: string, reason: string): boolean {
+    return this.log?.close(session, reason) !== undefined;
+  }
+
+  /** Closes sessions idle past the timeout; returns their ids. */
+  sweepIdle(nowMs = Date.now()): string[] {
+    if (!this.log) return [];
+    const idle = this.log.idleSessions(this.idleTimeoutMs, nowMs);
+    for (const id of idle) this.log.close(id, 'idle-timeout');
+    return idle;
+  }
+
+  /**
+   * Builds a backend from `source` (default: what the current one was built from, e.g. an index
+   * path that now points at a new build) and swaps it in. Requests already running finish on the old
+   * one; a failed load leaves the current index serving.
+   */
+  async reload(source?: Partial<BackendSource>): Promise<ReloadResult> {
+    if (!this.loader) throw new ConflictError('this server was started without a loader: reload is not available');
+    const index = source?.index ?? this.gen.source?.index;
+    const corpus = source?.corpus ?? this.gen.source?.corpus;
+    if (!index || !corpus) throw new InputError('reload needs "index" and "corpus" (no previous source is known)');
+    if (this.reloading) throw new ConflictError('a reload is already running');
+    this.reloading = true;
+    const t0 = Date.now();
+    try {
+      const backend = await this.loader({ index, corpus });
+      const old = this.gen;
+      this.gen = this.generation(backend, { index, corpus });
+      old.retired = true;
+      if (old.inflight === 0) await closeBackend(old.backend);
+      this.reloads++;
+      return { version: backend.version, previous: old.backend.version, kind: backend.kind, ms: Date.now() - t0 };
+    } finally {
+      this.reloading = false;
+    }
+  }
+
+  /** Closes every session and the backend. */
+  async close(): Promise<void> {
+    this.log?.closeAll('shutdown');
+    this.gen.retired = true;
+    if (this.gen.inflight === 0) await closeBackend(this.gen.backend);
+  }
+
+  private generation(backend: SearchBackend, source?: BackendSource): Generation {
+    return { backend, snippets: new SnippetCache(this.snippeter), source, inflight: 0, retired: false };
+  }
+
+  private acquire(): Generation {
+    const g = this.gen;
+    g.inflight++;
+    return g;
+  }
+
+  private release(g: Generation): void {
+    g.inflight--;
+    if (g.retired && g.inflight === 0) void closeBackend(g.backend);
+  }
+
+  private checkText(v: unknown, field: string, max: number, nonEmpty: boolean): string {
+    if (typeof v !== 'string') throw new InputError(`"${field}" must be a string`);
+    if (nonEmpty && v.trim().length === 0) throw new InputError(`"${field}" must not be empty`);
+    if (v.length > max) throw new InputError(`"${field}" is longer than ${max} characters`);
+    return v;
+  }
+
+  private checkOptionalText(v: unknown, field: string): string | undefined {
+    if (v === undefined || v === null) return undefined;
+    return this.checkText(v, field, this.limits.maxTextChars, false);
+  }
+
+  private checkSession(v: unknown): string | undefined {
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string' || !new RegExp(SESSION_ID_PATTERN).test(v))
+      throw new InputError(`"session" must match ${SESSION_ID_PATTERN}`);
+    return v;
+  }
+}
+
+async function closeBackend(b: SearchBackend): Promise<void> {
+  try {
+    await b.close?.();
+  } catch {
+    // closing a retired index must never take the server down
+  }
+}

