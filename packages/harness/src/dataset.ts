@@ -60,9 +60,9 @@ export class DatasetError extends Error {
   }
 }
 
-/** The text a retriever indexes and a browse returns: title and body, as BEIR tools concatenate them. */
+/** The text a retriever indexes and a browse returns: title and body, as BEIR tools concatenate them (title, space, body — as @lrat/indexer indexes it). */
 export function documentText(doc: CorpusDoc): string {
-  return doc.title ? `${doc.title}\n${doc.text}` : doc.text;
+  return doc.title ? `${doc.title} ${doc.text}` : doc.text;
 }
 
 async function* jsonLines(file: string): AsyncGenerator<{ value: Record<string, unknown>; line: number }> {

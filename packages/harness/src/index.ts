@@ -28,3 +28,9 @@ export { runAgent, mapLimit } from './run-agent';
 export type { RunAgentOptions, AgentRun } from './run-agent';
 
 export { InMemoryBm25Searcher } from './testing/bm25-searcher';
+
+export { createSimulatedAgent, resolveProfile, SIMULATED_PROFILES } from './agents/simulated';
+export type { SimulatedProfile, SimulatedAgentOptions } from './agents/simulated';
+export { calibrationStats } from './calibration';
+export type { CalibrationStats, CalibrationInput, BehaviourGroup } from './calibration';
+export { RankShiftSearcher } from './testing/rank-shift-searcher';

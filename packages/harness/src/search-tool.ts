@@ -39,7 +39,7 @@ export interface ToolSearchHit {
 export interface ToolDocument {
   docid: string;
   title: string;
-  /** Full text (title line + body for BEIR docs). */
+  /** Full text (title, space, body for BEIR docs). */
   text: string;
 }
 

@@ -47,7 +47,10 @@ export function extractEntities(text: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const add = (e: string) => {
-    const t = e.trim().replace(/[,.;:]+$/, '');
+    // Sentence-initial question words ("Which Grammy ...") are not part of the name.
+    const words = e.trim().replace(/[,.;:]+$/, '').split(/\s+/);
+    while (words.length > 0 && isStopword(words[0])) words.shift();
+    const t = words.join(' ');
     const key = t.toLowerCase();
     if (t.length < 3 || seen.has(key) || isStopword(t)) return;
     seen.add(key);
