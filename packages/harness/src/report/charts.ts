@@ -27,7 +27,7 @@ function suffix(report: BenchReport): string {
 function beforeAfter(report: BenchReport): ChartSpec | null {
   const rows = mainRuns(report).filter((r) => r.split === 'test');
   if (rows.length === 0) return null;
-  const values = rows.flatMap((r) => METRICS.map((m) => ({ agent: r.agent, retriever: r.retriever, metric: m.title, value: (r as unknown as Record<string, number>)[m.field] })));
+  const values = rows.flatMap((r) => METRICS.map((m) => ({ agent: r.agent, retriever: r.retriever, metric: m.title, value: (r as unknown as Record<string, number | null>)[m.field] }))).filter((v) => v.value !== null);
   return {
     id: 'before-after',
     title: `Held-out questions: each agent with each retriever${suffix(report)}`,
@@ -81,7 +81,7 @@ function ablation(report: BenchReport): ChartSpec | null {
   const order = report.ablation.order;
   const rows = report.runs.filter((r) => order.includes(r.retriever) && r.split === 'test');
   if (rows.length === 0) return null;
-  const values = rows.flatMap((r) => METRICS.map((m) => ({ variant: r.retriever, agent: r.agent, metric: m.title, value: (r as unknown as Record<string, number>)[m.field] })));
+  const values = rows.flatMap((r) => METRICS.map((m) => ({ variant: r.retriever, agent: r.agent, metric: m.title, value: (r as unknown as Record<string, number | null>)[m.field] }))).filter((v) => v.value !== null);
   return {
     id: 'ablation',
     title: `Ablation: each supervision variant${suffix(report)}`,

@@ -60,6 +60,8 @@ describe('report rendering', () => {
       expect(fs.readFileSync(files.markdown, 'utf8')).toBe(renderMarkdown(sampleReport()));
       expect(fs.readFileSync(files.html, 'utf8')).toMatch(/^<!DOCTYPE html>/);
       expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual(['report.html', 'report.json', 'report.md']);
+      const withCsv = await writeReport(path.join(dir, 'csv'), sampleReport(), { questionsCsv: 'a,b\n1,2\n' });
+      expect(fs.readFileSync(withCsv.csv as string, 'utf8')).toBe('a,b\n1,2\n');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -69,8 +69,8 @@ export interface RunRow {
   questions: number;
   /** Share of a question's gold evidence docs seen in any result list of its trajectory, averaged. */
   evidence_recall: number;
-  /** Share of questions answered correctly (judge named in provenance.judges.answer). */
-  success: number;
+  /** Share of questions answered correctly (judge named in provenance.judges.answer); null when the data set has no gold answers. */
+  success: number | null;
   /** Tool calls per question (searches + browses). */
   steps: number;
   search_calls: number;
@@ -202,5 +202,6 @@ export interface ReportFiles {
   json: string;
   markdown: string;
   html: string;
+  /** Per-question results (one row per agent × retriever × split × question). */
   csv?: string;
 }

@@ -11,8 +11,8 @@ export function writeFileAtomic(file: string, data: string): void {
   fs.renameSync(tmp, file);
 }
 
-/** Writes report.json, report.md and report.html into `dir`; returns their paths. */
-export async function writeReport(dir: string, report: BenchReport): Promise<ReportFiles> {
+/** Writes report.json, report.md and report.html (and questions.csv when given) into `dir`; returns their paths. */
+export async function writeReport(dir: string, report: BenchReport, extra: { questionsCsv?: string } = {}): Promise<ReportFiles> {
   const files: ReportFiles = {
     dir: path.resolve(dir),
     json: path.resolve(dir, 'report.json'),
@@ -23,6 +23,10 @@ export async function writeReport(dir: string, report: BenchReport): Promise<Rep
   writeFileAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileAtomic(files.markdown, renderMarkdown(report));
   writeFileAtomic(files.html, html);
+  if (extra.questionsCsv !== undefined) {
+    files.csv = path.resolve(dir, 'questions.csv');
+    writeFileAtomic(files.csv, extra.questionsCsv);
+  }
   return files;
 }
 

@@ -1,0 +1,52 @@
+import { createProgress, createSearchTool, runAgent, type Agent, type AgentRun, type Question, type Searcher } from '@lrat/harness';
+import type { Split } from '@lrat/harness';
+import type { JobData } from './data';
+import type { BenchOptions } from './options';
+import type { QuestionResult } from '@lrat/harness';
+
+// Letting every agent work through one retriever: the trajectories feed the miner (train split) or
+// the before/after comparison (test split).
+
+export interface Collected {
+  agent: Agent;
+  retriever: string;
+  split: Split;
+  run: AgentRun;
+}
+
+export interface Retriever {
+  name: string;
+  searcher: Searcher;
+}
+
+export async function collect(
+  agents: readonly Agent[],
+  questions: readonly Question[],
+  retriever: Retriever,
+  split: Split,
+  data: JobData,
+  options: BenchOptions,
+  label = '',
+  sink?: QuestionResult[],
+): Promise<Collected[]> {
+  const tool = createSearchTool({ searcher: retriever.searcher, documents: data.documents, indexName: retriever.name });
+  const out: Collected[] = [];
+  for (const agent of agents) {
+    const bar = createProgress({ label: `${label}${agent.name} · ${retriever.name} · ${split}`, total: questions.length });
+    const run = await runAgent({
+      agent,
+      questions,
+      tool,
+      seed: options.seed,
+      retriever: retriever.name,
+      split,
+      concurrency: options.concurrency,
+      timeoutMs: options.timeoutSeconds * 1000,
+      onProgress: (done) => bar.update(done),
+    });
+    bar.stop();
+    sink?.push(...run.results);
+    out.push({ agent, retriever: retriever.name, split, run });
+  }
+  return out;
+}

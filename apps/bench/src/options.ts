@@ -1,0 +1,78 @@
+import * as path from 'path';
+
+// The jobs' configuration: what the flags set, with the defaults a fresh clone runs offline.
+
+export const JOB_NAMES = ['in-domain', 'out-of-domain', 'flywheel', 'ablation'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+export interface BenchOptions {
+  /** In-domain BEIR folder (train trajectories and held-out questions). */
+  dataset: string;
+  /** Out-of-domain BEIR folder (out-of-domain job only). */
+  oodDataset: string;
+  /** Agent specs: simulated profiles (careful, greedy, shallow), `openai`, ... */
+  agents: string[];
+  /** Base dense encoder (a @lrat/trainer encoder name). */
+  retriever: string;
+  seed: number;
+  /** Cap on questions per split (train and test each); undefined = all. */
+  limit?: number;
+  /** Held-out share of in-domain questions. */
+  testFraction: number;
+  /** Output folder; default results/<run-id>/. */
+  out?: string;
+  /** OpenAI-compatible endpoint for `openai` agents and the LLM judge. */
+  baseUrl?: string;
+  model?: string;
+  /** Browse judge used while mining: offline `rule` or `llm` (needs --base-url). */
+  judge: 'rule' | 'llm';
+  epochs: number;
+  batchSize: number;
+  /** Flywheel loops. */
+  loops: number;
+  /** Questions in flight per agent (raise for remote LLM agents). */
+  concurrency: number;
+  /** Per-question time limit for agents, in seconds. */
+  timeoutSeconds: number;
+  /** Bootstrap resamples for confidence intervals. */
+  resamples: number;
+  /** Where embeddings and models are cached between runs. */
+  cacheDir: string;
+  /** Keep at most this many corpus docs (gold evidence of the selected questions always kept); for smoke runs. */
+  corpusLimit?: number;
+}
+
+/** The workspace root (apps/bench/src or apps/bench/dist → ../../..). */
+export function workspaceRoot(): string {
+  return path.resolve(__dirname, '..', '..', '..');
+}
+
+export function defaultOptions(root = workspaceRoot()): BenchOptions {
+  return {
+    dataset: path.join(root, 'data', 'multihop-wiki'),
+    oodDataset: path.join(root, 'data', 'scifact'),
+    agents: ['careful', 'greedy', 'shallow'],
+    retriever: 'use-adapter',
+    seed: 13,
+    testFraction: 0.2,
+    judge: 'rule',
+    epochs: 2,
+    batchSize: 32,
+    loops: 3,
+    concurrency: 1,
+    timeoutSeconds: 300,
+    resamples: 2000,
+    cacheDir: process.env.LRAT_CACHE_DIR ? path.resolve(process.env.LRAT_CACHE_DIR) : path.join(root, '.lrat-cache'),
+  };
+}
+
+/** Parses `--agents a,b,c` (commas or repeated flags), dropping blanks and duplicates. */
+export function parseAgentList(value: string | string[] | undefined): string[] {
+  const raw = (Array.isArray(value) ? value : [value ?? '']).flatMap((v) => String(v).split(','));
+  return [...new Set(raw.map((s) => s.trim()).filter((s) => s.length > 0))];
+}
+
+/** The configuration as recorded in report.json (never the API key). */
+export function recordedConfig(job: JobName, o: BenchOptions): Record<string, unknown> {
+  return { job, ...o, agents: o.agents.join(',') };
+}

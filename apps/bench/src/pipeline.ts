@@ -1,0 +1,258 @@
+import * as os from 'os';
+import {
+  calibrationStats,
+  createProgress,
+  evaluateRetrieval,
+  makeRunId,
+  REPORT_SCHEMA,
+  type Agent,
+  type AgentProvenance,
+  type BenchReport,
+  type CalibrationRow,
+  type MiningSummary,
+  type Question,
+  type QuestionResult,
+  type RetrievalRow,
+  type RetrieverProvenance,
+  type TrainingSummary,
+  type WeightDistribution,
+} from '@lrat/harness';
+import type { Trajectory } from '@lrat/trajectory';
+import type { JobData } from './data';
+import { collect, type Collected, type Retriever } from './collect';
+export type { Retriever } from './collect';
+import type { BenchOptions, JobName } from './options';
+import { recordedConfig } from './options';
+import type { BenchEncoder, BenchStack, TrainingSample } from './stack';
+
+// Stages shared by the jobs: retrievers, collection, mining + training, evaluation, and the report
+// skeleton with its provenance.
+
+export interface JobContext {
+  job: JobName;
+  options: BenchOptions;
+  stack: BenchStack;
+  runId: string;
+  startedAt: number;
+  /** Human-readable lines (stderr by default, so stdout keeps the result table). */
+  log: (line: string) => void;
+  /** Every per-question result of the job, for questions.csv. */
+  results: QuestionResult[];
+}
+
+export function createContext(job: JobName, options: BenchOptions, stack: BenchStack, log?: (line: string) => void): JobContext {
+  return { job, options, stack, runId: makeRunId(job), startedAt: Date.now(), log: log ?? ((l) => process.stderr.write(`${l}\n`)), results: [] };
+}
+
+/** A progress callback drawing a bar for one long stage. */
+export function stageProgress(label: string): { onProgress: (done: number, total: number, info?: string) => void; stop: () => void } {
+  let bar: ReturnType<typeof createProgress> | null = null;
+  return {
+    onProgress(done, total, info) {
+      if (!bar) bar = createProgress({ label, total });
+      bar.setTotal(total);
+      bar.update(done, info);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+export interface DenseRetriever extends Retriever {
+  encoder: BenchEncoder;
+  provenance: RetrieverProvenance;
+}
+
+export async function denseRetriever(ctx: JobContext, name: string, encoder: BenchEncoder, data: JobData): Promise<DenseRetriever> {
+  const p = stageProgress(`index ${name} (${data.name}, ${data.corpus.length} docs)`);
+  const searcher = await ctx.stack.denseSearcher(encoder, data.corpus, p.onProgress);
+  p.stop();
+  return {
+    name,
+    searcher,
+    encoder,
+    provenance: { name, kind: 'dense', encoder: { id: encoder.id, version: encoder.version, dim: encoder.dim }, index: 'exact inner product (Flat)', description: encoder.description },
+  };
+}
+
+export async function bm25Retriever(ctx: JobContext, data: JobData): Promise<Retriever & { provenance: RetrieverProvenance }> {
+  const p = stageProgress(`index bm25 (${data.name})`);
+  const searcher = await ctx.stack.bm25Searcher(data.corpus, p.onProgress);
+  p.stop();
+  return { name: 'bm25', searcher, provenance: { name: 'bm25', kind: 'bm25', description: 'BM25 over title + text (@lrat/indexer)' } };
+}
+
+export function agentProvenance(agents: readonly Agent[], options: BenchOptions): AgentProvenance[] {
+  return agents.map((a) => {
+    const backend = a.simulated ? 'simulated' : a.name.startsWith('replay') ? 'replay' : 'openai';
+    return {
+      name: a.name,
+      backend,
+      simulated: a.simulated,
+      ...(a.simulated ? { profile: a.name.replace(/^simulated:/, '') } : {}),
+      ...(backend === 'openai' ? { model: options.model, baseUrl: options.baseUrl } : {}),
+    };
+  });
+}
+
+export interface MinedTraining {
+  name: string;
+  samples: TrainingSample[];
+  mining: MiningSummary;
+}
+
+/** Official miner + judge + reasoning weights over the trajectories: the LRAT training set. */
+export async function mineLrat(ctx: JobContext, name: string, trajectories: readonly Trajectory[], data: JobData): Promise<MinedTraining & { all: TrainingSample[] }> {
+  const mined = await ctx.stack.mine(trajectories, data.corpusById, ctx.options.judge, ctx.options);
+  const weighted = ctx.stack.weigh(mined.samples.filter((s) => s.satisfied));
+  return {
+    name,
+    samples: weighted,
+    all: mined.samples,
+    mining: {
+      retriever: name,
+      trajectories: mined.trajectories,
+      samples: mined.samples.length,
+      kept: weighted.length,
+      meanNegatives: mean(weighted.map((s) => s.neg_id.length)),
+      judge: mined.judge,
+      how: `official LRAT miner over ${mined.trajectories} train trajectories (${mined.dropped} dropped); kept the browses the ${mined.judge} judge called RELEVANT; reasoning-length weights`,
+    },
+  };
+}
+
+export async function trainRetriever(ctx: JobContext, name: string, base: BenchEncoder, samples: readonly TrainingSample[], weighted: boolean, data: JobData): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
+  if (samples.length === 0) throw new Error(`${name}: no training samples were mined — the agents browsed nothing usable; check the trajectories`);
+  const p = stageProgress(`train ${name} (${samples.length} samples)`);
+  const trained = await ctx.stack.train(base, samples, { epochs: ctx.options.epochs, batchSize: ctx.options.batchSize, seed: ctx.options.seed, weighted, onProgress: p.onProgress });
+  p.stop();
+  const retriever = await denseRetriever(ctx, name, trained.encoder, data);
+  return {
+    retriever,
+    training: {
+      retriever: name,
+      samples: samples.length,
+      epochs: ctx.options.epochs,
+      steps: trained.steps,
+      seconds: trained.seconds,
+      backend: trained.backend,
+      finalLoss: trained.finalLoss,
+      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.id}@${base.version}, batch ${ctx.options.batchSize}, seed ${ctx.options.seed}`,
+    },
+  };
+}
+
+export async function retrievalRow(retriever: Retriever, data: JobData, questions: readonly Question[], loop?: number): Promise<RetrievalRow> {
+  const p = stageProgress(`retrieval eval ${retriever.name} (${data.name})`);
+  const r = await evaluateRetrieval(retriever.searcher, questions, { onProgress: p.onProgress });
+  p.stop();
+  return {
+    retriever: retriever.name,
+    dataset: data.name,
+    split: 'test',
+    queries: r.questions,
+    ndcg_at_10: r.ndcgAt10,
+    recall_at_100: r.recallAt100,
+    ...(loop === undefined ? {} : { loop }),
+    how: `raw test questions as queries over ${data.corpus.length} docs, qrels of ${data.name}`,
+  };
+}
+
+/** Every agent on the questions with one retriever; per-question rows go to the job's CSV. */
+export async function collectRuns(ctx: JobContext, agents: readonly Agent[], questions: readonly Question[], retriever: Retriever, split: 'train' | 'test', data: JobData, label = '', csvRetriever?: string): Promise<Collected[]> {
+  const sink: QuestionResult[] = [];
+  const out = await collect(agents, questions, retriever, split, data, ctx.options, label, sink);
+  ctx.results.push(...sink.map((r) => ({ ...r, retriever: csvRetriever ?? r.retriever })));
+  return out;
+}
+
+/** Every agent on the test questions with each retriever. */
+export async function evaluateAgents(ctx: JobContext, agents: readonly Agent[], retrievers: readonly Retriever[], data: JobData, label = '', csvRetriever?: string): Promise<Collected[]> {
+  const out: Collected[] = [];
+  for (const r of retrievers) out.push(...(await collectRuns(ctx, agents, data.test, r, 'test', data, label, csvRetriever)));
+  return out;
+}
+
+export function weightDistribution(name: string, samples: readonly TrainingSample[], bins = 20): WeightDistribution {
+  const w = samples.map((s) => s.reweight_rate);
+  const lens = samples.map((s) => s.reasoning_len).filter((l) => l > 0).sort((a, b) => a - b);
+  const half = lens.length === 0 ? 1 : lens.length % 2 ? lens[(lens.length - 1) / 2] : (lens[lens.length / 2 - 1] + lens[lens.length / 2]) / 2;
+  const min = w.length ? Math.min(...w) : 0;
+  const max = w.length ? Math.max(...w) : 0;
+  const width = max > min ? (max - min) / bins : 1;
+  const hist = Array.from({ length: max > min ? bins : 1 }, (_, i) => ({ lo: min + i * width, hi: min + (i + 1) * width, count: 0 }));
+  for (const v of w) hist[Math.min(hist.length - 1, Math.floor((v - min) / width))].count++;
+  return { name, samples: w.length, halfLife: half, mean: mean(w), min, max, bins: hist, how: 'reweight_rate of the kept samples (docs/lrat-algorithm.md §4)' };
+}
+
+/** Table 1 / fig. 4c / fig. 4d statistics of each agent's trajectories (harness `calibrationStats`). */
+export function calibrationRows(collected: readonly Collected[], questions: readonly Question[]): CalibrationRow[] {
+  const evidence = new Map(questions.map((q) => [q.id, q.evidence] as const));
+  return collected.map((c) => {
+    const items = c.run.trajectories.map((t, i) => ({ trajectory: t, success: c.run.results[i]?.success ?? false, evidence: evidence.get(t.questionId ?? '') ?? [] }));
+    const s = calibrationStats(items);
+    const group = (g: typeof s.solved) => ({ tasks: g.tasks, searches: g.searches, browses: g.browses, ratio: g.browseSearchRatio });
+    return {
+      agent: c.agent.name,
+      simulated: c.agent.simulated,
+      tasks: items.length,
+      solved: group(s.solved),
+      failed: group(s.failed),
+      browseRankShare: s.browseRankShare,
+      reasoningLen: { evidence: s.reasoningTokensAfterEvidence, nonEvidence: s.reasoningTokensAfterNonEvidence },
+      how: `${c.run.trajectories.length} ${c.split} trajectories of ${c.agent.name} through ${c.retriever}; ${s.evidenceBrowses} evidence / ${s.nonEvidenceBrowses} other browses, ${s.browsesUnshown} browses of docs not in a shown list`,
+    };
+  });
+}
+
+export function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+export function emptyReport(ctx: JobContext, title: string, agents: readonly Agent[], datasets: readonly JobData[]): BenchReport {
+  const simulated = agents.length > 0 && agents.every((a) => a.simulated);
+  return {
+    schema: REPORT_SCHEMA,
+    title: `${title}${simulated ? ' (simulated agents)' : ''}`,
+    provenance: {
+      job: ctx.job,
+      runId: ctx.runId,
+      createdAt: new Date(ctx.startedAt).toISOString(),
+      durationSeconds: 0,
+      seed: ctx.options.seed,
+      simulated,
+      agents: agentProvenance(agents, ctx.options),
+      retrievers: [],
+      datasets: datasets.map((d) => d.provenance),
+      judges: {
+        answer: datasets.some((d) => d.hasAnswers) ? (agents.some((a) => !a.simulated) && ctx.options.baseUrl ? 'normalised exact match (SQuAD-style)' : 'normalised exact match (SQuAD-style), offline') : 'none (no gold answers: success not measured)',
+        mining: ctx.options.judge === 'llm' ? `LLM judge ${ctx.options.model ?? ''} at ${ctx.options.baseUrl ?? '?'}` : 'rule judge (offline, reads the post-browse reasoning)',
+      },
+      versions: ctx.stack.versions(),
+      host: { platform: process.platform, arch: process.arch, cpus: os.cpus().length },
+      config: recordedConfig(ctx.job, ctx.options),
+    },
+    runs: [],
+    differences: [],
+    retrieval: [],
+    training: [],
+    mining: [],
+    weights: [],
+    notes: [
+      ...(ctx.options.corpusLimit !== undefined ? [`Corpus capped at ${ctx.options.corpusLimit} docs plus the selected questions' evidence (smoke configuration): numbers are not comparable with full runs.`] : []),
+      ...(ctx.options.limit !== undefined ? [`At most ${ctx.options.limit} questions per split (--limit).`] : []),
+    ],
+  };
+}
+
+export function finish(ctx: JobContext, report: BenchReport): BenchReport {
+  report.provenance.durationSeconds = (Date.now() - ctx.startedAt) / 1000;
+  return report;
+}
+
+/** "simulated careful via lrat on 220 test questions of multihop-wiki, seed 13" */
+export function how(c: Collected, data: JobData, ctx: JobContext): string {
+  const kind = c.agent.simulated ? 'simulated agent' : 'LLM agent';
+  return `${kind} ${c.agent.name} searching ${c.retriever} on ${c.run.results.length} ${c.split} questions of ${data.name}, seed ${ctx.options.seed}${c.run.errors.length ? `, ${c.run.errors.length} questions failed with errors` : ''}`;
+}

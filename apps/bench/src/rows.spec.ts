@@ -1,0 +1,50 @@
+import type { Agent, QuestionResult } from '@lrat/harness';
+import type { Collected } from './collect';
+import { differences, runRow } from './rows';
+import { weightDistribution } from './pipeline';
+import { goalNotes } from './jobs/in-domain';
+
+const agent: Agent = { name: 'simulated:careful', simulated: true, run: async () => { throw new Error('not run'); } };
+
+function collected(retriever: string, recalls: number[], successes: boolean[], steps: number[]): Collected {
+  const results: QuestionResult[] = recalls.map((r, i) => ({
+    questionId: `q${i}`, agent: agent.name, retriever, split: 'test', success: successes[i], exactMatch: successes[i], f1: successes[i] ? 1 : 0,
+    finalAnswer: 'x', goldAnswer: 'x', judge: 'em', searches: steps[i] - 1, browses: 1, steps: steps[i], evidenceRecall: r, evidenceBrowsed: r,
+  }));
+  return { agent, retriever, split: 'test', run: { trajectories: [], results, errors: [] } };
+}
+
+describe('report rows from agent runs', () => {
+  const base = collected('base', [0, 0.5, 0.5, 1], [false, false, true, true], [10, 12, 8, 6]);
+  const lrat = collected('lrat', [0.5, 1, 0.5, 1], [false, true, true, true], [8, 6, 8, 6]);
+
+  it('averages a run and labels how it was produced', () => {
+    const row = runRow(lrat, 'mw', true, 0.4, 'how');
+    expect(row).toMatchObject({ agent: 'simulated:careful', retriever: 'lrat', split: 'test', questions: 4, evidence_recall: 0.75, success: 0.75, steps: 7, search_calls: 6, browse_calls: 1, ndcg_at_10: 0.4, simulated: true, how: 'how' });
+    expect(runRow(lrat, 'scifact', false, null, 'h').success).toBeNull();
+  });
+
+  it('pairs by question with bootstrap intervals, skipping success without answers', () => {
+    const d = differences([base], [lrat], 'mw', true, 1, 500);
+    expect(d.map((x) => x.metric)).toEqual(['evidence_recall', 'success', 'steps']);
+    expect(d[0]).toMatchObject({ baseline: 'base', treatment: 'lrat', before: 0.5, after: 0.75, questions: 4, resamples: 500 });
+    expect(d[0].delta).toBeCloseTo(0.25);
+    expect(d[0].relative).toBeCloseTo(0.5);
+    expect(d[0].ci95[0]).toBeLessThanOrEqual(d[0].delta);
+    expect(d[0].ci95[1]).toBeGreaterThanOrEqual(d[0].delta);
+    expect(d[2].delta).toBeCloseTo(-2);
+    expect(differences([base], [lrat], 'sf', false, 1, 100).map((x) => x.metric)).toEqual(['evidence_recall', 'steps']);
+  });
+
+  it('states whether the issue goal was met', () => {
+    expect(goalNotes([base], [lrat])[0]).toMatch(/: met — evidence recall 0\.500 → 0\.750 \(\+50\.0 %\)/);
+    expect(goalNotes([lrat], [base])[0]).toMatch(/NOT met/);
+  });
+
+  it('histograms the sample weights with β the median positive reasoning length', () => {
+    const s = (len: number, w: number) => ({ query: '', pos: [], neg: [], pos_id: [], neg_id: [], reasoning_len: len, satisfied: true, reweight_rate: w });
+    const w = weightDistribution('x', [s(0, 1), s(10, 0.5), s(20, 1), s(30, 1.5)], 2);
+    expect(w).toMatchObject({ samples: 4, halfLife: 20, min: 0.5, max: 1.5, mean: 1 });
+    expect(w.bins.map((b) => b.count)).toEqual([1, 3]);
+  });
+});

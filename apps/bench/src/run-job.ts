@@ -1,0 +1,32 @@
+import { defaultReportDir, perQuestionCsv, renderConsoleTable, writeReport, type BenchReport, type ReportFiles } from '@lrat/harness';
+import { createContext, type JobContext } from './pipeline';
+import type { BenchOptions, JobName } from './options';
+import { workspaceRoot } from './options';
+import type { BenchStack } from './stack';
+import { runInDomain } from './jobs/in-domain';
+import { runOutOfDomain } from './jobs/out-of-domain';
+import { runFlywheel } from './jobs/flywheel';
+import { runAblation } from './jobs/ablation';
+
+const JOBS: Record<JobName, (ctx: JobContext) => Promise<BenchReport>> = {
+  'in-domain': runInDomain,
+  'out-of-domain': runOutOfDomain,
+  flywheel: runFlywheel,
+  ablation: runAblation,
+};
+
+export interface JobOutcome {
+  report: BenchReport;
+  files: ReportFiles;
+  /** The console summary: the main table and the paths. */
+  summary: string;
+}
+
+/** Runs one job in-process and writes its report; what `main.ts` and the tests call. */
+export async function runBenchJob(job: JobName, options: BenchOptions, stack: BenchStack, log?: (line: string) => void): Promise<JobOutcome> {
+  const ctx = createContext(job, options, stack, log);
+  const report = await JOBS[job](ctx);
+  const dir = options.out ?? defaultReportDir(workspaceRoot(), ctx.runId);
+  const files = await writeReport(dir, report, { questionsCsv: perQuestionCsv(ctx.results) });
+  return { report, files, summary: `${renderConsoleTable(report)}\n\nreport.json  ${files.json}\nreport.md    ${files.markdown}\nreport.html  ${files.html}\nquestions    ${files.csv}\n${report.notes.map((n) => `note: ${n}`).join('\n')}\n` };
+}

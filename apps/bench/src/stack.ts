@@ -1,0 +1,77 @@
+import type { Trajectory } from '@lrat/trajectory';
+import type { Agent, CorpusDoc, Question, Searcher } from '@lrat/harness';
+import type { TextEmbedder } from '@lrat/indexer';
+
+// What the jobs need from the packages they orchestrate, as one narrow interface. `real-stack.ts`
+// binds it to @lrat/harness, miners, weighting, trainer and indexer; `testing/` holds a double for
+// fast tests of the orchestration itself. Jobs never import the packages' internals.
+
+/** A training sample in the FlagEmbedding format plus the LRAT extras (docs/lrat-algorithm.md §2). */
+export interface TrainingSample {
+  query: string;
+  pos: string[];
+  neg: string[];
+  pos_id: string[];
+  neg_id: string[];
+  reasoning_len: number;
+  satisfied: boolean;
+  reweight_rate: number;
+}
+
+/** A dense encoder the trainer can fine-tune and the indexer can embed with. */
+export interface BenchEncoder extends TextEmbedder {
+  /** How the weights came about (recorded in the report). */
+  readonly description: string;
+}
+
+export type ProgressFn = (done: number, total: number, info?: string) => void;
+
+export interface MineResult {
+  samples: TrainingSample[];
+  trajectories: number;
+  /** Trajectories dropped by the miner (malformed), with reasons. */
+  dropped: number;
+  judge: string;
+}
+
+export interface TrainResult {
+  encoder: BenchEncoder;
+  steps: number;
+  seconds: number;
+  backend: string;
+  finalLoss: number | null;
+}
+
+export interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** Use reweight_rate in the loss (false = plain mean InfoNCE). */
+  weighted: boolean;
+  onProgress?: ProgressFn;
+}
+
+export interface AgentSettings {
+  seed: number;
+  baseUrl?: string;
+  model?: string;
+}
+
+export interface BenchStack {
+  /** Package versions and the compute backend, for provenance. */
+  versions(): Record<string, string>;
+  /** The pretrained encoder the study starts from (e.g. use-adapter with identity adapters). */
+  baseEncoder(name: string): Promise<BenchEncoder>;
+  /** An exact dense index of the corpus under an encoder. */
+  denseSearcher(encoder: BenchEncoder, corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher>;
+  bm25Searcher(corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher>;
+  /** Agents for the specs (`careful`, `openai`, ...); throws naming an unknown spec. */
+  agents(specs: readonly string[], settings: AgentSettings): Agent[];
+  /** Mines LRAT samples with the official miner; `judge` none keeps every browse unjudged-as-satisfied. */
+  mine(trajectories: readonly Trajectory[], corpus: ReadonlyMap<string, CorpusDoc>, judge: 'rule' | 'llm' | 'none', settings: AgentSettings): Promise<MineResult>;
+  /** Official reasoning-length weights over all samples of a run. */
+  weigh(samples: readonly TrainingSample[]): TrainingSample[];
+  /** Click-model logs on the same result lists, mined the human way (clicked = pos, skipped = neg). */
+  clickSamples(trajectories: readonly Trajectory[], questions: readonly Question[], corpus: ReadonlyMap<string, CorpusDoc>, seed: number): TrainingSample[];
+  train(base: BenchEncoder, samples: readonly TrainingSample[], settings: TrainSettings): Promise<TrainResult>;
+}
