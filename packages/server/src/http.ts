@@ -52,7 +52,7 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
   const app = Fastify({
     logger: false,
     bodyLimit: limits.bodyLimitBytes,
-    maxParamLength: limits.maxDocidChars * 3 + 16,
+    routerOptions: { maxParamLength: limits.maxDocidChars * 3 + 16 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   const mcpSessions = new Map<string, McpEntry>();
@@ -73,7 +73,8 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
     const status = err.statusCode ?? (err.validation ? 400 : 500);
     if (status >= 500) log(`internal error: ${err.message}`);
-    return reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
+    const message = status === 415 ? `unsupported Content-Type: send application/json` : err.message;
+    return reply.code(status).send({ error: status >= 500 ? 'internal error' : message });
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
