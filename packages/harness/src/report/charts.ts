@@ -33,7 +33,7 @@ function beforeAfter(report: BenchReport): ChartSpec | null {
     title: `Held-out questions: each agent with each retriever${suffix(report)}`,
     spec: {
       data: { values },
-      facet: { column: { field: 'metric', type: 'nominal', title: null } },
+      facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['evidence recall', 'success', 'steps', 'nDCG@10'] } },
       spec: {
         width: WIDTH,
         height: HEIGHT,
@@ -60,7 +60,7 @@ function flywheel(report: BenchReport): ChartSpec | null {
     title: `Flywheel: metrics per loop on held-out questions${suffix(report)}`,
     spec: {
       data: { values },
-      facet: { column: { field: 'metric', type: 'nominal', title: null } },
+      facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['evidence recall', 'success', 'steps', 'nDCG@10'] } },
       spec: {
         width: WIDTH,
         height: HEIGHT,
@@ -87,7 +87,7 @@ function ablation(report: BenchReport): ChartSpec | null {
     title: `Ablation: each supervision variant${suffix(report)}`,
     spec: {
       data: { values },
-      facet: { column: { field: 'metric', type: 'nominal', title: null } },
+      facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['evidence recall', 'success', 'steps', 'nDCG@10'] } },
       spec: {
         width: WIDTH,
         height: HEIGHT,
@@ -143,14 +143,14 @@ function calibration(report: BenchReport): ChartSpec[] {
       title: `Agent behaviour vs the paper's Table 1 (grey band: paper's range over real agents)${suffix(report)}`,
       spec: {
         data: { values },
-        facet: { column: { field: 'stat', type: 'nominal', title: null } },
+        facet: { column: { field: 'stat', type: 'nominal', title: null, sort: stats.map((x) => x.key) } },
         spec: {
           width: 160,
           height: HEIGHT,
           layer: [
             { mark: { type: 'rect', color: '#ccc', opacity: 0.6 }, encoding: { y: { aggregate: 'min', field: 'lo', type: 'quantitative' }, y2: { aggregate: 'max', field: 'hi' } } },
             { mark: { type: 'rule', color: '#888' }, encoding: { y: { aggregate: 'min', field: 'lo', type: 'quantitative' } } },
-            { mark: { type: 'bar', width: { band: 0.6 } }, encoding: { x: { field: 'agent', type: 'nominal', title: null }, y: { field: 'value', type: 'quantitative', title: null }, color: { field: 'agent', type: 'nominal' } } },
+            { mark: { type: 'bar', width: { band: 0.5 }, opacity: 0.85 }, encoding: { x: { field: 'agent', type: 'nominal', title: null }, y: { field: 'value', type: 'quantitative', title: null }, color: { field: 'agent', type: 'nominal' } } },
           ],
         },
         resolve: { scale: { y: 'independent' } },

@@ -48,10 +48,15 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+// Numbers (and signed percentages, intervals, dashes) align right; words align left.
+function isNumeric(c: Cell): boolean {
+  return typeof c === 'number' || c === null || c === undefined || /^[\s\d.,+\-–%[\]≈]+$/.test(c);
+}
+
 export function htmlTable(headers: string[], rows: Cell[][]): string {
   const head = `<tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const body = rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${i === 0 ? '' : ' class="num"'}>${escapeHtml(cellText(c))}</td>`).join('')}</tr>`)
+    .map((r) => `<tr>${r.map((c) => `<td${isNumeric(c) ? ' class="num"' : ''}>${escapeHtml(cellText(c))}</td>`).join('')}</tr>`)
     .join('\n');
   return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }

@@ -45,7 +45,7 @@ export function buildSections(report: BenchReport): Section[] {
   const p = report.provenance;
   const sections: Section[] = [];
   const agents = p.agents
-    .map((a) => `${a.name} (${a.backend}${a.simulated ? ', simulated' : ''}${a.model ? `, model ${a.model}` : ''}${a.profile ? `, profile ${a.profile}` : ''})`)
+    .map((a) => `${a.name} (${a.backend}${a.simulated && a.backend !== 'simulated' ? ', simulated' : ''}${a.model ? `, model ${a.model}` : ''}${a.profile ? `, profile ${a.profile}` : ''})`)
     .join('; ');
   sections.push({
     id: 'overview',
