@@ -1,2 +1,12 @@
-// Public API of @lrat/miners — filled in by its issue.
-export const PACKAGE_NAME = '@lrat/miners';
+// Public API of @lrat/miners.
+export * from './mine';
+export * from './mine-all';
+export * from './corpus';
+export * from './tokenizers';
+export * from './judges';
+export * from './sample-json';
+export * from './sample-writer';
+export * from './mine-item';
+export * from './mine-to-file';
+export { runWorkerPool, WorkerFatalError, type TaskResult } from './worker-pool';
+export type { WorkerInit, WorkerTask, WorkerReply } from './worker-protocol';

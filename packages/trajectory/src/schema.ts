@@ -16,6 +16,11 @@ export const SearchStepSchema = z.object({
   query: z.string(),
   /** Every sub-query of the call, when the tool took several. */
   queries: z.array(z.string()).optional(),
+  /**
+   * The first sub-query as `json.dumps` text, only when the source held a non-string value there
+   * (the official builder then uses that value itself as the sample's query; `query` is its str()).
+   */
+  queryJson: z.string().optional(),
   /** Ranked doc ids shown to the agent, across all sub-queries, in order. */
   results: z.array(SearchResultSchema),
   /** Which index (version) served the search, when known. */
@@ -47,6 +52,11 @@ export const OtherStepSchema = z.object({
   type: z.literal('other'),
   tool: z.string().optional(),
   text: z.string().optional(),
+  /**
+   * A browse call that named no doc id. It yields no sample but, as in the official builder, it
+   * still continues a run of browses (and so is not a plain "other" step for run boundaries).
+   */
+  browseWithoutDocid: z.boolean().optional(),
   timestamp: z.string().optional(),
 });
 

