@@ -41,3 +41,10 @@ export { createOpenAIAgent, toolDefinitions, extractFinalAnswer, splitThinking, 
 export type { OpenAIAgentOptions } from './agents/openai';
 export { startScriptedServer, assistantReply, toolCallReply } from './testing/scripted-openai-server';
 export type { ScriptedServer, ScriptedReply, RecordedRequest, Script } from './testing/scripted-openai-server';
+
+export { createLlmAnswerJudge, answerJudgePrompt, parseJudgeVerdict } from './judge/llm-answer-judge';
+export type { LlmAnswerJudge, LlmAnswerJudgeOptions } from './judge/llm-answer-judge';
+export { createReplayAgent } from './agents/replay';
+export type { ReplayAgentOptions } from './agents/replay';
+export { simulateClicks, clickTrajectories, mineClickLogs } from './agents/click-model';
+export type { ClickModelOptions, ClickLog, ClickSample, ClickMiningResult } from './agents/click-model';

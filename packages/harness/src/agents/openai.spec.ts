@@ -48,8 +48,8 @@ describe('openai agent', () => {
     expect(reqs[0].body.tools).toHaveLength(2);
     // The tool results went back to the model: snippets after search, full text after browse.
     const toolMsgs = reqs[3].body.messages.filter((m) => m.role === 'tool');
-    expect(JSON.parse(toolMsgs[0].content!)[0]).toMatchObject({ docid: 'd2', snippet: expect.stringContaining('Scott Derrickson') });
-    expect(JSON.parse(toolMsgs[1].content!)).toMatchObject({ docid: 'd2', text: expect.stringContaining('American director') });
+    expect(JSON.parse(String(toolMsgs[0].content))[0]).toMatchObject({ docid: 'd2', snippet: expect.stringContaining('Scott Derrickson') });
+    expect(JSON.parse(String(toolMsgs[1].content))).toMatchObject({ docid: 'd2', text: expect.stringContaining('American director') });
     expect(toolMsgs[0].tool_call_id).toBe('call_0');
     expect(JSON.stringify(t)).not.toContain('sk-test-secret');
   });
@@ -97,7 +97,7 @@ describe('openai agent', () => {
     );
     const t = await createOpenAIAgent({ baseUrl: server.baseUrl, model: 'm' }).run(question, tool, { seed: 1 });
     expect(t.steps.map((s) => s.type)).toEqual(['other', 'other', 'browse', 'answer']);
-    const toolMsgs = server.requests[1].body.messages.filter((m) => m.role === 'tool').map((m) => JSON.parse(m.content!).error);
+    const toolMsgs = server.requests[1].body.messages.filter((m) => m.role === 'tool').map((m) => JSON.parse(String(m.content)).error);
     expect(toolMsgs[0]).toMatch(/Invalid arguments for search/);
     expect(toolMsgs[1]).toMatch(/Unknown tool "visit_web"/);
     expect(toolMsgs[2]).toMatch(/not found/);
