@@ -1,0 +1,53 @@
+import type { TextEmbedder } from '@lrat/indexer';
+import type * as tf from '@tensorflow/tfjs';
+
+export type EncoderKind = 'use-adapter' | 'bow';
+export type Side = 'query' | 'document';
+
+/** Model inputs prepared outside the gradient tape (cached base embeddings, token ids…). */
+export interface PreparedBatch {
+  readonly size: number;
+  dispose(): void;
+}
+
+export interface PrepareOptions {
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
+/**
+ * A trainable text encoder. `prepare` does the slow, non-differentiable part once per batch;
+ * `forward` is the differentiable part and returns L2-normalised rows. `embedQueries` /
+ * `embedDocuments` (the indexer's TextEmbedder) chain the two; queries get `queryPrefix`.
+ */
+export interface Encoder extends TextEmbedder {
+  readonly kind: EncoderKind;
+  readonly queryPrefix: string;
+  /** Everything besides the weights needed to rebuild the encoder (written to encoder.json). */
+  config(): Record<string, unknown>;
+  /** Trainable variables with stable logical names (tfjs variable names must be globally unique). */
+  weights(): NamedVariable[];
+  prepare(texts: string[], side: Side, options?: PrepareOptions): Promise<PreparedBatch>;
+  forward(batch: PreparedBatch, side: Side): tf.Tensor2D;
+  /** Optional: precompute the slow part for these texts once (use-adapter fills its embedding cache). */
+  warm?(texts: string[], side: Side, options?: PrepareOptions): Promise<void>;
+  /** Writes encoder.json + weights into `dir` (not atomically: callers build dirs atomically). */
+  save(dir: string, extra?: Record<string, unknown>): Promise<void>;
+  dispose(): void;
+}
+
+export interface NamedVariable {
+  name: string;
+  variable: tf.Variable;
+}
+
+export interface EncoderManifest {
+  format: 'lrat-encoder';
+  formatVersion: 1;
+  kind: EncoderKind;
+  id: string;
+  version: string;
+  dim: number;
+  config: Record<string, unknown>;
+  weights: Array<{ name: string; shape: number[]; offset: number }>;
+  [extra: string]: unknown;
+}

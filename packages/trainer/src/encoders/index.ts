@@ -1,0 +1,35 @@
+import { BowEncoder, BowOptions } from './bow';
+import type { Encoder, EncoderKind } from './encoder';
+import { UseAdapterEncoder, UseAdapterOptions } from './use-adapter';
+import { loadWeightsInto, readManifest } from './weights-io';
+
+export type EncoderOptions = UseAdapterOptions & BowOptions;
+
+export const ENCODER_KINDS: readonly EncoderKind[] = ['use-adapter', 'bow'];
+
+export async function createEncoder(kind: EncoderKind, options: EncoderOptions = {}): Promise<Encoder> {
+  switch (kind) {
+    case 'use-adapter':
+      return UseAdapterEncoder.create(options);
+    case 'bow':
+      return new BowEncoder(options);
+    default:
+      throw new Error(`unknown encoder kind '${String(kind)}'; expected one of ${ENCODER_KINDS.join(', ')}`);
+  }
+}
+
+/**
+ * Loads an encoder saved by `lrat train` (or `encoder.save`). `overrides` can change settings that
+ * do not affect the weights, e.g. `cacheDir`.
+ */
+export async function loadEncoder(modelDir: string, overrides: Pick<EncoderOptions, 'cacheDir'> = {}): Promise<Encoder> {
+  const manifest = await readManifest(modelDir);
+  const encoder = await createEncoder(manifest.kind, { ...(manifest.config as EncoderOptions), ...overrides });
+  try {
+    await loadWeightsInto(modelDir, manifest, encoder.weights());
+  } catch (err) {
+    encoder.dispose();
+    throw err;
+  }
+  return encoder;
+}

@@ -1,0 +1,185 @@
+import * as tf from '@tensorflow/tfjs';
+import { EmbeddingCache, defaultCacheDir } from '../embedding-cache';
+import { Rng } from '../rng';
+import { USE_DIM, UseLiteModel } from '../use/use-model';
+import type { Encoder, NamedVariable, PreparedBatch, PrepareOptions, Side } from './encoder';
+import { saveEncoderFiles, weightsVersion } from './weights-io';
+
+export interface UseAdapterOptions {
+  /** `linear`: y = x + xA + b. `mlp`: y = x + relu(xW1 + b1)W2 + b2. Both start as the identity. */
+  adapter?: 'linear' | 'mlp';
+  /** Hidden width of the mlp adapter. */
+  hidden?: number;
+  /** Prepended to every query. USE-lite is not instruction-tuned, so the default is none. */
+  queryPrefix?: string;
+  /** Root of the base-embedding cache; default $LRAT_CACHE_DIR or ./.lrat-cache. */
+  cacheDir?: string;
+  /** Seed for the mlp's first layer (the only randomly initialised weights). */
+  seed?: number;
+  /** Texts per USE graph execution when filling the cache. */
+  embedBatchSize?: number;
+}
+
+let instance = 0;
+
+/** Loaded once per process: the frozen model is 28 MB and takes ~0.4 s to load. */
+let sharedModel: Promise<UseLiteModel> | undefined;
+function baseModel(): Promise<UseLiteModel> {
+  sharedModel ??= UseLiteModel.load();
+  return sharedModel;
+}
+
+class TensorBatch implements PreparedBatch {
+  constructor(readonly x: tf.Tensor2D) {}
+  get size(): number {
+    return this.x.shape[0];
+  }
+  dispose(): void {
+    this.x.dispose();
+  }
+}
+
+/**
+ * Universal Sentence Encoder lite, frozen, with trainable query-side and document-side adapters
+ * initialised to the identity (so the untrained encoder is exactly the base model, normalised).
+ * Base embeddings come from a disk cache keyed by text hash and model version.
+ */
+export class UseAdapterEncoder implements Encoder {
+  readonly kind = 'use-adapter' as const;
+  readonly id = 'use-adapter';
+  readonly dim = USE_DIM;
+  readonly queryPrefix: string;
+  private readonly vars: NamedVariable[];
+  private readonly opts: Required<Omit<UseAdapterOptions, 'cacheDir'>>;
+
+  private constructor(
+    private readonly model: UseLiteModel,
+    private readonly cache: EmbeddingCache,
+    options: UseAdapterOptions,
+  ) {
+    this.opts = {
+      adapter: options.adapter ?? 'linear',
+      hidden: options.hidden ?? 256,
+      queryPrefix: options.queryPrefix ?? '',
+      seed: options.seed ?? 0,
+      embedBatchSize: options.embedBatchSize ?? 32,
+    };
+    this.queryPrefix = this.opts.queryPrefix;
+    const tag = `use_adapter_${instance++}`;
+    const rng = Rng.derive(this.opts.seed, 0x5eed);
+    const v = (name: string, t: tf.Tensor) => ({ name, variable: tf.variable(t, true, `${tag}/${name}`) });
+    this.vars = [];
+    for (const side of ['query', 'document'] as const) {
+      if (this.opts.adapter === 'linear') {
+        this.vars.push(v(`${side}/A`, tf.zeros([USE_DIM, USE_DIM])), v(`${side}/b`, tf.zeros([USE_DIM])));
+      } else {
+        const h = this.opts.hidden;
+        const scale = Math.sqrt(2 / USE_DIM);
+        const w1 = Float32Array.from({ length: USE_DIM * h }, () => rng.normal() * scale);
+        this.vars.push(
+          v(`${side}/W1`, tf.tensor2d(w1, [USE_DIM, h])),
+          v(`${side}/b1`, tf.zeros([h])),
+          // Zero output layer: the residual branch starts silent, so the adapter starts as the identity.
+          v(`${side}/W2`, tf.zeros([h, USE_DIM])),
+          v(`${side}/b2`, tf.zeros([USE_DIM])),
+        );
+      }
+    }
+  }
+
+  static async create(options: UseAdapterOptions = {}): Promise<UseAdapterEncoder> {
+    const model = await baseModel();
+    const cache = await EmbeddingCache.open(options.cacheDir ?? defaultCacheDir(), model.version, USE_DIM);
+    return new UseAdapterEncoder(model, cache, options);
+  }
+
+  get version(): string {
+    return weightsVersion(this.kind, this.vars, this.config());
+  }
+
+  /** Version of the frozen base model (the cache key). */
+  get baseVersion(): string {
+    return this.model.version;
+  }
+
+  config(): Record<string, unknown> {
+    return { ...this.opts, baseModel: this.model.version };
+  }
+
+  weights(): NamedVariable[] {
+    return this.vars;
+  }
+
+  private w(name: string): tf.Variable {
+    const found = this.vars.find((x) => x.name === name);
+    if (!found) throw new Error(`use-adapter: no variable ${name}`);
+    return found.variable;
+  }
+
+  /** Base (frozen) embeddings, n × 512, from the cache or computed once. */
+  async baseEmbeddings(texts: string[], side: Side, options: PrepareOptions = {}): Promise<Float32Array> {
+    const inputs = side === 'query' && this.queryPrefix ? texts.map((t) => this.queryPrefix + t) : texts;
+    return this.cache.getOrCompute(inputs, (batch) => this.model.embed(batch), {
+      batchSize: this.opts.embedBatchSize,
+      onProgress: options.onProgress,
+    });
+  }
+
+  async warm(texts: string[], side: Side, options: PrepareOptions = {}): Promise<void> {
+    await this.baseEmbeddings(texts, side, options);
+  }
+
+  async prepare(texts: string[], side: Side, options: PrepareOptions = {}): Promise<PreparedBatch> {
+    const base = await this.baseEmbeddings(texts, side, options);
+    return new TensorBatch(tf.tensor2d(base, [texts.length, USE_DIM]));
+  }
+
+  forward(batch: PreparedBatch, side: Side): tf.Tensor2D {
+    const x = (batch as TensorBatch).x;
+    return tf.tidy(() => {
+      let residual: tf.Tensor2D;
+      if (this.opts.adapter === 'linear') {
+        residual = tf.add(tf.matMul(x, this.w(`${side}/A`)), this.w(`${side}/b`));
+      } else {
+        const h = tf.relu(tf.add(tf.matMul(x, this.w(`${side}/W1`)), this.w(`${side}/b1`)));
+        residual = tf.add(tf.matMul(h, this.w(`${side}/W2`)), this.w(`${side}/b2`));
+      }
+      return l2Normalize(tf.add(x, residual));
+    });
+  }
+
+  private async embed(texts: string[], side: Side): Promise<Float32Array> {
+    const out = new Float32Array(texts.length * USE_DIM);
+    // Fill the cache for everything first (sorted by length, batched), then run the cheap adapter.
+    await this.baseEmbeddings(texts, side);
+    const chunk = 1024;
+    for (let i = 0; i < texts.length; i += chunk) {
+      const batch = await this.prepare(texts.slice(i, i + chunk), side);
+      const y = this.forward(batch, side);
+      out.set(await y.data(), i * USE_DIM);
+      y.dispose();
+      batch.dispose();
+    }
+    return out;
+  }
+
+  embedQueries(texts: string[]): Promise<Float32Array> {
+    return this.embed(texts, 'query');
+  }
+
+  embedDocuments(texts: string[]): Promise<Float32Array> {
+    return this.embed(texts, 'document');
+  }
+
+  save(dir: string, extra?: Record<string, unknown>): Promise<void> {
+    return saveEncoderFiles(this, dir, extra);
+  }
+
+  dispose(): void {
+    for (const { variable } of this.vars) variable.dispose();
+  }
+}
+
+export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.div(x, tf.maximum(tf.norm(x, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D);
+}

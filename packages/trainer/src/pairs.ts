@@ -1,0 +1,67 @@
+import { createReadStream } from 'fs';
+import * as readline from 'readline';
+import type { TrainingSample } from './groups';
+
+export interface PairsReadOptions {
+  /** Use `reweight_rate` as the sample weight (default); false = every weight 1 (unweighted ablation). */
+  weighted?: boolean;
+}
+
+function fail(where: string, field: string, problem: string): never {
+  throw new Error(`${where}: field "${field}" ${problem}`);
+}
+
+function stringList(value: unknown, where: string, field: string): string[] {
+  if (!Array.isArray(value)) fail(where, field, `must be an array of strings, got ${value === null ? 'null' : typeof value}`);
+  value.forEach((v, i) => {
+    if (typeof v !== 'string') fail(where, `${field}[${i}]`, `must be a string, got ${v === null ? 'null' : typeof v}`);
+  });
+  return value as string[];
+}
+
+/**
+ * Validates one FlagEmbedding training record (`query`, `pos`, `neg`, optional `reweight_rate`; the
+ * extra fields `lrat mine` writes are ignored). `where` ("file:line") prefixes every error.
+ */
+export function parsePairRecord(record: unknown, where: string, options: PairsReadOptions = {}): TrainingSample {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    throw new Error(`${where}: expected a JSON object with query, pos, neg`);
+  }
+  const r = record as Record<string, unknown>;
+  if (typeof r.query !== 'string') fail(where, 'query', r.query === undefined ? 'is missing' : 'must be a string');
+  if (r.pos === undefined) fail(where, 'pos', 'is missing');
+  const pos = stringList(r.pos, where, 'pos');
+  if (pos.length === 0) fail(where, 'pos', 'must hold at least one passage');
+  const neg = r.neg === undefined || r.neg === null ? [] : stringList(r.neg, where, 'neg');
+  let weight = 1;
+  if (options.weighted !== false && r.reweight_rate !== undefined && r.reweight_rate !== null) {
+    if (typeof r.reweight_rate !== 'number' || !Number.isFinite(r.reweight_rate) || r.reweight_rate < 0) {
+      fail(where, 'reweight_rate', `must be a finite number ≥ 0, got ${JSON.stringify(r.reweight_rate)}`);
+    }
+    weight = r.reweight_rate;
+  }
+  return { query: r.query, pos, neg, weight };
+}
+
+/** Streams samples from a FlagEmbedding JSONL file; blank lines are skipped; errors name file:line. */
+export async function* readPairs(file: string, options: PairsReadOptions = {}): AsyncGenerator<TrainingSample> {
+  const rl = readline.createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of rl) {
+    line++;
+    if (text.trim() === '') continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`${file}:${line}: invalid JSON (${(err as Error).message})`);
+    }
+    yield parsePairRecord(record, `${file}:${line}`, options);
+  }
+}
+
+export async function loadPairs(file: string, options: PairsReadOptions = {}): Promise<TrainingSample[]> {
+  const out: TrainingSample[] = [];
+  for await (const s of readPairs(file, options)) out.push(s);
+  return out;
+}
