@@ -1,4 +1,26 @@
-// `nx run bench:<job>` entry point. The jobs arrive with the harness issue (#7).
-const job = process.argv[2];
-process.stderr.write(`bench: job "${job ?? ''}" is not available yet in this build of the workspace\n`);
-process.exit(2);
+// `nx run bench:<job>` entry point: node apps/bench/dist/main.js <job> [flags].
+import { parseBenchArgs } from './cli';
+import { createRealStack } from './real-stack';
+import { runBenchJob } from './run-job';
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseBenchArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  const stack = await createRealStack(parsed.options);
+  const outcome = await runBenchJob(parsed.job, parsed.options, stack);
+  process.stdout.write(outcome.summary);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`bench: ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  },
+);

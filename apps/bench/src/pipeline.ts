@@ -1,7 +1,9 @@
 import * as os from 'os';
+import * as path from 'path';
 import {
   calibrationStats,
   createProgress,
+  defaultReportDir,
   evaluateRetrieval,
   makeRunId,
   REPORT_SCHEMA,
@@ -22,7 +24,7 @@ import type { JobData } from './data';
 import { collect, type Collected, type Retriever } from './collect';
 export type { Retriever } from './collect';
 import type { BenchOptions, JobName } from './options';
-import { recordedConfig } from './options';
+import { recordedConfig, workspaceRoot } from './options';
 import type { BenchEncoder, BenchStack, TrainingSample } from './stack';
 
 // Stages shared by the jobs: retrievers, collection, mining + training, evaluation, and the report
@@ -38,10 +40,14 @@ export interface JobContext {
   log: (line: string) => void;
   /** Every per-question result of the job, for questions.csv. */
   results: QuestionResult[];
+  /** The report folder (trained models go to its models/). */
+  outDir: string;
 }
 
 export function createContext(job: JobName, options: BenchOptions, stack: BenchStack, log?: (line: string) => void): JobContext {
-  return { job, options, stack, runId: makeRunId(job), startedAt: Date.now(), log: log ?? ((l) => process.stderr.write(`${l}\n`)), results: [] };
+  const runId = makeRunId(job);
+  const outDir = options.out ?? defaultReportDir(workspaceRoot(), runId);
+  return { job, options, stack, runId, startedAt: Date.now(), log: log ?? ((l) => process.stderr.write(`${l}\n`)), results: [], outDir };
 }
 
 /** A progress callback drawing a bar for one long stage. */
@@ -125,7 +131,8 @@ export async function mineLrat(ctx: JobContext, name: string, trajectories: read
 export async function trainRetriever(ctx: JobContext, name: string, base: BenchEncoder, samples: readonly TrainingSample[], weighted: boolean, data: JobData): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
   if (samples.length === 0) throw new Error(`${name}: no training samples were mined — the agents browsed nothing usable; check the trajectories`);
   const p = stageProgress(`train ${name} (${samples.length} samples)`);
-  const trained = await ctx.stack.train(base, samples, { epochs: ctx.options.epochs, batchSize: ctx.options.batchSize, seed: ctx.options.seed, weighted, onProgress: p.onProgress });
+  const outDir = path.join(ctx.outDir, 'models', name.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  const trained = await ctx.stack.train(base, samples, { epochs: ctx.options.epochs, batchSize: ctx.options.batchSize, seed: ctx.options.seed, weighted, outDir, onProgress: p.onProgress });
   p.stop();
   const retriever = await denseRetriever(ctx, name, trained.encoder, data);
   return {

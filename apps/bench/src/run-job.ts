@@ -1,7 +1,6 @@
-import { defaultReportDir, perQuestionCsv, renderConsoleTable, writeReport, type BenchReport, type ReportFiles } from '@lrat/harness';
+import { perQuestionCsv, renderConsoleTable, writeReport, type BenchReport, type ReportFiles } from '@lrat/harness';
 import { createContext, type JobContext } from './pipeline';
 import type { BenchOptions, JobName } from './options';
-import { workspaceRoot } from './options';
 import type { BenchStack } from './stack';
 import { runInDomain } from './jobs/in-domain';
 import { runOutOfDomain } from './jobs/out-of-domain';
@@ -26,7 +25,6 @@ export interface JobOutcome {
 export async function runBenchJob(job: JobName, options: BenchOptions, stack: BenchStack, log?: (line: string) => void): Promise<JobOutcome> {
   const ctx = createContext(job, options, stack, log);
   const report = await JOBS[job](ctx);
-  const dir = options.out ?? defaultReportDir(workspaceRoot(), ctx.runId);
-  const files = await writeReport(dir, report, { questionsCsv: perQuestionCsv(ctx.results) });
+  const files = await writeReport(ctx.outDir, report, { questionsCsv: perQuestionCsv(ctx.results) });
   return { report, files, summary: `${renderConsoleTable(report)}\n\nreport.json  ${files.json}\nreport.md    ${files.markdown}\nreport.html  ${files.html}\nquestions    ${files.csv}\n${report.notes.map((n) => `note: ${n}`).join('\n')}\n` };
 }

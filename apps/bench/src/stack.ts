@@ -1,5 +1,5 @@
 import type { Trajectory } from '@lrat/trajectory';
-import type { Agent, CorpusDoc, Question, Searcher } from '@lrat/harness';
+import type { Agent, CorpusDoc, DocumentStore, Question, Searcher } from '@lrat/harness';
 import type { TextEmbedder } from '@lrat/indexer';
 
 // What the jobs need from the packages they orchestrate, as one narrow interface. `real-stack.ts`
@@ -48,6 +48,8 @@ export interface TrainSettings {
   seed: number;
   /** Use reweight_rate in the loss (false = plain mean InfoNCE). */
   weighted: boolean;
+  /** Where the trained model (and its metrics.jsonl) is written. */
+  outDir: string;
   onProgress?: ProgressFn;
 }
 
@@ -65,13 +67,14 @@ export interface BenchStack {
   /** An exact dense index of the corpus under an encoder. */
   denseSearcher(encoder: BenchEncoder, corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher>;
   bm25Searcher(corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher>;
-  /** Agents for the specs (`careful`, `openai`, ...); throws naming an unknown spec. */
-  agents(specs: readonly string[], settings: AgentSettings): Agent[];
+  /** Agents for the specs (`careful`, `openai`, ...) over one corpus; throws naming an unknown spec. */
+  agents(specs: readonly string[], settings: AgentSettings, documents: DocumentStore): Agent[];
   /** Mines LRAT samples with the official miner; `judge` none keeps every browse unjudged-as-satisfied. */
   mine(trajectories: readonly Trajectory[], corpus: ReadonlyMap<string, CorpusDoc>, judge: 'rule' | 'llm' | 'none', settings: AgentSettings): Promise<MineResult>;
   /** Official reasoning-length weights over all samples of a run. */
   weigh(samples: readonly TrainingSample[]): TrainingSample[];
   /** Click-model logs on the same result lists, mined the human way (clicked = pos, skipped = neg). */
   clickSamples(trajectories: readonly Trajectory[], questions: readonly Question[], corpus: ReadonlyMap<string, CorpusDoc>, seed: number): TrainingSample[];
+  /** Trains a fresh copy of the base encoder; model files go to `settings.outDir`. */
   train(base: BenchEncoder, samples: readonly TrainingSample[], settings: TrainSettings): Promise<TrainResult>;
 }

@@ -12,7 +12,8 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   const o = ctx.options;
   const inDomain = await loadJobData(o.dataset, { seed: o.seed, testFraction: o.testFraction, limit: o.limit, corpusLimit: o.corpusLimit });
   const ood = await loadJobData(o.oodDataset, { seed: o.seed, testFraction: 1, limit: o.limit, corpusLimit: o.corpusLimit, qrels: 'test.tsv' });
-  const agents = ctx.stack.agents(o.agents, o);
+  const agents = ctx.stack.agents(o.agents, o, inDomain.documents);
+  const oodAgents = ctx.stack.agents(o.agents, o, ood.documents);
   const report = emptyReport(ctx, `LRAT out-of-domain: trained on ${inDomain.name}, tested on ${ood.name}`, agents, [inDomain, ood]);
 
   const baseEncoder = await ctx.stack.baseEncoder(o.retriever);
@@ -26,7 +27,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   const bm25 = await bm25Retriever(ctx, ood);
   const retrieval = [await retrievalRow(base, ood, ood.test), await retrievalRow(lrat, ood, ood.test), await retrievalRow(bm25, ood, ood.test)];
   const ndcg = new Map(retrieval.map((r) => [r.retriever, r.ndcg_at_10] as const));
-  const tested = await evaluateAgents(ctx, agents, [base, lrat, bm25], ood);
+  const tested = await evaluateAgents(ctx, oodAgents, [base, lrat, bm25], ood);
 
   report.provenance.retrievers = [base.provenance, lrat.provenance, bm25.provenance];
   report.runs = [

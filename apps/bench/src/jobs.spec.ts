@@ -1,0 +1,112 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { BenchReport } from '@lrat/harness';
+import { defaultOptions, type BenchOptions, type JobName } from './options';
+import { createRealStack } from './real-stack';
+import { runBenchJob, type JobOutcome } from './run-job';
+import type { BenchStack } from './stack';
+
+// CI's reduced configuration of every job on the real stack: a few questions per split, a capped
+// corpus (the questions' evidence + 300 docs), one epoch, one flywheel loop. Checks the reports are
+// complete and consistent, never the size of the gains.
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-jobs-'));
+let stack: BenchStack;
+
+function smoke(job: JobName, extra: Partial<BenchOptions> = {}): BenchOptions {
+  return {
+    ...defaultOptions(),
+    agents: ['careful', 'shallow'],
+    limit: 6,
+    corpusLimit: 300,
+    epochs: 1,
+    batchSize: 8,
+    loops: 1,
+    resamples: 200,
+    out: path.join(tmp, job),
+    ...extra,
+  };
+}
+
+const silent = () => undefined;
+
+function checkRuns(report: BenchReport): void {
+  for (const r of report.runs) {
+    expect(['train', 'test']).toContain(r.split);
+    for (const v of [r.evidence_recall, r.steps, r.search_calls]) expect(Number.isFinite(v)).toBe(true);
+    expect(r.evidence_recall).toBeGreaterThanOrEqual(0);
+    expect(r.evidence_recall).toBeLessThanOrEqual(1);
+    expect(r.simulated).toBe(true);
+    expect(r.how).toMatch(/simulated agent/);
+  }
+  expect(report.provenance.simulated).toBe(true);
+  expect(report.title).toMatch(/simulated/);
+}
+
+function checkFiles(o: JobOutcome): void {
+  expect(JSON.parse(fs.readFileSync(o.files.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(o.report)));
+  expect(fs.readFileSync(o.files.markdown, 'utf8')).toContain('## Provenance');
+  expect(fs.readFileSync(o.files.html, 'utf8')).toContain('<svg');
+  const csv = fs.readFileSync(o.files.csv as string, 'utf8').trim().split('\n');
+  expect(csv.length - 1).toBe(o.report.runs.reduce((s, r) => s + r.questions, 0));
+  expect(o.summary).toContain(o.files.json);
+}
+
+beforeAll(async () => {
+  process.env.LRAT_PROGRESS = 'silent';
+  stack = await createRealStack(smoke('in-domain'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('bench jobs (reduced configuration, real stack)', () => {
+  it('in-domain: base → collect → mine → weight → train → re-index → before/after with BM25', async () => {
+    const o = await runBenchJob('in-domain', smoke('in-domain'), stack, silent);
+    const r = o.report;
+    checkRuns(r);
+    checkFiles(o);
+    const test = r.runs.filter((x) => x.split === 'test');
+    expect(test.map((x) => `${x.agent}/${x.retriever}`).sort()).toEqual(['simulated:careful/base', 'simulated:careful/bm25', 'simulated:careful/lrat', 'simulated:shallow/base', 'simulated:shallow/bm25', 'simulated:shallow/lrat']);
+    expect(test.every((x) => x.questions === 6 && x.ndcg_at_10 !== null)).toBe(true);
+    expect(r.runs.filter((x) => x.split === 'train')).toHaveLength(2);
+    expect(r.training[0].samples).toBe(r.mining[0].kept);
+    expect(r.mining[0].kept).toBeGreaterThan(0);
+    expect(r.mining[0].kept).toBeLessThanOrEqual(r.mining[0].samples);
+    expect(r.weights[0].samples).toBe(r.mining[0].kept);
+    expect(r.calibration?.rows.map((c) => c.agent)).toEqual(['simulated:careful', 'simulated:shallow']);
+    expect(r.differences.filter((d) => d.baseline === 'base').map((d) => d.metric)).toEqual(['evidence_recall', 'success', 'steps', 'evidence_recall', 'success', 'steps']);
+    expect(r.retrieval.map((x) => x.retriever)).toEqual(['base', 'lrat', 'bm25']);
+    expect(r.provenance.retrievers.find((x) => x.name === 'lrat')?.encoder?.version).not.toBe(r.provenance.retrievers.find((x) => x.name === 'base')?.encoder?.version);
+    expect(fs.existsSync(path.join(o.files.dir, 'models', 'lrat', 'encoder.json'))).toBe(true);
+  });
+
+  it('out-of-domain: trained in domain, BEIR metrics and agent evidence task on SciFact against base and BM25', async () => {
+    const o = await runBenchJob('out-of-domain', smoke('out-of-domain'), stack, silent);
+    const r = o.report;
+    checkRuns(r);
+    checkFiles(o);
+    expect(r.provenance.datasets.map((d) => d.name)).toEqual(['multihop-wiki', 'scifact']);
+    expect(r.retrieval.map((x) => `${x.retriever}/${x.dataset}`)).toEqual(['base/scifact', 'lrat/scifact', 'bm25/scifact']);
+    const ood = r.runs.filter((x) => x.dataset === 'scifact');
+    expect(ood).toHaveLength(6);
+    // SciFact has no gold answers: success is not measured rather than reported as 0.
+    expect(ood.every((x) => x.success === null && x.split === 'test')).toBe(true);
+    expect(r.differences.some((d) => d.metric === 'success')).toBe(false);
+    expect(r.notes.join(' ')).toMatch(/Out-of-domain goal/);
+  });
+
+  it('flywheel: loop 0 is the base, each loop collects with the previous retriever and retrains', async () => {
+    const o = await runBenchJob('flywheel', smoke('flywheel', { loops: 2 }), stack, silent);
+    const r = o.report;
+    checkRuns(r);
+    checkFiles(o);
+    const test = r.runs.filter((x) => x.split === 'test');
+    expect(test.map((x) => `${x.loop}:${x.retriever}`)).toEqual(['0:base', '0:base', '1:lrat', '1:lrat', '2:lrat', '2:lrat']);
+    expect(r.runs.filter((x) => x.split === 'train').map((x) => `${x.loop}:${x.retriever}`)).toEqual(['0:base', '0:base', '1:lrat', '1:lrat']);
+    expect(r.training.map((t) => t.retriever)).toEqual(['lrat-loop1', 'lrat-loop2']);
+    // Loop 2 trains on the trajectories of both loops.
+    expect(r.mining[1].trajectories).toBe(2 * r.mining[0].trajectories);
+    expect(r.retrieval.map((x) => x.loop)).toEqual([0, 1, 2]);
+  });
+});
+

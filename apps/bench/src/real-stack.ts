@@ -1,0 +1,147 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { createOpenAIAgent, createSimulatedAgent, SIMULATED_PROFILES, type Agent, type CorpusDoc, type DocumentStore } from '@lrat/harness';
+import { createJudge, createTokenizer, MapCorpus, mineTrajectory, type Judge, type MinedSample } from '@lrat/miners';
+import { createEncoder, selectBackend, train, type Encoder, type EncoderKind } from '@lrat/trainer';
+import type { Trajectory } from '@lrat/trajectory';
+import type { BenchOptions } from './options';
+import { workspaceRoot } from './options';
+import { bm25Searcher, flatDenseSearcher, weighSamples } from './stack-common';
+import { clickSamples } from './click-samples';
+import type { AgentSettings, BenchEncoder, BenchStack, MineResult, TrainingSample, TrainResult, TrainSettings } from './stack';
+
+// The stack the jobs run on: @lrat/harness agents, @lrat/miners (official miner, rule or LLM judge,
+// Qwen3 token counts), @lrat/weighting, @lrat/trainer (tfjs on the best available backend) and
+// @lrat/indexer (exact FAISS index, BM25).
+
+/** An encoder of @lrat/trainer seen as a BenchEncoder, remembering how it was made. */
+function asBench(encoder: Encoder, description: string): BenchEncoder & { encoder: Encoder } {
+  return {
+    encoder,
+    description,
+    get id() {
+      return encoder.id;
+    },
+    get version() {
+      return encoder.version;
+    },
+    get dim() {
+      return encoder.dim;
+    },
+    embedQueries: (texts) => encoder.embedQueries(texts),
+    embedDocuments: (texts) => encoder.embedDocuments(texts),
+  };
+}
+
+function unwrap(e: BenchEncoder): Encoder {
+  const inner = (e as BenchEncoder & { encoder?: Encoder }).encoder;
+  if (!inner) throw new Error(`encoder ${e.id} was not made by this stack`);
+  return inner;
+}
+
+function packageVersion(dir: string): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(workspaceRoot(), dir, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Miner corpus text: BEIR docs as the official builder reads them (title + "\n" + text). */
+function minerCorpus(corpus: ReadonlyMap<string, CorpusDoc>): MapCorpus {
+  const m = new MapCorpus();
+  for (const d of corpus.values()) m.set(d.docid, d.title ? `${d.title}\n${d.text}` : d.text);
+  return m;
+}
+
+export function createAgents(specs: readonly string[], settings: AgentSettings, documents: DocumentStore): Agent[] {
+  return specs.map((spec) => {
+    const [kind, arg] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [spec, ''];
+    if (kind === 'simulated') return createSimulatedAgent({ profile: arg, documents });
+    if (SIMULATED_PROFILES[spec]) return createSimulatedAgent({ profile: spec, documents });
+    if (kind === 'openai') {
+      const model = arg || settings.model;
+      if (!settings.baseUrl || !model) throw new Error(`agent "${spec}" needs --base-url and --model (or openai:<model>)`);
+      return createOpenAIAgent({ baseUrl: settings.baseUrl, model });
+    }
+    throw new Error(`unknown agent "${spec}": use a simulated profile (${Object.keys(SIMULATED_PROFILES).join(', ')}), simulated:<profile>, openai or openai:<model>`);
+  });
+}
+
+export async function createRealStack(options: BenchOptions): Promise<BenchStack> {
+  const backend = await selectBackend({ log: () => undefined });
+  const tokenizer = await createTokenizer('qwen3');
+  const versions: Record<string, string> = {
+    node: process.version,
+    tfjs_backend: `${backend.name} (${backend.reason})`,
+    reasoning_tokenizer: tokenizer.name,
+  };
+  for (const p of ['harness', 'miners', 'weighting', 'trainer', 'indexer', 'trajectory']) versions[`@lrat/${p}`] = packageVersion(path.join('packages', p));
+  const judges = new Map<string, Judge>();
+  const judgeFor = (kind: 'rule' | 'llm' | 'none', s: AgentSettings): Judge => {
+    let j = judges.get(kind);
+    if (!j) {
+      j =
+        kind === 'llm'
+          ? createJudge({ kind, llm: { baseUrl: s.baseUrl ?? '', model: s.model ?? '', cacheDir: path.join(options.cacheDir, 'judge') } })
+          : createJudge({ kind });
+      judges.set(kind, j);
+    }
+    return j;
+  };
+
+  return {
+    versions: () => versions,
+    async baseEncoder(name) {
+      const encoder = await createEncoder(name as EncoderKind, { cacheDir: options.cacheDir });
+      return asBench(encoder, name === 'use-adapter' ? 'pretrained USE-lite (frozen) with identity adapters = the base model' : `untrained ${name} encoder`);
+    },
+    denseSearcher: flatDenseSearcher,
+    bm25Searcher,
+    agents: createAgents,
+    async mine(trajectories: readonly Trajectory[], corpus, judge, settings): Promise<MineResult> {
+      const j = judgeFor(judge, settings);
+      const c = minerCorpus(corpus);
+      const samples: TrainingSample[] = [];
+      let dropped = 0;
+      for (const t of trajectories) {
+        let mined: MinedSample[];
+        try {
+          mined = await mineTrajectory(t, { judge: j, tokenizer, corpus: c });
+        } catch (e) {
+          // The official builder drops a trajectory that fails to mine; a judge outage must not be hidden.
+          if ((e as Error).name === 'JudgeUnavailableError') throw e;
+          dropped++;
+          continue;
+        }
+        for (const s of mined) samples.push({ query: s.query, pos: s.pos, neg: s.neg, pos_id: s.pos_id, neg_id: s.neg_id, reasoning_len: s.reasoning_len ?? 0, satisfied: s.satisfied, reweight_rate: 1 });
+      }
+      return { samples, trajectories: trajectories.length, dropped, judge: j.name };
+    },
+    weigh: weighSamples,
+    clickSamples,
+    async train(base, samples, settings: TrainSettings): Promise<TrainResult> {
+      const baseEncoder = unwrap(base);
+      // Training mutates its encoder: every retriever starts from a fresh copy of the base.
+      const encoder = await createEncoder(baseEncoder.kind, { ...(baseEncoder.config() as object), cacheDir: options.cacheDir });
+      const result = await train({
+        pairs: samples.map((s) => ({ query: s.query, pos: s.pos, neg: s.neg, weight: s.reweight_rate })),
+        encoder,
+        outDir: settings.outDir,
+        epochs: settings.epochs,
+        batchSize: settings.batchSize,
+        seed: settings.seed,
+        weighted: settings.weighted,
+        backend: backend.name,
+        onProgress: (p) => settings.onProgress?.(p.done, p.total, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(3)}` : ''}`),
+      });
+      return {
+        encoder: asBench(encoder, `${base.id} trained on ${samples.length} samples (${settings.weighted ? 'weighted' : 'unweighted'} InfoNCE, ${settings.epochs} epochs, ${result.steps} steps on ${result.backend}); model in ${path.relative(process.cwd(), result.modelDir) || '.'}`),
+        steps: result.steps,
+        seconds: result.seconds,
+        backend: result.backend,
+        finalLoss: result.lastLoss,
+      };
+    },
+  };
+}
