@@ -5,7 +5,7 @@ import {
 } from '@lrat/trajectory';
 import { schemeByName, type WeightStats } from '@lrat/weighting';
 import { loadCorpus } from './corpus';
-import { createJudge, RecordingJudge, type JudgeSpec, type Verdict } from './judges';
+import { createJudge, RecordingJudge, type Judge, type JudgeSpec, type Verdict } from './judges';
 import { mineAll } from './mine-all';
 import { failureResult, resultError, type ItemResult } from './mine-item';
 import { sampleJsonPrefix } from './sample-json';
@@ -22,6 +22,8 @@ export interface MineToFileOptions {
   strict?: boolean;
   corpus: string;
   judge: JudgeSpec;
+  /** A ready judge instance (e.g. a test double); mining then runs in-process and `judge` is ignored. */
+  judgeInstance?: Judge;
   /** null: no tokenizer (reasoning_len null, weights 1.0). */
   tokenizer: TokenizerName | null;
   out: string;
@@ -85,7 +87,7 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
   const format = o.format ?? 'auto';
   const files = await listTrajectoryFiles(o.trajectories);
   const scheme = schemeByName(o.weighting ?? 'reasoning-length');
-  const sync = o.judge.kind !== 'llm';
+  const sync = o.judge.kind !== 'llm' && !o.judgeInstance;
   const workers = sync ? Math.max(0, o.workers ?? Math.min(availableParallelism(), 8)) : 0;
   const writer = new WeightedSampleWriter(o.out, { satisfiedOnly: o.satisfiedOnly, scheme });
   const verdicts = new Map<string, Verdict>();
@@ -121,7 +123,7 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
       o.onStage?.('loading corpus');
       const corpus = await loadCorpus(o.corpus);
       const tokenizer = o.tokenizer ? await createTokenizer(o.tokenizer) : null;
-      const inner = createJudge(o.judge);
+      const inner = o.judgeInstance ?? createJudge(o.judge);
       const judge = o.saveVerdicts ? new RecordingJudge(inner) : inner;
       o.onStage?.('mining');
       try {
