@@ -5,7 +5,7 @@ import { layoutBatch, sampleGroup } from './groups';
 import { Rng } from './rng';
 
 beforeAll(async () => {
-  await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => {} });
+  await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
 });
 
 // Two queries; query 0's group is [its positive, one negative], query 1 has no negatives, so the
@@ -47,7 +47,7 @@ describe('weighted InfoNCE', () => {
   });
 
   it('has gradients that agree with central finite differences', async () => {
-    await selectBackend({ prefer: 'cpu', strict: true, env: {}, log: () => {} });
+    await selectBackend({ prefer: 'cpu', strict: true, env: {}, log: () => undefined });
     try {
       const q0 = [0.3, -0.2, 0.5, 0.1, -0.4, 0.2];
       const p0 = [0.1, 0.7, -0.3, 0.2, 0.4, -0.6, 0.9, 0.05, 0.3];
@@ -67,7 +67,7 @@ describe('weighted InfoNCE', () => {
         expect(gp[i]).toBeCloseTo((value(q0, up) - value(q0, dn)) / (2 * h), 3);
       });
     } finally {
-      await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => {} });
+      await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
     }
   });
 

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './select-backend';
 import { unsortedSegmentSum } from './wasm-kernels';
+import { BowEncoder } from '../encoders/bow';
+import { weightedInfoNce } from '../loss';
 
 async function onBackend<T>(name: 'wasm' | 'cpu', fn: () => T | Promise<T>): Promise<T> {
-  await selectBackend({ prefer: name, strict: true, env: {}, log: () => {} });
+  await selectBackend({ prefer: name, strict: true, env: {}, log: () => undefined });
   expect(tf.getBackend()).toBe(name);
   return fn();
 }
@@ -32,8 +34,6 @@ describe('wasm kernels', () => {
   });
 
   it('runs the weighted InfoNCE gradient of the bow encoder identically on wasm and cpu', async () => {
-    const { BowEncoder } = await import('../encoders/bow');
-    const { weightedInfoNce } = await import('../loss');
     const toks = (t: string) => Array.from(t).map((c) => c.charCodeAt(0));
     const run = async () => {
       const enc = new BowEncoder({ buckets: 64, embeddingDim: 8, dim: 4, seed: 3 }, toks);

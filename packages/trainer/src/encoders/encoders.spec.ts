@@ -1,0 +1,99 @@
+import { promises as fsp, readFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend/select-backend';
+import { SentencePieceTokenizer, Vocabulary } from '../use/sentencepiece-tokenizer';
+import { useModelDir } from '../use/use-model';
+import { MULTIHOP_DIR } from '../testing/multihop-pairs';
+import { createEncoder, loadEncoder } from './index';
+import { UseAdapterEncoder } from './use-adapter';
+
+let tmp: string;
+beforeAll(async () => {
+  await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
+  tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'lrat-enc-'));
+});
+afterAll(() => fsp.rm(tmp, { recursive: true, force: true }));
+
+const corpusTexts = (n: number) =>
+  readFileSync(path.join(MULTIHOP_DIR, 'corpus.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .slice(0, n)
+    .map((l) => JSON.parse(l).text as string);
+
+/** The USE tokenizer of the @energetic-ai/embeddings package (loading it also loads its own tfjs copy). */
+function referenceTokenizer(vocab: Vocabulary): { encode(t: string): number[] } {
+  const quiet = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  const quietLog = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    const { EmbeddingsModel } = require('@energetic-ai/embeddings') as { EmbeddingsModel: new (d: unknown) => { tokenizer: { encode(t: string): number[] } } };
+    return new EmbeddingsModel({ vocabulary: vocab, model: null }).tokenizer;
+  } finally {
+    quiet.mockRestore();
+    quietLog.mockRestore();
+  }
+}
+
+describe('USE-lite SentencePiece tokenizer', () => {
+  it('produces the same ids as the USE JavaScript package on real paragraphs and edge cases', () => {
+    const vocab = JSON.parse(readFileSync(path.join(useModelDir(), 'vocab.json'), 'utf8')) as Vocabulary;
+    const ours = new SentencePieceTokenizer(vocab);
+    const ref = referenceTokenizer(vocab);
+    const texts = [...corpusTexts(300), '', ' ', 'Ünïcödé  double  spaces', '日本語のテキスト', 'emoji 😀 and ☃', 'tab\tand\nnewline', 'ﬁ ligature ＡＢＣ'];
+    for (const t of texts) expect(ours.encode(t)).toEqual(ref.encode(t));
+  });
+});
+
+describe('use-adapter encoder', () => {
+  it('starts as the normalised base model, caches base embeddings on disk and round-trips save/load', async () => {
+    const cacheDir = path.join(tmp, 'cache');
+    const enc = (await createEncoder('use-adapter', { cacheDir })) as UseAdapterEncoder;
+    const texts = ['Who founded the Bauhaus school?', 'Walter Gropius founded the Bauhaus in Weimar in 1919.', 'Bananas are yellow.'];
+    const base = await enc.baseEmbeddings(texts, 'document');
+    const docs = await enc.embedDocuments(texts);
+    expect(enc.dim).toBe(512);
+    for (let i = 0; i < texts.length; i++) {
+      const row = base.subarray(i * 512, (i + 1) * 512);
+      const norm = Math.hypot(...row);
+      for (let j = 0; j < 512; j += 37) expect(docs[i * 512 + j]).toBeCloseTo(row[j] / norm, 5);
+    }
+    // Relevant pair scores above the unrelated one.
+    const q = await enc.embedQueries([texts[0]]);
+    const dot = (a: Float32Array, b: Float32Array, j: number) => a.reduce((s, v, k) => s + v * b[j * 512 + k], 0);
+    expect(dot(q, docs, 1)).toBeGreaterThan(dot(q, docs, 2));
+    // Segment files hold exactly the 3 texts: the query (no prefix by default) was already cached.
+    const segs = (await fsp.readdir(path.join(cacheDir, enc.baseVersion))).filter((f) => f.endsWith('.seg'));
+    const bytes = (await Promise.all(segs.map((s) => fsp.stat(path.join(cacheDir, enc.baseVersion, s))))).reduce((a, s) => a + s.size, 0);
+    expect(bytes).toBe(3 * (32 + 512 * 4));
+
+    // Perturb the document adapter, save, load in a fresh encoder: identical vectors, same version.
+    const A = (enc.weights().find((w) => w.name === 'document/A') as { variable: tf.Variable }).variable;
+    A.assign(tf.randomNormal([512, 512], 0, 0.01, 'float32', 4));
+    const changed = await enc.embedDocuments(texts);
+    expect(Math.abs(changed[0] - docs[0])).toBeGreaterThan(0);
+    const dir = path.join(tmp, 'model');
+    await enc.save(dir);
+    const loaded = await loadEncoder(dir, { cacheDir });
+    expect(loaded.version).toBe(enc.version);
+    expect(Array.from(await loaded.embedDocuments(texts))).toEqual(Array.from(changed));
+    loaded.dispose();
+
+    // A second encoder reads the cache instead of running the model: the model is never called.
+    const again = (await createEncoder('use-adapter', { cacheDir })) as UseAdapterEncoder;
+    const spy = jest.spyOn((again as unknown as { model: { embed(t: string[]): Promise<Float32Array> } }).model, 'embed');
+    expect(Array.from(await again.baseEmbeddings(texts, 'document'))).toEqual(Array.from(base));
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+    again.dispose();
+    enc.dispose();
+  });
+
+  it('reports a missing or foreign model directory clearly', async () => {
+    await expect(loadEncoder(path.join(tmp, 'nowhere'))).rejects.toThrow(/no encoder here \(missing encoder\.json/);
+    await fsp.mkdir(path.join(tmp, 'bad'), { recursive: true });
+    await fsp.writeFile(path.join(tmp, 'bad', 'encoder.json'), JSON.stringify({ format: 'lrat-encoder', kind: 'gpt', weights: [] }));
+    await expect(loadEncoder(path.join(tmp, 'bad'))).rejects.toThrow(/field "kind" must be "use-adapter" or "bow"/);
+  });
+});

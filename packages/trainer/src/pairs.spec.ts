@@ -1,0 +1,46 @@
+import { promises as fsp } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadPairs, parsePairRecord, readPairs } from './pairs';
+import { REPO_ROOT } from './testing/multihop-pairs';
+
+describe('FlagEmbedding pairs', () => {
+  it('reads the shipped LRAT training sample, taking reweight_rate as the weight', async () => {
+    const file = path.join(REPO_ROOT, 'data', 'lrat-examples', 'training-sample.jsonl');
+    const samples = await loadPairs(file);
+    expect(samples.length).toBeGreaterThan(0);
+    for (const s of samples) {
+      expect(typeof s.query).toBe('string');
+      expect(s.pos.length).toBeGreaterThan(0);
+      expect(Number.isFinite(s.weight)).toBe(true);
+    }
+    const unweighted = await loadPairs(file, { weighted: false });
+    expect(unweighted.every((s) => s.weight === 1)).toBe(true);
+  });
+
+  it('defaults missing negatives to none and a missing weight to 1', () => {
+    expect(parsePairRecord({ query: 'q', pos: ['p'] }, 'x:1')).toEqual({ query: 'q', pos: ['p'], neg: [], weight: 1 });
+  });
+
+  it('names file, line and field on bad input', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lrat-pairs-'));
+    const file = path.join(dir, 'p.jsonl');
+    const cases: Array<[string, RegExp]> = [
+      ['{"query": "q", "pos": ["p"], "neg": [1]}', /p\.jsonl:2: field "neg\[0\]" must be a string/],
+      ['{"query": "q", "pos": []}', /p\.jsonl:2: field "pos" must hold at least one passage/],
+      ['{"pos": ["p"]}', /p\.jsonl:2: field "query" is missing/],
+      ['{"query": "q", "pos": ["p"], "reweight_rate": "high"}', /p\.jsonl:2: field "reweight_rate" must be a finite number/],
+      ['{"query": "q", "pos": "p"}', /p\.jsonl:2: field "pos" must be an array of strings/],
+      ['{not json', /p\.jsonl:2: invalid JSON/],
+      ['[1]', /p\.jsonl:2: expected a JSON object/],
+    ];
+    for (const [bad, message] of cases) {
+      await fsp.writeFile(file, `{"query": "ok", "pos": ["p"], "neg": ["n"]}\n${bad}\n`);
+      const read = async () => {
+        for await (const _ of readPairs(file)) void _;
+      };
+      await expect(read()).rejects.toThrow(message);
+    }
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+});
