@@ -1,12 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { indexCommand } from './index-corpus';
-import { searchCommand } from './search';
-import { evalCommand } from './eval';
 import { mineCommand } from './mine';
 
 // Every `lrat` subcommand, in the order `lrat --help` lists them. Each lives in its own module.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
-  indexCommand, searchCommand, evalCommand,
   mineCommand,
 ];
