@@ -37,7 +37,6 @@ export interface CallContext {
 
 interface Generation {
   backend: SearchBackend;
-  snippets: SnippetCache;
   source?: BackendSource;
   inflight: number;
   retired: boolean;
@@ -62,6 +61,7 @@ export class SearchService {
   readonly log?: SessionLog;
   readonly idleTimeoutMs: number;
   private gen: Generation;
+  private readonly snippets: SnippetCache;
   private readonly loader?: BackendLoader;
   private reloading = false;
   searches = 0;
@@ -77,6 +77,7 @@ export class SearchService {
     this.log = opts.log;
     this.loader = opts.loader;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30 * 60 * 1000;
+    this.snippets = new SnippetCache(this.snippeter);
     this.gen = this.generation(backend, opts.source);
   }
 
@@ -105,7 +106,7 @@ export class SearchService {
       const results: SearchResultItem[] = [];
       for (const h of hits.slice(0, kk)) {
         const text = gen.backend.getDocument(h.docid);
-        results.push({ docid: h.docid, score: h.score, snippet: text === undefined ? '' : gen.snippets.get(h.docid, text) });
+        results.push({ docid: h.docid, score: h.score, snippet: text === undefined ? '' : this.snippets.get(h.docid, text) });
       }
       this.searches++;
       if (session && this.log) {
@@ -211,7 +212,7 @@ export class SearchService {
   }
 
   private generation(backend: SearchBackend, source?: BackendSource): Generation {
-    return { backend, snippets: new SnippetCache(this.snippeter), source, inflight: 0, retired: false };
+    return { backend, source, inflight: 0, retired: false };
   }
 
   private acquire(): Generation {

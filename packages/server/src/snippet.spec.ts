@@ -38,13 +38,13 @@ describe('codec snippets (Qwen3, as the official search tool)', () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { title: string; text: string })
       .map((d) => `${d.title} ${d.text}`);
-    // n = 8 makes the prefix (256 chars) shorter than most documents, so the cut path runs.
+    // n = 8 makes the prefix (128 chars) shorter than most documents, so the cut path runs.
     for (const n of [8, 64]) {
       const s = codecSnippeter(codec, n);
       let cut = 0;
       for (const d of docs) {
         expect(s.snippet(d)).toBe(official(d, n));
-        if (d.length > 256) cut++;
+        if (d.length > 128) cut++;
       }
       expect(cut).toBeGreaterThan(100);
     }
@@ -79,5 +79,7 @@ describe('SnippetCache', () => {
     expect(calls).toBe(3);
     cache.get('b', 'p q');
     expect(calls).toBe(4);
+    cache.get('b', 'p q changed'); // same id, new text (a reload over a changed corpus)
+    expect(calls).toBe(5);
   });
 });

@@ -50,7 +50,8 @@ export function codecSnippeter(codec: TokenCodec, maxTokens: number, tokenizer: 
     tokenizer,
     maxTokens,
     snippet(text) {
-      let reach = Math.max(256, maxTokens * 12);
+      // English runs ≈ 4 characters per Qwen3 token: 6 per token usually covers N tokens in one pass.
+      let reach = Math.max(128, maxTokens * 6);
       for (;;) {
         const cut = reach < text.length ? safeCut(text, reach) : -1;
         const ids = codec.encode(cut < 0 ? text : text.slice(0, cut));
@@ -97,24 +98,29 @@ function checkMax(maxTokens: number): void {
   if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`snippet length must be a positive integer, got ${maxTokens}`);
 }
 
-/** Snippets are a pure function of (document, settings): cache them per doc id, bounded (LRU). */
+/**
+ * Snippets are a pure function of (document text, settings): cache them per doc id, bounded (LRU).
+ * An entry is used only while the document text is the same, so one cache safely outlives a hot swap
+ * to a new index over the same (or a changed) corpus.
+ */
 export class SnippetCache {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<string, { text: string; snippet: string }>();
   constructor(
     private readonly snippeter: Snippeter,
-    private readonly capacity = 50_000,
+    private readonly capacity = 100_000,
   ) {}
 
   get(docid: string, text: string): string {
     const hit = this.entries.get(docid);
-    if (hit !== undefined) {
+    if (hit !== undefined && hit.text === text) {
       this.entries.delete(docid);
       this.entries.set(docid, hit);
-      return hit;
+      return hit.snippet;
     }
-    const s = this.snippeter.snippet(text);
-    this.entries.set(docid, s);
+    const snippet = this.snippeter.snippet(text);
+    this.entries.delete(docid);
+    this.entries.set(docid, { text, snippet });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    return s;
+    return snippet;
   }
 }

@@ -1,0 +1,166 @@
+import * as path from 'path';
+import type { Argv, CommandModule } from 'yargs';
+import { selectBackend, loadEncoder } from '@lrat/trainer';
+import {
+  createHttpServer,
+  createIndexLoader,
+  createSnippeter,
+  DEFAULT_LIMITS,
+  SearchService,
+  serveStdio,
+  SessionLog,
+  type SnippetTokenizer,
+} from '@lrat/server';
+
+export interface ServeArgs {
+  index: string;
+  corpus: string;
+  transport: 'http' | 'stdio';
+  host: string;
+  port: number;
+  k: number;
+  snippetTokens: number;
+  snippetTokenizer: SnippetTokenizer;
+  logDir: string;
+  record: boolean;
+  idleTimeout: number;
+  rotateMb: number;
+  fsync: boolean;
+  maxK: number;
+  maxQueryChars: number;
+  bodyLimitKb: number;
+}
+
+export interface RunningServer {
+  service: SearchService;
+  /** Base URL for --transport http. */
+  url?: string;
+  /** Resolves when the server has stopped (stdio: the client left). */
+  done: Promise<void>;
+  close(): Promise<void>;
+  reload(): Promise<void>;
+}
+
+const MCP_HOST_CONFIG = `{"mcpServers": {"lrat-search": {
+  "command": "lrat",
+  "args": ["serve", "--transport", "stdio",
+           "--index", "/abs/idx", "--corpus", "/abs/corpus.jsonl",
+           "--log-dir", "/abs/trajectories"]}}}`;
+
+/** Loads the index and corpus and starts serving; messages go to `say` (stderr: stdout may be the MCP channel). */
+export async function startServe(args: ServeArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat serve: ${l}\n`)): Promise<RunningServer> {
+  const source = { index: path.resolve(args.index), corpus: path.resolve(args.corpus) };
+  let backendReady = false;
+  const loader = createIndexLoader({
+    // Dense and hybrid indexes name their encoder; it is loaded (on the best tfjs backend) only then.
+    loadEmbedder: async (ref) => {
+      if (!backendReady) {
+        await selectBackend({ log: (l) => say(l) });
+        backendReady = true;
+      }
+      return loadEncoder(ref.path);
+    },
+  });
+  const t0 = Date.now();
+  const [backend, snippeter] = await Promise.all([loader(source), createSnippeter(args.snippetTokenizer, args.snippetTokens)]);
+  let log: SessionLog | undefined;
+  if (args.record) {
+    log = new SessionLog({ dir: args.logDir, rotateBytes: Math.round(args.rotateMb * 1024 * 1024), fsync: args.fsync });
+    const rec = log.recover();
+    if (rec.recovered || rec.empty) say(`recovered ${rec.recovered} session(s) left open by an earlier run (${rec.skippedLines} torn line(s) skipped)`);
+  }
+  const service = new SearchService(backend, {
+    snippeter,
+    k: args.k,
+    log,
+    loader,
+    source,
+    idleTimeoutMs: args.idleTimeout * 1000,
+    limits: { maxK: args.maxK, maxQueryChars: args.maxQueryChars, bodyLimitBytes: args.bodyLimitKb * 1024 },
+  });
+  say(
+    `index ${backend.kind} ${backend.version} (${source.index}), corpus ${source.corpus}, loaded in ${Date.now() - t0} ms; ` +
+      `k=${args.k}, snippet=${args.snippetTokens} ${args.snippetTokenizer} tokens; ` +
+      (log ? `recording sessions to ${log.dir}` : 'not recording sessions (--no-record)'),
+  );
+  const reload = async () => {
+    try {
+      const r = await service.reload();
+      say(`reloaded ${source.index}: ${r.previous} → ${r.version} in ${r.ms} ms`);
+    } catch (err) {
+      say(`reload failed, still serving ${service.version}: ${(err as Error).message}`);
+    }
+  };
+
+  if (args.transport === 'stdio') {
+    const session = await serveStdio(service);
+    const done = session.closed.then(() => service.close());
+    return { service, done, reload, close: async () => (await session.close(), await done) };
+  }
+
+  const token = process.env.LRAT_SERVER_TOKEN || undefined;
+  const loopback = args.host === '127.0.0.1' || args.host === 'localhost' || args.host === '::1';
+  if (!loopback && !token) say(`WARNING: listening on ${args.host} without LRAT_SERVER_TOKEN: anyone who can reach it can search and read the corpus`);
+  const http = createHttpServer(service, { token, onError: say });
+  const url = await http.listen(args.port, args.host);
+  say(`listening on ${url} (MCP Streamable HTTP at ${url}/mcp; JSON API at ${url}/v1/…)${token ? '; bearer token required' : ''}`);
+  let stop!: () => void;
+  const done = new Promise<void>((r) => (stop = r));
+  let closing: Promise<void> | undefined;
+  return {
+    service,
+    url,
+    done,
+    reload,
+    close: () => (closing ??= http.close().then(() => stop())),
+  };
+}
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  command: 'serve',
+  describe: 'Serve an index as the search tool over MCP (stdio or Streamable HTTP) and a JSON HTTP API, recording every session as a trajectory',
+  builder: (y: Argv) =>
+    y
+      .option('index', { type: 'string', demandOption: true, describe: 'Index directory written by `lrat index` (BM25, dense or hybrid)' })
+      .option('corpus', { type: 'string', demandOption: true, describe: 'Corpus JSONL the index was built from ({docid,text} or BEIR {_id,title,text})' })
+      .option('transport', { choices: ['http', 'stdio'] as const, default: 'http' as const, describe: 'stdio: one MCP session on stdin/stdout; http: MCP at /mcp plus the JSON API' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to bind (http); anything but loopback exposes the server — set LRAT_SERVER_TOKEN' })
+      .option('port', { type: 'number', default: 8000, describe: 'Port (http); 0 picks a free one' })
+      .option('k', { alias: 'top-k', type: 'number', default: 10, describe: 'Results per search (the MCP search tool always returns k)' })
+      .option('snippet-tokens', { type: 'number', default: 64, describe: 'Snippet length: the first N tokens of each result document' })
+      .option('snippet-tokenizer', { choices: ['qwen3', 'whitespace'] as const, default: 'qwen3' as const, describe: 'qwen3 = the official search tool (Qwen3 tokenizer); whitespace = first N words' })
+      .option('log-dir', { type: 'string', default: 'trajectories', describe: 'Where sessions are recorded (trajectories-*.jsonl, readable by `lrat mine`)' })
+      .option('record', { type: 'boolean', default: true, describe: 'Record sessions (--no-record to turn off)' })
+      .option('idle-timeout', { type: 'number', default: 1800, describe: 'Close a session after this many seconds without a call' })
+      .option('rotate-mb', { type: 'number', default: 64, describe: 'Start a new trajectories file past this size (MiB)' })
+      .option('fsync', { type: 'boolean', default: false, describe: 'fsync every logged event (survives power loss, not only a crash; slower)' })
+      .option('max-k', { type: 'number', default: DEFAULT_LIMITS.maxK, describe: 'Largest k a JSON API client may ask for' })
+      .option('max-query-chars', { type: 'number', default: DEFAULT_LIMITS.maxQueryChars, describe: 'Longest query accepted' })
+      .option('body-limit-kb', { type: 'number', default: DEFAULT_LIMITS.bodyLimitBytes / 1024, describe: 'Largest HTTP request body (KiB); larger gets 413' })
+      .example('$0 serve --index idx/bm25 --corpus data/multihop-wiki/corpus.jsonl --port 8000', 'MCP at http://127.0.0.1:8000/mcp, JSON API at /v1, sessions logged to ./trajectories')
+      .example(
+        `curl -s localhost:8000/v1/search -H 'content-type: application/json' -H 'X-LRAT-Session: s1' -d '{"query":"capital of France","k":5}'`,
+        'Search over the JSON API as session s1 (add -H "Authorization: Bearer $LRAT_SERVER_TOKEN" when a token is set)',
+      )
+      .example(`curl -s 'localhost:8000/v1/documents/DOCID?session=s1'`, 'Read a document (a browse in session s1)')
+      .example(`curl -s localhost:8000/v1/sessions/s1/events -H 'content-type: application/json' -d '{"reasoning":"…","answer":"Paris"}'`, 'Append reasoning / the final answer to session s1')
+      .example('$0 mine --format jsonl --trajectories trajectories/ --corpus data/multihop-wiki/corpus.jsonl --out pairs.jsonl', 'Mine the recorded sessions')
+      .epilogue(
+        `MCP host config (Claude Desktop / Cursor style), stdio:\n${MCP_HOST_CONFIG}\n\n` +
+          'Tools: search(query, reasoning?) → [{docid, score, snippet}], get_document(docid, reasoning?) → {docid, text} ' +
+          '(BrowseComp-Plus names and shapes; `reasoning` is optional and recorded). Over HTTP use {"url": "http://127.0.0.1:8000/mcp"}.\n' +
+          'Token: set LRAT_SERVER_TOKEN to require "Authorization: Bearer <token>" on every route but /healthz (and to enable POST /v1/admin/reload).\n' +
+          'SIGHUP reloads --index (e.g. a symlink moved to a new build) without dropping requests.',
+      ) as unknown as Argv<ServeArgs>,
+  handler: async (argv) => {
+    const server = await startServe(argv);
+    const stop = (sig: string) => {
+      process.stderr.write(`lrat serve: ${sig}: closing sessions and stopping\n`);
+      void server.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGHUP', () => void server.reload());
+    await server.done;
+  },
+};

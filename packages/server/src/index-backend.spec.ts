@@ -1,0 +1,49 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Bm25Index, saveIndex } from '@lrat/indexer';
+import { createIndexLoader, openIndexBackend } from './index-backend';
+import { SearchService } from './search-service';
+import { whitespaceSnippeter } from './snippet';
+import { tmpDir } from './testing/fixtures';
+
+const docs = [
+  { id: 'p1', title: 'Paris', text: 'Paris is the capital and most populous city of France.' },
+  { id: 'b1', title: 'Berlin', text: 'Berlin is the capital and largest city of Germany.' },
+  { id: 'e1', title: 'Eiffel Tower', text: 'The Eiffel Tower is a wrought-iron lattice tower in Paris.' },
+];
+
+async function fixture() {
+  const dir = tmpDir();
+  const corpus = path.join(dir, 'corpus.jsonl');
+  fs.writeFileSync(corpus, docs.map((d) => JSON.stringify({ _id: d.id, title: d.title, text: d.text })).join('\n') + '\n');
+  await saveIndex(path.join(dir, 'idx-a'), Bm25Index.build(docs));
+  await saveIndex(path.join(dir, 'idx-b'), Bm25Index.build(docs.slice(0, 2)));
+  return { dir, corpus };
+}
+
+describe('index backend (@lrat/indexer BM25 index + BEIR corpus)', () => {
+  it('searches a saved index and returns the indexed text (title and body) as the document', async () => {
+    const { dir, corpus } = await fixture();
+    const backend = await openIndexBackend({ index: path.join(dir, 'idx-a'), corpus });
+    expect(backend.kind).toBe('bm25');
+    expect(backend.version).toMatch(/\S/);
+    const hits = await backend.search('capital of Germany', 2);
+    expect(hits[0].docid).toBe('b1');
+    expect(backend.getDocument('p1')).toBe('Paris Paris is the capital and most populous city of France.');
+    expect(backend.getDocument('zz')).toBeUndefined();
+  });
+
+  it('hot-swaps to another index directory, reusing the unchanged corpus', async () => {
+    const { dir, corpus } = await fixture();
+    const loader = createIndexLoader();
+    const first = await loader({ index: path.join(dir, 'idx-a'), corpus });
+    const service = new SearchService(first, { snippeter: whitespaceSnippeter(3), source: { index: path.join(dir, 'idx-a'), corpus }, loader });
+    expect((await service.search('Eiffel tower', 5, { transport: 'http' })).results[0]).toMatchObject({ docid: 'e1', snippet: 'Eiffel Tower The' });
+    const r = await service.reload({ index: path.join(dir, 'idx-b') });
+    expect(r.previous).toBe(first.version);
+    expect(r.version).not.toBe(first.version);
+    expect((await service.search('Eiffel tower', 5, { transport: 'http' })).results.map((h) => h.docid)).not.toContain('e1');
+    await expect(service.reload({ index: path.join(dir, 'missing') })).rejects.toThrow();
+    expect(service.version).toBe(r.version);
+  });
+});
