@@ -9,7 +9,7 @@ export type { BeirDataset, CorpusDoc, Question, Qrels, LoadBeirOptions, SplitOpt
 export { createSearchTool, inMemoryDocumentStore, TrajectoryRecorder } from './search-tool';
 export type { Searcher, SearchHit, DocumentStore, SearchTool, SearchToolOptions, ToolSearchHit, ToolDocument } from './search-tool';
 
-export { whitespaceTokens, whitespaceSnippetTokenizer, contentWords, extractEntities } from './text';
+export { whitespaceTokens, whitespaceSnippetTokenizer, loadQwen3SnippetTokenizer, contentWords, extractEntities } from './text';
 export type { SnippetTokenizer } from './text';
 export { createRng, hashString } from './random';
 export type { Rng } from './random';

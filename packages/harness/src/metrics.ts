@@ -1,4 +1,5 @@
 import type { Trajectory } from '@lrat/trajectory';
+import { evaluateQuery } from '@lrat/indexer';
 import { createRng } from './random';
 
 // Agent-level metrics as the official evaluation defines them (scripts_evaluation/evaluate.py):
@@ -163,22 +164,15 @@ export function pairByQuestion(
   return out;
 }
 
-// Retrieval metrics on the raw questions (BEIR-style, binary or graded gains with log2 discount).
+// Retrieval metrics on a ranked list, delegated to @lrat/indexer's trec_eval-faithful implementation
+// (linear gains, log2 discount) so the harness and `lrat eval` never disagree.
+
+const asRun = (ranked: readonly string[]) => ranked.map((docid, i) => ({ docid, score: ranked.length - i }));
 
 export function ndcgAtK(ranked: readonly string[], rels: ReadonlyMap<string, number>, k = 10): number {
-  let dcg = 0;
-  ranked.slice(0, k).forEach((d, i) => {
-    const g = rels.get(d) ?? 0;
-    if (g > 0) dcg += (2 ** g - 1) / Math.log2(i + 2);
-  });
-  const ideal = [...rels.values()].filter((g) => g > 0).sort((x, y) => y - x).slice(0, k);
-  const idcg = ideal.reduce((s, g, i) => s + (2 ** g - 1) / Math.log2(i + 2), 0);
-  return idcg === 0 ? 0 : dcg / idcg;
+  return evaluateQuery(asRun(ranked), rels, [{ name: 'ndcg', k, label: 'ndcg' }]).ndcg;
 }
 
 export function recallAtK(ranked: readonly string[], rels: ReadonlyMap<string, number>, k = 100): number {
-  const relevant = [...rels.entries()].filter(([, g]) => g > 0).map(([d]) => d);
-  if (relevant.length === 0) return 0;
-  const top = new Set(ranked.slice(0, k));
-  return relevant.filter((d) => top.has(d)).length / relevant.length;
+  return evaluateQuery(asRun(ranked), rels, [{ name: 'recall', k, label: 'recall' }]).recall;
 }

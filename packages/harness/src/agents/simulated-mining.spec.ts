@@ -24,8 +24,10 @@ it('simulated trajectories mine into samples whose judged positives are mostly g
     const gold = new Set(questions[i].evidence);
     for (const s of mineTrajectorySync(t, { judge: ruleJudge, tokenizer: whitespaceTokenizer, corpus: minerCorpus })) {
       const isGold = gold.has(s.pos_id[0]);
-      if (s.satisfied) isGold ? satisfiedGold++ : satisfiedOther++;
-      else isGold ? rejectedGold++ : rejectedOther++;
+      if (s.satisfied && isGold) satisfiedGold++;
+      else if (s.satisfied) satisfiedOther++;
+      else if (isGold) rejectedGold++;
+      else rejectedOther++;
       expect(s.reasoning_len).toBeGreaterThan(0);
       expect(s.neg_id).not.toContain(s.pos_id[0]);
     }

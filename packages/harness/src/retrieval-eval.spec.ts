@@ -1,0 +1,24 @@
+import { Bm25Index, createBm25Searcher } from '@lrat/indexer';
+import type { Question } from './dataset';
+import { evaluateRetrieval } from './retrieval-eval';
+import type { Searcher } from './search-tool';
+
+const docs = [
+  { id: 'a', text: 'apple pie recipe' },
+  { id: 'b', text: 'banana bread recipe' },
+  { id: 'c', text: 'cherry tart' },
+];
+const q = (id: string, text: string, evidence: string[]): Question => ({ id, text, evidence, metadata: {} });
+
+describe('evaluateRetrieval', () => {
+  it('scores an @lrat/indexer BM25 searcher on raw questions with trec_eval metrics', async () => {
+    const searcher: Searcher = createBm25Searcher(Bm25Index.build(docs));
+    const r = await evaluateRetrieval(searcher, [q('1', 'apple pie', ['a']), q('2', 'recipe for banana', ['b', 'c']), q('3', 'no judgements', [])]);
+    expect(r.questions).toBe(2);
+    expect(r.perQuestion[0]).toEqual({ questionId: '1', ndcgAt10: 1, recallAt100: 1 });
+    // "c" is never retrieved for question 2: recall 1/2; "b" at rank 1 of an ideal of two.
+    expect(r.perQuestion[1].recallAt100).toBe(0.5);
+    expect(r.perQuestion[1].ndcgAt10).toBeCloseTo(1 / (1 + 1 / Math.log2(3)));
+    expect(r.ndcgAt10).toBeCloseTo((1 + r.perQuestion[1].ndcgAt10) / 2);
+  });
+});
