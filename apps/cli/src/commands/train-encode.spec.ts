@@ -1,0 +1,67 @@
+import { spawnSync } from 'child_process';
+import { promises as fsp } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// Runs the built `lrat` binary (the cli test target builds it first).
+const ROOT = path.resolve(__dirname, '../../../..');
+const BIN = path.join(ROOT, 'apps', 'cli', 'bin', 'lrat.js');
+const lrat = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LRAT_TF_BACKEND: '' } });
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'lrat-cli-train-'));
+});
+afterAll(() => fsp.rm(tmp, { recursive: true, force: true }));
+
+const topics = ['volcano eruption lava', 'violin concerto orchestra', 'football league goal', 'protein enzyme cell', 'railway station train', 'poetry sonnet verse'];
+
+async function writePairs(file: string): Promise<void> {
+  const lines = topics.flatMap((t, i) =>
+    [0, 1].map((k) => JSON.stringify({ query: `what about ${t.split(' ')[k]}`, pos: [`${t} article ${k}`], neg: [`${topics[(i + 1) % topics.length]} article`], reweight_rate: 0.5 + k })),
+  );
+  await fsp.writeFile(file, lines.join('\n') + '\n');
+}
+
+describe('lrat train and lrat encode', () => {
+  it('trains the bow encoder from a pairs file, then embeds a BEIR corpus with it', async () => {
+    const pairs = path.join(tmp, 'pairs.jsonl');
+    await writePairs(pairs);
+    const model = path.join(tmp, 'model');
+    const t = lrat('train', '--pairs', pairs, '--encoder', 'bow', '--out', model, '--epochs', '2', '--batch-size', '4', '--group-size', '2', '--backend', 'wasm', '--checkpoint-every', '2', '--quiet');
+    expect(t.stderr).toMatch(/tfjs backend: wasm \(requested by --backend\)/);
+    expect(t.stderr).toMatch(/6 steps in [\d.]+ s on wasm; loss [\d.]+ → [\d.]+/);
+    expect(t.status).toBe(0);
+    const manifest = JSON.parse(await fsp.readFile(path.join(model, 'encoder.json'), 'utf8'));
+    expect(manifest).toMatchObject({ format: 'lrat-encoder', kind: 'bow', backend: 'wasm', step: 6 });
+    expect((await fsp.readFile(path.join(model, 'metrics.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(6);
+
+    const corpus = path.join(tmp, 'corpus.jsonl');
+    await fsp.writeFile(corpus, topics.map((x, i) => JSON.stringify({ _id: `d${i}`, title: x.split(' ')[0], text: x })).join('\n') + '\n');
+    const emb = path.join(tmp, 'emb');
+    const e = lrat('encode', '--model', model, '--input', corpus, '--out', emb, '--backend', 'wasm', '--quiet');
+    expect(e.status).toBe(0);
+    const m = JSON.parse(await fsp.readFile(path.join(emb, 'manifest.json'), 'utf8'));
+    expect(m).toMatchObject({ side: 'document', count: 6, dim: 256, backend: 'wasm', model: { id: 'bow', version: manifest.version } });
+    const vec = new Float32Array(new Uint8Array(await fsp.readFile(path.join(emb, 'embeddings.f32'))).buffer);
+    expect(vec.length).toBe(6 * 256);
+    expect(Math.hypot(...vec.subarray(0, 256))).toBeCloseTo(1, 4);
+    expect((await fsp.readFile(path.join(emb, 'ids.txt'), 'utf8')).trim().split('\n')).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5']);
+  });
+
+  it('names the file and line of a bad pairs record', async () => {
+    const pairs = path.join(tmp, 'bad.jsonl');
+    await fsp.writeFile(pairs, '{"query": "q", "pos": ["p"]}\n{"query": "q", "pos": ["p"], "neg": "n"}\n');
+    const t = lrat('train', '--pairs', pairs, '--encoder', 'bow', '--out', path.join(tmp, 'bad-model'), '--quiet', '--backend', 'wasm');
+    expect(t.status).toBe(1);
+    expect(t.stderr).toContain(`${pairs}:2: field "neg" must be an array of strings`);
+  });
+
+  it('lists both commands with examples in --help', () => {
+    const h = lrat('train', '--help');
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/--group-size/);
+    expect(h.stdout).toMatch(/Examples:/);
+    expect(lrat('encode', '--help').stdout).toMatch(/--side/);
+  });
+});

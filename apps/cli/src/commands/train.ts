@@ -1,0 +1,148 @@
+import { promises as fsp } from 'fs';
+import * as path from 'path';
+import type { Argv, CommandModule } from 'yargs';
+import { createProgress, type Progress } from '@lrat/harness';
+import { documentText, loadCorpus, loadQueries, readQrels } from '@lrat/indexer';
+import {
+  BACKEND_NAMES,
+  createEncoder,
+  devEvaluator,
+  ENCODER_KINDS,
+  selectBackend,
+  train,
+  type DevSet,
+  type EncoderKind,
+  type TrainProgress,
+  type TrainResult,
+} from '@lrat/trainer';
+
+// `lrat train`: weighted contrastive training of an encoder on mined pairs (FlagEmbedding JSONL).
+
+export interface TrainArgs {
+  pairs: string;
+  encoder: EncoderKind;
+  out: string;
+  epochs: number;
+  batchSize: number;
+  groupSize: number;
+  temperature: number;
+  lr?: number;
+  warmup: number;
+  seed: number;
+  unweighted: boolean;
+  dev?: string;
+  devQrels?: string;
+  evalEvery: number;
+  checkpointEvery: number;
+  resume: boolean;
+  maxSteps?: number;
+  backend?: string;
+  cacheDir?: string;
+  queryPrefix?: string;
+  adapter: 'linear' | 'mlp';
+  quiet: boolean;
+}
+
+/** Reads a BEIR folder (corpus.jsonl, queries.jsonl, qrels/{dev,test,all}.tsv) as a dev set. */
+export async function loadDevSet(dir: string, qrelsFile?: string): Promise<DevSet> {
+  let qrelsPath = qrelsFile;
+  if (!qrelsPath) {
+    for (const name of ['dev.tsv', 'test.tsv', 'all.tsv']) {
+      const p = path.join(dir, 'qrels', name);
+      if (await fsp.stat(p).then(() => true, () => false)) {
+        qrelsPath = p;
+        break;
+      }
+    }
+  }
+  if (!qrelsPath) throw new Error(`${dir}: no qrels/dev.tsv, qrels/test.tsv or qrels/all.tsv (or pass --dev-qrels)`);
+  const [corpus, queries, qrels] = await Promise.all([loadCorpus(path.join(dir, 'corpus.jsonl')), loadQueries(path.join(dir, 'queries.jsonl')), readQrels(qrelsPath)]);
+  const judged = queries.filter((q) => qrels.has(q.id));
+  if (judged.length === 0) throw new Error(`${qrelsPath}: none of the queries in ${path.join(dir, 'queries.jsonl')} is judged`);
+  return { queries: judged.map((q) => ({ id: q.id, text: q.text })), docs: corpus.map((d) => ({ id: d.id, text: documentText(d) })), qrels };
+}
+
+export async function runTrain(a: TrainArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat train: ${l}\n`)): Promise<TrainResult> {
+  const backend = await selectBackend({ prefer: a.backend, log: say });
+  const encoder = await createEncoder(a.encoder, { cacheDir: a.cacheDir, queryPrefix: a.queryPrefix, adapter: a.adapter, seed: a.seed });
+  const dev = a.dev ? await loadDevSet(a.dev, a.devQrels) : undefined;
+  if (dev) say(`dev set: ${dev.queries.length} queries over ${dev.docs.length} docs (${a.dev})`);
+  const mode = a.quiet ? 'silent' : undefined;
+  let bar: Progress | undefined;
+  let phase: TrainProgress['phase'] | undefined;
+  const onProgress = (p: TrainProgress) => {
+    if (p.phase === 'eval') return;
+    if (p.phase !== phase) {
+      bar?.stop();
+      phase = p.phase;
+      bar = createProgress({ label: p.phase === 'prepare' ? 'embedding (cached after)' : 'training', total: p.total, mode });
+    }
+    const info = p.phase === 'train' ? `loss ${p.loss?.toFixed(4)} lr ${p.lr?.toExponential(2)} ${p.examplesPerSec?.toFixed(0)} ex/s` : '';
+    bar?.update(p.done, info);
+  };
+  try {
+    const result = await train({
+      pairs: path.resolve(a.pairs),
+      encoder,
+      outDir: a.out,
+      epochs: a.epochs,
+      batchSize: a.batchSize,
+      groupSize: a.groupSize,
+      temperature: a.temperature,
+      lr: a.lr,
+      warmup: a.warmup,
+      seed: a.seed,
+      weighted: !a.unweighted,
+      evaluate: dev ? devEvaluator(dev) : undefined,
+      evalEvery: a.evalEvery,
+      checkpointEvery: a.checkpointEvery,
+      resume: a.resume,
+      maxSteps: a.maxSteps,
+      backend: backend.name,
+      onProgress,
+    });
+    bar?.stop();
+    const evals = result.metrics.filter((m) => m.type === 'eval');
+    say(`${result.steps} steps in ${result.seconds.toFixed(1)} s on ${result.backend}; loss ${result.firstLoss?.toFixed(4)} → ${result.lastLoss?.toFixed(4)}`);
+    if (evals.length) say(`dev nDCG@10: ${evals.map((m) => `step ${m.step} ${(m['ndcg@10'] as number).toFixed(4)}`).join(', ')}; kept step ${result.best?.step}`);
+    say(`model written to ${result.modelDir} (metrics in ${path.join(result.outDir, 'metrics.jsonl')})`);
+    return result;
+  } finally {
+    bar?.stop();
+    encoder.dispose();
+  }
+}
+
+export const trainCommand: CommandModule<object, TrainArgs> = {
+  command: 'train',
+  describe: 'Train an encoder on mined pairs with weighted InfoNCE (checkpoints, resume, dev evaluation)',
+  builder: (y: Argv) =>
+    y
+      .option('pairs', { type: 'string', demandOption: true, describe: 'FlagEmbedding JSONL (query, pos, neg, optional reweight_rate), e.g. from `lrat mine`' })
+      .option('encoder', { choices: ENCODER_KINDS as EncoderKind[], default: 'use-adapter' as EncoderKind, describe: 'use-adapter: frozen USE-lite + trainable adapters; bow: trainable bag of words' })
+      .option('out', { type: 'string', demandOption: true, describe: 'Output folder: the model, best/, last/, checkpoints/, metrics.jsonl' })
+      .option('epochs', { type: 'number', default: 2 })
+      .option('batch-size', { type: 'number', default: 32 })
+      .option('group-size', { type: 'number', default: 10, describe: '1 positive + (n − 1) hard negatives per query' })
+      .option('temperature', { type: 'number', default: 0.02 })
+      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 1e-3 for bow)' })
+      .option('warmup', { type: 'number', default: 0.1, describe: 'Warmup: fraction of steps (< 1) or a number of steps' })
+      .option('seed', { type: 'number', default: 0 })
+      .option('unweighted', { type: 'boolean', default: false, describe: 'Ignore reweight_rate (plain mean loss, the ablation)' })
+      .option('dev', { type: 'string', describe: 'BEIR folder (corpus.jsonl, queries.jsonl, qrels/) for nDCG@10 / Recall@k with exact search' })
+      .option('dev-qrels', { type: 'string', describe: 'Qrels file for --dev (default qrels/dev.tsv, test.tsv or all.tsv)' })
+      .option('eval-every', { type: 'number', default: 0, describe: 'Also evaluate every N steps (always before training and after each epoch)' })
+      .option('checkpoint-every', { type: 'number', default: 100, describe: 'Checkpoint every N steps (and at the end)' })
+      .option('resume', { type: 'boolean', default: false, describe: 'Continue from the last checkpoint in --out' })
+      .option('max-steps', { type: 'number', describe: 'Stop after N steps (the schedule still spans all epochs)' })
+      .option('backend', { choices: BACKEND_NAMES as unknown as string[], describe: 'tfjs backend (default: best available; env LRAT_TF_BACKEND)' })
+      .option('cache-dir', { type: 'string', describe: 'Base-embedding cache (default $LRAT_CACHE_DIR or ./.lrat-cache)' })
+      .option('query-prefix', { type: 'string', describe: 'Instruction prepended to queries' })
+      .option('adapter', { choices: ['linear', 'mlp'] as const, default: 'linear' as const, describe: 'use-adapter: adapter shape' })
+      .option('quiet', { type: 'boolean', default: false, describe: 'No progress bar' })
+      .example('$0 train --pairs pairs.jsonl --encoder use-adapter --out models/x --epochs 2 --dev data/multihop-wiki', 'Train the default encoder, keeping the best model by dev nDCG@10')
+      .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint') as unknown as Argv<TrainArgs>,
+  handler: async (a) => {
+    await runTrain(a);
+  },
+};
