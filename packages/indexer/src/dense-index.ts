@@ -160,6 +160,11 @@ export class DenseIndex {
     return { ...this.params };
   }
 
+  /** False for an IVF index that has not been trained yet (Flat and HNSW need no training). */
+  get isTrained(): boolean {
+    return this.index.isTrained();
+  }
+
   /** Trains the coarse quantiser / PQ codebooks; `add` does this itself on an untrained index. */
   train(vectors: Float32Array): void {
     const n = vectors.length / this.dim;
