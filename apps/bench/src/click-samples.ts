@@ -1,9 +1,17 @@
-import type { CorpusDoc, Question } from '@lrat/harness';
+import { documentText, mineClickLogs, simulateClicks, type CorpusDoc, type Question } from '@lrat/harness';
 import type { Trajectory } from '@lrat/trajectory';
 import type { TrainingSample } from './stack';
 
-// The click-trained baseline's samples come from @lrat/harness's human click model; until the harness
-// exports it, the ablation job cannot train that baseline and says so.
-export function clickSamples(_t: readonly Trajectory[], _q: readonly Question[], _c: ReadonlyMap<string, CorpusDoc>, _seed: number): TrainingSample[] {
-  throw new Error('click baseline: @lrat/harness does not export its human click model yet');
+/**
+ * The click-trained baseline's data: @lrat/harness's position-biased cascade click model run on the
+ * agents' own result lists (relevance = qrels), its logs mined the human way (clicked = positive,
+ * skipped = negative, no judge, no weight).
+ */
+export function clickSamples(trajectories: readonly Trajectory[], questions: readonly Question[], corpus: ReadonlyMap<string, CorpusDoc>, seed: number): TrainingSample[] {
+  const evidence = new Map(questions.map((q) => [q.id, q.evidence] as const));
+  const logs = simulateClicks(trajectories, (id) => evidence.get(id) ?? [], { seed });
+  return mineClickLogs(logs, (docid) => {
+    const d = corpus.get(docid);
+    return d ? documentText(d) : undefined;
+  }).samples;
 }

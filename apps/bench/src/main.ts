@@ -8,6 +8,8 @@ async function main(): Promise<number> {
   try {
     parsed = parseBenchArgs(process.argv.slice(2));
   } catch (e) {
+    // yargs has printed --help / --version; there is no job to run.
+    if (process.argv.some((a) => a === '--help' || a === '-h' || a === '--version')) return 0;
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;
   }

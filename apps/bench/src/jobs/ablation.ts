@@ -43,7 +43,10 @@ export async function runAblation(ctx: JobContext): Promise<BenchReport> {
   const retrieval = [];
   for (const r of retrievers) retrieval.push(await retrievalRow(r, data, data.test));
   const ndcg = new Map(retrieval.map((r) => [r.retriever, r.ndcg_at_10] as const));
-  report.runs = tested.map((c) => runRow(c, data.name, data.hasAnswers, ndcg.get(c.retriever) ?? null, how(c, data, ctx)));
+  report.runs = [
+    ...train.map((c) => runRow(c, data.name, data.hasAnswers, null, how(c, data, ctx))),
+    ...tested.map((c) => runRow(c, data.name, data.hasAnswers, ndcg.get(c.retriever) ?? null, how(c, data, ctx))),
+  ];
   report.retrieval = retrieval;
   const by = (name: string) => tested.filter((c) => c.retriever === name);
   const order = ['base', 'naive-browse', '+unbrowsed-neg', '+judge', '+reweight', 'click'];
@@ -57,7 +60,7 @@ export async function runAblation(ctx: JobContext): Promise<BenchReport> {
 
 /** Whether each step helps (mean evidence recall over agents), and whether LRAT beats clicks. */
 function ablationNotes(runs: BenchReport['runs'], order: string[]): string[] {
-  const er = (name: string) => mean(runs.filter((r) => r.retriever === name).map((r) => r.evidence_recall));
+  const er = (name: string) => mean(runs.filter((r) => r.retriever === name && r.split === 'test').map((r) => r.evidence_recall));
   const notes: string[] = [];
   for (let i = 1; i < order.length - 1; i++) {
     const [a, b] = [er(order[i - 1]), er(order[i])];
