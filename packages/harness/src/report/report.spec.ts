@@ -11,6 +11,16 @@ describe('report rendering', () => {
     expect(t.rows[1][4]).toBe(0.6123);
   });
 
+  it('main table falls back to every held-out run for flywheels and ablations', () => {
+    const r = sampleReport();
+    r.runs = r.runs.filter((x) => x.loop !== undefined);
+    expect(mainTable(r).headers[0]).toBe('loop');
+    expect(mainTable(r).rows.map((x) => `${x[0]}/${x[2]}`)).toEqual(['0/lrat', '1/lrat']);
+    const a = sampleReport();
+    a.ablation = { order: ['base', 'lrat', 'bm25', 'naive-browse', '+judge'], agent: 'mean' };
+    expect(mainTable(a).rows).toHaveLength(a.runs.filter((x) => x.split === 'test').length);
+  });
+
   it('markdown has every section, the simulated label and exact numbers', () => {
     const md = renderMarkdown(sampleReport());
     for (const h of ['## Overview', '## Agents before and after LRAT', '## Paired differences', '## Retrieval metrics', '## Data flywheel', '## Ablation', '## Mining and training', '## Sample weight distribution', '## Agent behaviour vs the paper', '## Provenance']) {

@@ -32,9 +32,16 @@ export function mainRuns(report: BenchReport): RunRow[] {
   return report.runs.filter((r) => r.loop === undefined && !ablation.has(r.retriever));
 }
 
-/** The main table: one row per (agent, retriever, split) of the main runs. */
+/**
+ * The main table: one row per (agent, retriever, split) of the main runs; for a flywheel or an
+ * ablation (no main runs) every held-out run, with its loop when it has one.
+ */
 export function mainTable(report: BenchReport): Table {
-  return { headers: RUN_HEADERS, rows: mainRuns(report).map(runCells) };
+  const main = mainRuns(report);
+  if (main.length > 0) return { headers: RUN_HEADERS, rows: main.map(runCells) };
+  const test = report.runs.filter((r) => r.split === 'test');
+  if (test.some((r) => r.loop !== undefined)) return { headers: ['loop', ...RUN_HEADERS], rows: test.map((r) => [String(r.loop ?? '–'), ...runCells(r)]) };
+  return { headers: RUN_HEADERS, rows: test.map(runCells) };
 }
 
 function label(report: BenchReport): string {
