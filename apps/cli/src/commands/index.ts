@@ -6,6 +6,7 @@ import { encodeCommand } from './encode';
 import { indexCommand } from './index-corpus';
 import { searchCommand } from './search';
 import { evalCommand } from './eval';
+import { collectCommand } from './collect';
 
 // Every `lrat` subcommand, in the order `lrat --help` lists them. Each lives in its own module.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,4 +15,5 @@ export const commands: CommandModule<any, any>[] = [
   serveCommand,
   trainCommand, encodeCommand,
   indexCommand, searchCommand, evalCommand,
+  collectCommand,
 ];
