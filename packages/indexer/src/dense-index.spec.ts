@@ -44,6 +44,18 @@ describe('DenseIndex', () => {
     expect(Array.from(nr)).toEqual([0.6000000238418579, 0.800000011920929, 0, 0]);
   });
 
+  it("leaves the caller's vectors untouched and rolls back a failed add", () => {
+    const v = new Float32Array([3, 4, 0, 2]);
+    const index = DenseIndex.create({ dim: 2 });
+    index.add(['a', 'b'], v);
+    expect(Array.from(v)).toEqual([3, 4, 0, 2]);
+    expect(() => index.add(['c', 'a'], v)).toThrow(/"a" is already in the index/);
+    expect(() => index.add(['d'], new Float32Array([NaN, 1]))).toThrow(/non-finite/);
+    expect(index.has('c') || index.has('d')).toBe(false);
+    expect(index.count).toBe(2);
+    expect(index.search(new Float32Array([0, 1]), 2).map((h) => h.docid)).toEqual(['b', 'a']);
+  });
+
   it('clamps k to the number of documents instead of throwing', () => {
     const index = DenseIndex.fromVectors(ids.slice(0, 3), vectors.subarray(0, 3 * dim), { dim });
     expect(index.search(row(vectors, 0), 10)).toHaveLength(3);

@@ -36,6 +36,19 @@ export function normalizeRows(vectors: Float32Array, dim: number): Float32Array 
   return out;
 }
 
+// Encoders usually emit unit vectors already; a read-only check is much cheaper than a normalised copy
+// (the copy dominated add() time on 100k × 256), so the copy is made only when some row needs it.
+const UNIT_TOLERANCE = 1e-4;
+function unitRowsOrNormalized(vectors: Float32Array, dim: number): Float32Array {
+  if (vectors.length % dim !== 0) throw new Error(`vector array length ${vectors.length} is not a multiple of dim ${dim}`);
+  for (let off = 0; off < vectors.length; off += dim) {
+    let s = 0;
+    for (let j = off, end = off + dim; j < end; j++) s += vectors[j] * vectors[j];
+    if (!(Math.abs(s - 1) <= UNIT_TOLERANCE)) return normalizeRows(vectors, dim);
+  }
+  return vectors;
+}
+
 export interface DenseIndexOptions {
   dim: number;
   /** FAISS factory string; default "Flat" (exact inner product). */
@@ -172,7 +185,7 @@ export class DenseIndex {
     // k-means needs at least as many points as centroids: nlist coarse ones, 2^nbits per PQ sub-space.
     const need = Math.max(nlist ?? 0, nbits !== undefined ? 2 ** nbits : 0);
     if (n < need) throw new Error(`factory ${this.factory} needs at least ${need} training vectors, got ${n}`);
-    this.index.train(normalizeRows(vectors, this.dim));
+    this.index.train(unitRowsOrNormalized(vectors, this.dim));
   }
 
   /** Adds documents; ids must be new (remove first to replace). */
@@ -180,20 +193,29 @@ export class DenseIndex {
     if (vectors.length !== ids.length * this.dim) {
       throw new Error(`add: ${ids.length} ids need ${ids.length * this.dim} values (dim ${this.dim}), got ${vectors.length}`);
     }
-    const fresh = new Set<string>();
-    for (const id of ids) {
-      if (typeof id !== 'string' || id === '') throw new Error(`add: doc ids must be non-empty strings, got ${JSON.stringify(id)}`);
-      if (this.byId.has(id) || fresh.has(id)) throw new Error(`add: doc id "${id}" is already in the index`);
-      fresh.add(id);
-    }
     if (ids.length === 0) return;
-    const normalised = normalizeRows(vectors, this.dim);
-    if (!this.index.isTrained()) this.train(normalised);
-    this.index.add(normalised);
-    for (const id of ids) {
-      this.byId.set(id, this.labels.length);
-      this.labels.push(id);
+    const first = this.labels.length;
+    // Ids are entered first (labels they will get), and withdrawn again if anything is wrong.
+    const rollback = (count: number) => {
+      for (let i = 0; i < count; i++) this.byId.delete(ids[i]);
+    };
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (typeof id !== 'string' || id === '' || this.byId.has(id)) {
+        rollback(i);
+        throw new Error(typeof id !== 'string' || id === '' ? `add: doc ids must be non-empty strings, got ${JSON.stringify(id)}` : `add: doc id "${id}" is already in the index`);
+      }
+      this.byId.set(id, first + i);
     }
+    try {
+      const unit = unitRowsOrNormalized(vectors, this.dim);
+      if (!this.index.isTrained()) this.train(unit);
+      this.index.add(unit);
+    } catch (err) {
+      rollback(ids.length);
+      throw err;
+    }
+    for (const id of ids) this.labels.push(id);
   }
 
   /** Removes documents by id; unknown ids are ignored. Returns how many were removed. */
@@ -250,7 +272,7 @@ export class DenseIndex {
     const fetch = Math.min(k + this.tombstones, ntotal);
     if (n === 0) return [];
     if (fetch === 0) return Array.from({ length: n }, () => []);
-    const { distances, labels } = this.index.search(normalizeRows(queries, this.dim), fetch);
+    const { distances, labels } = this.index.search(unitRowsOrNormalized(queries, this.dim), fetch);
     const out: Hit[][] = [];
     for (let q = 0; q < n; q++) {
       const hits: Hit[] = [];
