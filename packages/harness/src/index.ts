@@ -7,6 +7,8 @@ export { loadBeirDataset, readCorpus, readQueries, readQrels, splitQuestions, do
 export type { BeirDataset, CorpusDoc, Question, Qrels, LoadBeirOptions, SplitOptions } from './dataset';
 
 export { createSearchTool, inMemoryDocumentStore, TrajectoryRecorder } from './search-tool';
+export { openFileDocumentStore } from './file-document-store';
+export type { FileDocumentStore } from './file-document-store';
 export type { Searcher, SearchHit, DocumentStore, SearchTool, SearchToolOptions, ToolSearchHit, ToolDocument } from './search-tool';
 
 export { whitespaceTokens, whitespaceSnippetTokenizer, loadQwen3SnippetTokenizer, contentWords, extractEntities } from './text';
