@@ -16,6 +16,8 @@ export interface SearchBackend {
   search(query: string, k: number): Promise<SearchHit[]>;
   /** Full text of a document, or undefined when the id is not in the corpus. */
   getDocument(docid: string): string | undefined;
+  /** Every (docid, text) of the corpus, when the backend can list them (used to precompute snippets). */
+  documents?(): Iterable<[string, string]>;
   /** Releases native resources; called once no request uses this backend any more (after a hot swap). */
   close?(): Promise<void> | void;
 }

@@ -28,6 +28,7 @@ export function fromSearcher(searcher: Searcher, docs: Map<string, string>): Sea
       return (await searcher.search(query, k)).map((h) => ({ docid: h.docid, score: h.score }));
     },
     getDocument: (docid) => docs.get(docid),
+    documents: () => docs.entries(),
   };
 }
 

@@ -107,6 +107,21 @@ describe('SearchService', () => {
     expect((await failing.search('Paris', undefined, { transport: 'http' })).results.length).toBeGreaterThan(0);
   });
 
+  it('precomputes snippets for the whole corpus without blocking searches', async () => {
+    const dir = tmpDir();
+    let calls = 0;
+    const snippeter = { tokenizer: 'whitespace' as const, maxTokens: 2, snippet: (t: string) => (calls++, t.split(' ').slice(0, 2).join(' ')) };
+    const service = new SearchService(new TermBackend(TINY_CORPUS), { snippeter, log: new SessionLog({ dir }) });
+    const warming = service.warmSnippets({ chunk: 2 });
+    const during = await service.search('Paris', undefined, { transport: 'http' });
+    expect(during.results.length).toBeGreaterThan(0);
+    expect(await warming).toBe(Object.keys(TINY_CORPUS).length);
+    const before = calls;
+    expect((await service.search('capital Germany Paris Eiffel', 5, { transport: 'http' })).results).toHaveLength(5);
+    expect(calls).toBe(before); // every snippet came from the cache
+    expect(calls).toBe(Object.keys(TINY_CORPUS).length);
+  });
+
   it('closes idle sessions', async () => {
     const { service, dir } = setup();
     await service.search('Paris', undefined, { session: 'idle', transport: 'http' });

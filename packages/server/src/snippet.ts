@@ -104,11 +104,18 @@ function checkMax(maxTokens: number): void {
  * to a new index over the same (or a changed) corpus.
  */
 export class SnippetCache {
+  readonly capacity: number;
   private readonly entries = new Map<string, { text: string; snippet: string }>();
   constructor(
     private readonly snippeter: Snippeter,
-    private readonly capacity = 100_000,
-  ) {}
+    capacity = 200_000,
+  ) {
+    this.capacity = capacity;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 
   get(docid: string, text: string): string {
     const hit = this.entries.get(docid);

@@ -29,6 +29,7 @@ export interface ServeArgs {
   maxK: number;
   maxQueryChars: number;
   bodyLimitKb: number;
+  warmSnippets: boolean;
 }
 
 export interface RunningServer {
@@ -83,6 +84,15 @@ export async function startServe(args: ServeArgs, say: (line: string) => void = 
       `k=${args.k}, snippet=${args.snippetTokens} ${args.snippetTokenizer} tokens; ` +
       (log ? `recording sessions to ${log.dir}` : 'not recording sessions (--no-record)'),
   );
+  let stopped = false;
+  const warm = () => {
+    if (!args.warmSnippets) return;
+    const t = Date.now();
+    void service.warmSnippets({ shouldStop: () => stopped }).then(
+      (n) => n > 0 && !stopped && say(`snippets of ${n} documents precomputed in ${Date.now() - t} ms`),
+      (err) => say(`snippet warm-up stopped: ${(err as Error).message}`),
+    );
+  };
   const reload = async () => {
     try {
       const r = await service.reload();
@@ -94,7 +104,11 @@ export async function startServe(args: ServeArgs, say: (line: string) => void = 
 
   if (args.transport === 'stdio') {
     const session = await serveStdio(service);
-    const done = session.closed.then(() => service.close());
+    warm();
+    const done = session.closed.then(() => {
+      stopped = true;
+      return service.close();
+    });
     return { service, done, reload, close: async () => (await session.close(), await done) };
   }
 
@@ -104,6 +118,7 @@ export async function startServe(args: ServeArgs, say: (line: string) => void = 
   const http = createHttpServer(service, { token, onError: say });
   const url = await http.listen(args.port, args.host);
   say(`listening on ${url} (MCP Streamable HTTP at ${url}/mcp; JSON API at ${url}/v1/…)${token ? '; bearer token required' : ''}`);
+  warm();
   let stop!: () => void;
   const done = new Promise<void>((r) => (stop = r));
   let closing: Promise<void> | undefined;
@@ -112,7 +127,10 @@ export async function startServe(args: ServeArgs, say: (line: string) => void = 
     url,
     done,
     reload,
-    close: () => (closing ??= http.close().then(() => stop())),
+    close: () => {
+      stopped = true;
+      return (closing ??= http.close().then(() => stop()));
+    },
   };
 }
 
@@ -134,6 +152,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('idle-timeout', { type: 'number', default: 1800, describe: 'Close a session after this many seconds without a call' })
       .option('rotate-mb', { type: 'number', default: 64, describe: 'Start a new trajectories file past this size (MiB)' })
       .option('fsync', { type: 'boolean', default: false, describe: 'fsync every logged event (survives power loss, not only a crash; slower)' })
+      .option('warm-snippets', { type: 'boolean', default: true, describe: 'Precompute every document\'s snippet in the background after start (--no-warm-snippets to skip)' })
       .option('max-k', { type: 'number', default: DEFAULT_LIMITS.maxK, describe: 'Largest k a JSON API client may ask for' })
       .option('max-query-chars', { type: 'number', default: DEFAULT_LIMITS.maxQueryChars, describe: 'Longest query accepted' })
       .option('body-limit-kb', { type: 'number', default: DEFAULT_LIMITS.bodyLimitBytes / 1024, describe: 'Largest HTTP request body (KiB); larger gets 413' })

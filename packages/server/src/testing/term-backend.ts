@@ -35,6 +35,10 @@ export class TermBackend implements SearchBackend {
     return this.docs.find(([id]) => id === docid)?.[1];
   }
 
+  *documents(): Iterable<[string, string]> {
+    for (const [id, text] of this.docs) yield [id, text];
+  }
+
   close(): void {
     this.closed = true;
   }
