@@ -21,4 +21,15 @@ describe('evaluateRetrieval', () => {
     expect(r.perQuestion[1].ndcgAt10).toBeCloseTo(1 / (1 + 1 / Math.log2(3)));
     expect(r.ndcgAt10).toBeCloseTo((1 + r.perQuestion[1].ndcgAt10) / 2);
   });
+
+  it('uses searchBatch when the searcher has one, with the same results', async () => {
+    const inner = createBm25Searcher(Bm25Index.build(docs));
+    const calls: number[] = [];
+    const batched: Searcher = { search: inner.search, searchBatch: async (qs, k) => (calls.push(qs.length), inner.searchBatch(qs, k)) };
+    const qs = [q('1', 'apple pie', ['a']), q('2', 'recipe for banana', ['b', 'c']), q('4', 'cherry', ['c'])];
+    const a = await evaluateRetrieval(batched, qs, { batchSize: 2 });
+    const b = await evaluateRetrieval({ search: inner.search }, qs);
+    expect(calls).toEqual([2, 1]);
+    expect(a).toEqual(b);
+  });
 });

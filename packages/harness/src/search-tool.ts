@@ -15,6 +15,8 @@ export interface SearchHit {
 /** What the tool needs from a retriever (BM25, dense, hybrid — any @lrat/indexer index). */
 export interface Searcher {
   search(query: string, k: number): Promise<SearchHit[]>;
+  /** Many queries at once (dense searchers embed them in one batch); used for bulk evaluation when present. */
+  searchBatch?(queries: readonly string[], k: number): Promise<SearchHit[][]>;
 }
 
 /** Full documents by id. */
