@@ -111,6 +111,9 @@ describe('HTTP JSON API', () => {
       ['event wrong type', () => post('/v1/sessions/s/events', { answer: 42 }), 400, /answer.*string/],
       ['reload without a token configured', () => post('/v1/admin/reload', {}), 403, /LRAT_SERVER_TOKEN/],
       ['mcp without session', () => post('/mcp', { jsonrpc: '2.0', id: 1, method: 'tools/list' }), 400, /session/],
+      ['mcp bad JSON', () => post('/mcp', '{"jsonrpc":', {}), 400, /JSON/i],
+      ['mcp huge body', () => post('/mcp', { jsonrpc: '2.0', id: 1, method: 'initialize', params: { pad: 'x'.repeat(100_000) } }), 413, /large/i],
+      ['foreign browser origin', () => post('/v1/search', { query: 'Paris' }, { origin: 'http://evil.example' }), 403, /origin/],
       ['mcp unknown session', () => post('/mcp', { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { 'mcp-session-id': 'nope' }), 404, /Session not found/],
     ];
     for (const [name, send, status, message] of cases) {
@@ -120,6 +123,7 @@ describe('HTTP JSON API', () => {
     }
     expect(ctx.errors).toEqual([]);
     expect((await post('/v1/search', { query: 'Paris' })).statusCode).toBe(200);
+    expect((await post('/v1/search', { query: 'Paris' }, { origin: 'http://localhost:5173' })).statusCode).toBe(200);
     const metrics = (await inject(base, { method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/lrat_http_requests_total\{route="\/v1\/search",method="POST",status="400"\} \d+/);
     expect(metrics).toMatch(/lrat_http_errors_total\{route="\/v1\/search",class="4xx"\} \d+/);

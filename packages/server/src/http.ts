@@ -13,6 +13,11 @@ export interface HttpServerOptions {
   token?: string;
   /** How often idle sessions are looked for. Default: a quarter of the idle timeout, at most 60 s. */
   sweepIntervalMs?: number;
+  /**
+   * Browser origins allowed to call (an Origin header is sent by browsers only). Default: loopback
+   * origins only, which blocks DNS-rebinding attacks on a server bound to 127.0.0.1 (as the MCP spec asks).
+   */
+  allowedOrigins?: string[];
   /** Where unexpected (5xx) errors are reported. Default stderr. Never receives request headers. */
   onError?: (message: string) => void;
 }
@@ -61,6 +66,10 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
   app.addHook('onRequest', async (request, reply) => {
     const t0 = process.hrtime.bigint();
     reply.raw.once('finish', () => metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.raw.statusCode, t0));
+    const origin = request.headers.origin;
+    if (typeof origin === 'string' && !originAllowed(origin, opts.allowedOrigins)) {
+      return reply.code(403).send({ error: `origin ${origin} is not allowed (start the server with --allow-origin ${origin})` });
+    }
     if (!tokenDigest || request.url === '/healthz') return;
     const auth = request.headers.authorization;
     const given = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
@@ -238,6 +247,16 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
       await service.close();
     },
   };
+}
+
+function originAllowed(origin: string, allowed: string[] | undefined): boolean {
+  if (allowed?.includes('*') || allowed?.includes(origin)) return true;
+  try {
+    const host = new URL(origin).hostname;
+    return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+  } catch {
+    return false;
+  }
 }
 
 function digest(s: string): Buffer {

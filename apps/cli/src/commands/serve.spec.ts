@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Bm25Index, saveIndex } from '@lrat/indexer';
 import { SessionLog } from '@lrat/server';
-import { readTrajectories } from '@lrat/trajectory';
+import { readTrajectories, type Trajectory } from '@lrat/trajectory';
 
 // End to end through the built CLI: `lrat serve` → an MCP agent session (real SDK client) → `lrat mine`
 // on the log directory → the samples the LRAT algorithm defines for that session.
@@ -180,6 +180,64 @@ describe('lrat serve → MCP session → lrat mine', () => {
     const r = mine(logDir, path.join(tmp, 'pairs-stdio.jsonl'));
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/1 trajectories mined/);
+  });
+
+  it('hot-swaps on SIGHUP from a BM25 index to a dense one (encoder loaded from its manifest), recording each version', async () => {
+    const model = path.join(tmp, 'bow-model');
+    const make = spawnSync(
+      process.execPath,
+      ['-e', `const t = require('@lrat/trainer'); (async () => { await t.selectBackend({ prefer: 'wasm', log: () => {} }); const e = await t.createEncoder('bow', { seed: 3 }); await e.save(${JSON.stringify(model)}); })().catch((e) => { console.error(e); process.exit(1); });`],
+      { cwd: repo, encoding: 'utf8' },
+    );
+    expect(make.stderr).not.toMatch(/Error/);
+    const dense = path.join(tmp, 'idx-dense');
+    const idx = spawnSync(process.execPath, [lrat, 'index', '--corpus', corpus, '--encoder', model, '--factory', 'Flat', '--out', dense, '--quiet'], { encoding: 'utf8' });
+    expect(idx.status).toBe(0);
+    const current = path.join(tmp, 'current-index');
+    fs.symlinkSync(index, current);
+    const logDir = path.join(tmp, 'log-hup');
+    const proc = spawn(process.execPath, [lrat, 'serve', '--index', current, '--corpus', corpus, '--port', '0', '--log-dir', logDir, '--snippet-tokenizer', 'whitespace'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      proc.stderr?.on('data', (b: Buffer) => {
+        err += b.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+        if (m) resolve(m[1]);
+      });
+      proc.once('exit', (code) => reject(new Error(`lrat serve exited ${code}: ${err}`)));
+    });
+    const health = async () => ((await (await fetch(`${url}/healthz`)).json()) as { index: { kind: string; version: string } }).index;
+    const search = async () => {
+      const r = await fetch(`${url}/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-lrat-session': 'hup' }, body: JSON.stringify({ query: 'river through Paris', k: 2 }) });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { results: { docid: string }[] }).results;
+    };
+    try {
+      const before = await health();
+      expect(before.kind).toBe('bm25');
+      expect((await search())[0].docid).toBe('seine');
+      const next = path.join(tmp, 'current-index.new');
+      fs.symlinkSync(dense, next);
+      fs.renameSync(next, current);
+      proc.kill('SIGHUP');
+      let after = before;
+      for (let i = 0; i < 400 && after.kind === 'bm25'; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        after = await health();
+      }
+      expect(after.kind).toBe('dense');
+      expect(err).toMatch(/reloaded .*→/);
+      expect(await search()).toHaveLength(2);
+      await fetch(`${url}/v1/sessions/hup/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const trajectories: Trajectory[] = [];
+      for await (const item of readTrajectories([logDir], { format: 'jsonl', strict: true })) if (item.ok) trajectories.push(item.trajectory);
+      expect(trajectories[0].steps.map((s) => (s.type === 'search' ? s.index : s.type))).toEqual([before.version, after.version]);
+    } finally {
+      proc.kill('SIGTERM');
+      await exited(proc);
+    }
   });
 
   it('shows MCP host and curl examples in --help, and rejects a missing index with a clear error', () => {

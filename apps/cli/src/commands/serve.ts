@@ -30,6 +30,7 @@ export interface ServeArgs {
   maxQueryChars: number;
   bodyLimitKb: number;
   warmSnippets: boolean;
+  allowOrigin?: string[];
 }
 
 export interface RunningServer {
@@ -115,7 +116,7 @@ export async function startServe(args: ServeArgs, say: (line: string) => void = 
   const token = process.env.LRAT_SERVER_TOKEN || undefined;
   const loopback = args.host === '127.0.0.1' || args.host === 'localhost' || args.host === '::1';
   if (!loopback && !token) say(`WARNING: listening on ${args.host} without LRAT_SERVER_TOKEN: anyone who can reach it can search and read the corpus`);
-  const http = createHttpServer(service, { token, onError: say });
+  const http = createHttpServer(service, { token, onError: say, allowedOrigins: args.allowOrigin });
   const url = await http.listen(args.port, args.host);
   say(`listening on ${url} (MCP Streamable HTTP at ${url}/mcp; JSON API at ${url}/v1/…)${token ? '; bearer token required' : ''}`);
   warm();
@@ -153,6 +154,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('rotate-mb', { type: 'number', default: 64, describe: 'Start a new trajectories file past this size (MiB)' })
       .option('fsync', { type: 'boolean', default: false, describe: 'fsync every logged event (survives power loss, not only a crash; slower)' })
       .option('warm-snippets', { type: 'boolean', default: true, describe: 'Precompute every document\'s snippet in the background after start (--no-warm-snippets to skip)' })
+      .option('allow-origin', { type: 'string', array: true, describe: 'Browser origins allowed besides localhost (an Origin header from elsewhere gets 403; "*" allows all)' })
       .option('max-k', { type: 'number', default: DEFAULT_LIMITS.maxK, describe: 'Largest k a JSON API client may ask for' })
       .option('max-query-chars', { type: 'number', default: DEFAULT_LIMITS.maxQueryChars, describe: 'Longest query accepted' })
       .option('body-limit-kb', { type: 'number', default: DEFAULT_LIMITS.bodyLimitBytes / 1024, describe: 'Largest HTTP request body (KiB); larger gets 413' })
