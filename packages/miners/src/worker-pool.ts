@@ -106,7 +106,9 @@ export async function* runWorkerPool(init: WorkerInit, tasks: AsyncIterable<Task
       }
       if (exhausted && next === seq) return;
       if (fatal) throw fatal;
-      await waitEvent();
+      // Sleep only when nothing can be yielded and no task can be queued (results may all have
+      // arrived while the consumer was busy with the ones yielded above).
+      if (!done.has(next) && (exhausted || seq - next >= workers * 4)) await waitEvent();
     }
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));

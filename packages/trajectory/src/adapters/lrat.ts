@@ -37,13 +37,40 @@ function parseArguments(step: Map<string, PyValue> | { [k: string]: PyValue }, f
   }
   let args: PyValue;
   try {
-    args = parsePythonJson(text);
+    args = text.length < 1900 ? (fastArguments(text) ?? parsePythonJson(text)) : parsePythonJson(text);
   } catch (e) {
     if (e instanceof PyJsonError) throw new FieldError(`${field}.arguments`, `not valid JSON: ${e.message}`);
     throw e;
   }
   if (!(args instanceof Map)) throw new FieldError(`${field}.arguments`, `parses to ${pyTypeName(args)}, not an object ('${pyTypeName(args)}' object has no attribute 'get')`);
   return args;
+}
+
+/**
+ * The native parser for the usual short arguments: used only when the values the builder reads
+ * (query, docid) are strings or lists starting with one, so nothing needs Python's number or dict
+ * semantics; anything else (and every error) goes through parsePythonJson. Long texts always do, so
+ * CPython's nesting limit still applies.
+ */
+function fastArguments(text: string): Map<string, PyValue> | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const m = new Map<string, PyValue>();
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (k === 'query' || k === 'docid') {
+      const ok = typeof x === 'string' || (Array.isArray(x) && x.length > 0 && x.every((e) => typeof e === 'string'));
+      if (!ok) return undefined;
+    }
+    m.set(k, x as PyValue);
+  }
+  return m;
 }
 
 /** Text of a reasoning step's `output` as the builder takes it: list items str()-joined by spaces. */

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'buffer';
 import { PyFloat, PyInt, type PyValue } from './py-value';
 
 // Python's json.loads, reproduced: the same grammar (NaN/Infinity/-Infinity accepted, control
@@ -229,13 +230,9 @@ export function parsePythonJsonFast(text: string): PyValue {
   return v;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /** Decode bytes as Python's strict UTF-8 codec does (throws on invalid UTF-8; keeps a BOM). */
 export function decodeUtf8Strict(bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new Error(`'utf-8' codec can't decode the bytes: invalid UTF-8`);
-  }
+  // isUtf8 (simdutf) rejects what CPython rejects: overlongs, encoded surrogates, > U+10FFFF.
+  if (!isUtf8(bytes)) throw new Error(`'utf-8' codec can't decode the bytes: invalid UTF-8`);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
