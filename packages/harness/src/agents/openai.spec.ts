@@ -28,7 +28,8 @@ describe('openai agent', () => {
       if (i === 0) return { body: toolCallReply([{ name: 'search', args: { query: 'Scott Derrickson nationality' } }], 'Let me search first.') };
       if (i === 1) return { body: toolCallReply([{ name: 'get_document', args: { docid: 'd2' } }], null) };
       if (i === 2) return { body: toolCallReply([{ name: 'search', args: { user_query: 'Ed Wood' } }], '<think>Derrickson is American, so this page is relevant.</think>Now Ed Wood.') };
-      return { body: assistantReply({ content: 'Explanation: both American.\nExact Answer: yes\nConfidence: 90%', reasoning_content: 'Both pages say American.' }) };
+      // A bare completion is a 200 reply.
+      return assistantReply({ content: 'Explanation: both American.\nExact Answer: yes\nConfidence: 90%', reasoning_content: 'Both pages say American.' });
     });
     const agent = createOpenAIAgent({ baseUrl: server.baseUrl, model: 'scripted-1', maxTurns: 10 });
     const t = await agent.run(question, tool, { seed: 1 });

@@ -20,7 +20,12 @@ export interface RecordedRequest {
   path: string;
 }
 
-export type Script = (request: RecordedRequest, index: number) => ScriptedReply | Promise<ScriptedReply>;
+/** A script answers each request with a reply, or directly with a chat completion (status 200). */
+export type Script = (request: RecordedRequest, index: number) => ScriptedReply | ChatCompletionResponse | Promise<ScriptedReply | ChatCompletionResponse>;
+
+function asReply(r: ScriptedReply | ChatCompletionResponse): ScriptedReply {
+  return 'choices' in r && Array.isArray((r as ChatCompletionResponse).choices) ? { body: r } : (r as ScriptedReply);
+}
 
 export interface ScriptedServer {
   baseUrl: string;
@@ -65,7 +70,7 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
       const recorded: RecordedRequest = { body: JSON.parse(raw), authorization: req.headers.authorization, path: req.url ?? '' };
       const index = requests.length;
       requests.push(recorded);
-      const reply = await script(recorded, index);
+      const reply = asReply(await script(recorded, index));
       if (reply.delayMs) {
         await new Promise<void>((r) => {
           const t = setTimeout(() => {
