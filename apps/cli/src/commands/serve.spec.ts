@@ -223,12 +223,12 @@ describe('lrat serve → MCP session → lrat mine', () => {
       fs.renameSync(next, current);
       proc.kill('SIGHUP');
       let after = before;
-      for (let i = 0; i < 400 && after.kind === 'bm25'; i++) {
-        await new Promise((r) => setTimeout(r, 25));
+      // Loading the encoder (tfjs wasm start-up) takes seconds on a busy machine: wait up to a minute.
+      for (const deadline = Date.now() + 60_000; after.kind === 'bm25' && !/reload failed/.test(err) && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 50));
         after = await health();
       }
-      expect(after.kind).toBe('dense');
-      expect(err).toMatch(/reloaded .*→/);
+      expect({ kind: after.kind, err }).toEqual({ kind: 'dense', err: expect.stringMatching(/reloaded/) });
       expect(await search()).toHaveLength(2);
       await fetch(`${url}/v1/sessions/hup/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       const trajectories: Trajectory[] = [];
