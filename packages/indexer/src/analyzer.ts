@@ -67,7 +67,6 @@ export type Stemmer = (word: string) => string;
 let porter: Stemmer | undefined;
 function porterStemmer(): Stemmer {
   // Loaded lazily so that metrics-only users never pay for it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   porter ??= require('@stdlib/nlp-porter-stemmer') as Stemmer;
   return porter;
 }

@@ -68,7 +68,7 @@ export async function* readCorpus(file: string): AsyncGenerator<Doc> {
     }
     const rec = parseJsonLine(file, lineNo, line);
     const id = idField(file, lineNo, rec, ['_id', 'docid', 'id']);
-    const text = rec.text !== undefined ? textField(file, lineNo, rec, 'text', true)! : textField(file, lineNo, rec, 'contents', true)!;
+    const text = textField(file, lineNo, rec, rec.text !== undefined ? 'text' : 'contents', true) ?? '';
     const title = textField(file, lineNo, rec, 'title', false);
     yield title ? { id, title, text } : { id, text };
   }
@@ -88,7 +88,7 @@ export async function* readQueries(file: string): AsyncGenerator<Query> {
     }
     const rec = parseJsonLine(file, lineNo, line);
     const id = idField(file, lineNo, rec, ['_id', 'id', 'qid', 'query_id']);
-    const text = rec.text !== undefined ? textField(file, lineNo, rec, 'text', true)! : textField(file, lineNo, rec, 'query', true)!;
+    const text = textField(file, lineNo, rec, rec.text !== undefined ? 'text' : 'query', true) ?? '';
     const extra: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(rec)) if (!['_id', 'id', 'qid', 'query_id', 'text', 'query'].includes(k)) extra[k] = v;
     yield Object.keys(extra).length > 0 ? { id, text, extra } : { id, text };

@@ -234,7 +234,7 @@ export class DenseIndex {
       });
     } else {
       for (const label of labels) {
-        this.byId.delete(this.labels[label]!);
+        this.byId.delete(this.labels[label] as string);
         this.labels[label] = null;
         this.tombstones++;
       }

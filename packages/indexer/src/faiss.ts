@@ -25,7 +25,6 @@ let faiss: FaissModule | undefined;
 export function loadFaiss(): FaissModule {
   if (!faiss) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       faiss = require('faiss-node') as FaissModule;
     } catch (err) {
       throw new Error(`faiss-node is not usable (${(err as Error).message}); build it with \`bash tools/faiss-node/build.sh\` (needs libfaiss-dev)`);

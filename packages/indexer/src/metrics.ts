@@ -101,7 +101,7 @@ function metricValue(m: MetricSpec, ranking: readonly RunEntry[], judged: Readon
       let hits = 0;
       for (let i = 0; i < depth; i++) if ((judged.get(ranking[i].docid) ?? 0) >= level) hits++;
       // trec_eval divides by the cut-off even when fewer documents were retrieved.
-      return hits / m.k!;
+      return hits / (m.k ?? depth);
     }
     case 'mrr': {
       for (let i = 0; i < depth; i++) if ((judged.get(ranking[i].docid) ?? 0) >= level) return 1 / (i + 1);
@@ -130,7 +130,7 @@ export function evaluateRun(run: Run, qrels: Qrels, metrics: readonly MetricSpec
   qids.sort();
   for (const qid of qids) {
     const ranking = trecEvalOrder(run.get(qid) ?? []);
-    perQuery.set(qid, evaluateQuery(ranking, qrels.get(qid)!, metrics, level));
+    perQuery.set(qid, evaluateQuery(ranking, qrels.get(qid) ?? new Map(), metrics, level));
   }
   const mean: Record<string, number> = {};
   for (const m of metrics) {

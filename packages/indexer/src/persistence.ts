@@ -180,7 +180,8 @@ export interface SaveOptions {
 export async function saveIndex(dir: string, index: Bm25Index | DenseIndex | HybridParts, options: SaveOptions = {}): Promise<IndexManifest> {
   const target = path.resolve(dir);
   const isHybrid = !(index instanceof Bm25Index) && !(index instanceof DenseIndex);
-  if (!(index instanceof Bm25Index) && !options.encoder) throw new Error(`saveIndex ${dir}: a dense index needs options.encoder (id, version, path)`);
+  const encoder = options.encoder ?? null;
+  if (!(index instanceof Bm25Index) && !encoder) throw new Error(`saveIndex ${dir}: a dense index needs options.encoder (id, version, path)`);
   await refuseForeignDirectory(target);
   await fsp.mkdir(path.dirname(target), { recursive: true });
   const tmp = tempSibling(target);
@@ -188,19 +189,19 @@ export async function saveIndex(dir: string, index: Bm25Index | DenseIndex | Hyb
   try {
     let manifest: IndexManifest;
     if (!isHybrid) {
-      manifest = await writeInto(tmp, index as Bm25Index | DenseIndex, index instanceof DenseIndex ? options.encoder! : null);
+      manifest = await writeInto(tmp, index as Bm25Index | DenseIndex, index instanceof DenseIndex ? encoder : null);
     } else {
       const parts = index as HybridParts;
       const files: Record<string, FileEntry> = {};
       for (const [name, part] of [['bm25', parts.bm25], ['dense', parts.dense]] as const) {
         await fsp.mkdir(path.join(tmp, name));
-        await writeInto(path.join(tmp, name), part, part instanceof DenseIndex ? options.encoder! : null);
+        await writeInto(path.join(tmp, name), part, part instanceof DenseIndex ? encoder : null);
         const text = await fsp.readFile(path.join(tmp, name, 'manifest.json'));
         files[`${name}/manifest.json`] = { sha256: sha256(text), bytes: text.length };
       }
       manifest = makeManifest(
         { kind: 'hybrid', dims: parts.dense.dim, metric: 'rrf', factory: `rrf(bm25,${parts.dense.factory})`, count: parts.bm25.count, params: { rrfK: parts.rrfK ?? 60, depth: parts.depth ?? 100 } },
-        options.encoder!,
+        encoder,
         files,
       );
       await writeSynced(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -341,17 +342,17 @@ async function loadSingle(dir: string, m: IndexManifest): Promise<Bm25Index | De
 export async function loadIndex(dir: string): Promise<LoadedIndex> {
   const m = await readManifest(dir);
   if (m.kind === 'hybrid') {
-    const parts: { bm25?: Bm25Index; dense?: DenseIndex } = {};
-    for (const name of ['bm25', 'dense'] as const) {
+    const part = async (name: 'bm25' | 'dense') => {
       await readVerified(dir, m, `${name}/manifest.json`);
       const sub = await readManifest(path.join(dir, name));
       if (sub.kind !== name) throw new IndexLoadError(dir, `${name}/manifest.json: kind is ${sub.kind}, expected ${name}`);
-      const idx = await loadSingle(path.join(dir, name), sub);
-      if (name === 'bm25') parts.bm25 = idx as Bm25Index;
-      else parts.dense = idx as DenseIndex;
-    }
-    if (parts.dense!.dim !== m.dims) throw new IndexLoadError(dir, `manifest.json says dims ${m.dims}, dense/ holds ${parts.dense!.dim}`);
-    return { kind: 'hybrid', manifest: m, bm25: parts.bm25!, dense: parts.dense!, rrfK: m.params.rrfK ?? 60, depth: m.params.depth ?? 100 };
+      return loadSingle(path.join(dir, name), sub);
+    };
+    const bm25 = await part('bm25');
+    const dense = await part('dense');
+    if (!(bm25 instanceof Bm25Index) || !(dense instanceof DenseIndex)) throw new IndexLoadError(dir, 'hybrid parts are not a BM25 and a dense index');
+    if (dense.dim !== m.dims) throw new IndexLoadError(dir, `manifest.json says dims ${m.dims}, dense/ holds ${dense.dim}`);
+    return { kind: 'hybrid', manifest: m, bm25, dense, rrfK: m.params.rrfK ?? 60, depth: m.params.depth ?? 100 };
   }
   const index = await loadSingle(dir, m);
   if (index instanceof DenseIndex) {

@@ -91,7 +91,7 @@ export async function runSearch(a: SearchArgs, deps: SearchDeps = {}): Promise<S
       }
       return { searcher, hits };
     }
-    const queries = await loadQueries(a.queries!);
+    const queries = await loadQueries(a.queries ?? '');
     const progress = a.quiet ? undefined : createProgress({ label: 'searching', total: queries.length });
     const runLines: string[] = [];
     const t0 = process.hrtime.bigint();
