@@ -2,7 +2,7 @@ import { createProgress, createSearchTool, runAgent, type Agent, type AgentRun, 
 import type { Split } from '@lrat/harness';
 import type { JobData } from './data';
 import type { BenchOptions } from './options';
-import type { QuestionResult } from '@lrat/harness';
+import type { AnswerJudge, QuestionResult } from '@lrat/harness';
 
 // Letting every agent work through one retriever: the trajectories feed the miner (train split) or
 // the before/after comparison (test split).
@@ -28,6 +28,7 @@ export async function collect(
   options: BenchOptions,
   label = '',
   sink?: QuestionResult[],
+  answerJudge?: AnswerJudge,
 ): Promise<Collected[]> {
   const tool = createSearchTool({ searcher: retriever.searcher, documents: data.documents, indexName: retriever.name });
   const out: Collected[] = [];
@@ -38,6 +39,8 @@ export async function collect(
       questions,
       tool,
       seed: options.seed,
+      // Simulated agents answer with a corpus title: normalised exact match is the right judge for them.
+      judge: agent.simulated ? undefined : answerJudge,
       retriever: retriever.name,
       split,
       concurrency: options.concurrency,

@@ -169,7 +169,7 @@ export async function retrievalRow(retriever: Retriever, data: JobData, question
 /** Every agent on the questions with one retriever; per-question rows go to the job's CSV. */
 export async function collectRuns(ctx: JobContext, agents: readonly Agent[], questions: readonly Question[], retriever: Retriever, split: 'train' | 'test', data: JobData, label = '', csvRetriever?: string): Promise<Collected[]> {
   const sink: QuestionResult[] = [];
-  const out = await collect(agents, questions, retriever, split, data, ctx.options, label, sink);
+  const out = await collect(agents, questions, retriever, split, data, ctx.options, label, sink, ctx.stack.answerJudge());
   ctx.results.push(...sink.map((r) => ({ ...r, retriever: csvRetriever ?? r.retriever })));
   return out;
 }
@@ -233,7 +233,11 @@ export function emptyReport(ctx: JobContext, title: string, agents: readonly Age
       retrievers: [],
       datasets: datasets.map((d) => d.provenance),
       judges: {
-        answer: datasets.some((d) => d.hasAnswers) ? (agents.some((a) => !a.simulated) && ctx.options.baseUrl ? 'normalised exact match (SQuAD-style)' : 'normalised exact match (SQuAD-style), offline') : 'none (no gold answers: success not measured)',
+        answer: !datasets.some((d) => d.hasAnswers)
+          ? 'none (no gold answers: success not measured)'
+          : agents.some((a) => !a.simulated) && ctx.stack.answerJudge()
+            ? `LLM judge ${ctx.options.model ?? ''} at ${ctx.options.baseUrl ?? ''} for real agents; normalised exact match (SQuAD-style) for simulated ones`
+            : 'normalised exact match (SQuAD-style), offline',
         mining: ctx.options.judge === 'llm' ? `LLM judge ${ctx.options.model ?? ''} at ${ctx.options.baseUrl ?? '?'}` : 'rule judge (offline, reads the post-browse reasoning)',
       },
       versions: ctx.stack.versions(),

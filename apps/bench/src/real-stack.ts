@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createOpenAIAgent, createSimulatedAgent, SIMULATED_PROFILES, type Agent, type CorpusDoc, type DocumentStore } from '@lrat/harness';
+import { createLlmAnswerJudge, createOpenAIAgent, createReplayAgent, createSimulatedAgent, SIMULATED_PROFILES, type Agent, type AnswerJudge, type CorpusDoc, type DocumentStore } from '@lrat/harness';
 import { createJudge, createTokenizer, MapCorpus, mineTrajectory, type Judge, type MinedSample } from '@lrat/miners';
 import { createEncoder, selectBackend, train, type Encoder, type EncoderKind } from '@lrat/trainer';
-import type { Trajectory } from '@lrat/trajectory';
+import { readTrajectories, type Trajectory } from '@lrat/trajectory';
 import type { BenchOptions } from './options';
 import { workspaceRoot } from './options';
 import { bm25Searcher, flatDenseSearcher, weighSamples } from './stack-common';
@@ -54,18 +54,35 @@ function minerCorpus(corpus: ReadonlyMap<string, CorpusDoc>): MapCorpus {
   return m;
 }
 
-export function createAgents(specs: readonly string[], settings: AgentSettings, documents: DocumentStore): Agent[] {
-  return specs.map((spec) => {
-    const [kind, arg] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [spec, ''];
-    if (kind === 'simulated') return createSimulatedAgent({ profile: arg, documents });
-    if (SIMULATED_PROFILES[spec]) return createSimulatedAgent({ profile: spec, documents });
-    if (kind === 'openai') {
-      const model = arg || settings.model;
-      if (!settings.baseUrl || !model) throw new Error(`agent "${spec}" needs --base-url and --model (or openai:<model>)`);
-      return createOpenAIAgent({ baseUrl: settings.baseUrl, model });
-    }
-    throw new Error(`unknown agent "${spec}": use a simulated profile (${Object.keys(SIMULATED_PROFILES).join(', ')}), simulated:<profile>, openai or openai:<model>`);
-  });
+/** Every trajectory of a file or folder (any format @lrat/trajectory reads); the first bad one throws. */
+async function loadTrajectories(file: string): Promise<Trajectory[]> {
+  const out: Trajectory[] = [];
+  for await (const item of readTrajectories([file], { strict: true })) if (item.ok) out.push(item.trajectory);
+  if (out.length === 0) throw new Error(`replay agent: no trajectories in ${file}`);
+  return out;
+}
+
+export async function createAgents(specs: readonly string[], settings: AgentSettings, documents: DocumentStore): Promise<Agent[]> {
+  const agents: Agent[] = [];
+  for (const spec of specs) {
+    if (spec.startsWith('replay:')) {
+      const file = spec.slice('replay:'.length);
+      agents.push(createReplayAgent({ trajectories: await loadTrajectories(file), name: `replay:${path.basename(file)}` }));
+    } else agents.push(createAgent(spec, settings, documents));
+  }
+  return agents;
+}
+
+function createAgent(spec: string, settings: AgentSettings, documents: DocumentStore): Agent {
+  const [kind, arg] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [spec, ''];
+  if (kind === 'simulated') return createSimulatedAgent({ profile: arg, documents });
+  if (SIMULATED_PROFILES[spec]) return createSimulatedAgent({ profile: spec, documents });
+  if (kind === 'openai') {
+    const model = arg || settings.model;
+    if (!settings.baseUrl || !model) throw new Error(`agent "${spec}" needs --base-url and --model (or openai:<model>)`);
+    return createOpenAIAgent({ baseUrl: settings.baseUrl, model });
+  }
+  throw new Error(`unknown agent "${spec}": use a simulated profile (${Object.keys(SIMULATED_PROFILES).join(', ')}), simulated:<profile>, openai, openai:<model> or replay:<trajectories file>`);
 }
 
 export async function createRealStack(options: BenchOptions): Promise<BenchStack> {
@@ -90,8 +107,14 @@ export async function createRealStack(options: BenchOptions): Promise<BenchStack
     return j;
   };
 
+  const answerJudge: AnswerJudge | undefined =
+    options.baseUrl && options.model
+      ? createLlmAnswerJudge({ client: { baseUrl: options.baseUrl, model: options.model }, cacheFile: path.join(options.cacheDir, 'answer-judge', 'verdicts.json') })
+      : undefined;
+
   return {
     versions: () => versions,
+    answerJudge: () => answerJudge,
     async baseEncoder(name) {
       const encoder = await createEncoder(name as EncoderKind, { cacheDir: options.cacheDir });
       return asBench(encoder, name === 'use-adapter' ? 'pretrained USE-lite (frozen) with identity adapters = the base model' : `untrained ${name} encoder`);

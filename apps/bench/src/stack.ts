@@ -1,5 +1,5 @@
 import type { Trajectory } from '@lrat/trajectory';
-import type { Agent, CorpusDoc, DocumentStore, Question, Searcher } from '@lrat/harness';
+import type { Agent, AnswerJudge, CorpusDoc, DocumentStore, Question, Searcher } from '@lrat/harness';
 import type { TextEmbedder } from '@lrat/indexer';
 
 // What the jobs need from the packages they orchestrate, as one narrow interface. `real-stack.ts`
@@ -68,7 +68,9 @@ export interface BenchStack {
   denseSearcher(encoder: BenchEncoder, corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher>;
   bm25Searcher(corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher>;
   /** Agents for the specs (`careful`, `openai`, ...) over one corpus; throws naming an unknown spec. */
-  agents(specs: readonly string[], settings: AgentSettings, documents: DocumentStore): Agent[];
+  agents(specs: readonly string[], settings: AgentSettings, documents: DocumentStore): Promise<Agent[]>;
+  /** Judge of real agents' final answers (LLM when an endpoint is configured); simulated agents use exact match. */
+  answerJudge(): AnswerJudge | undefined;
   /** Mines LRAT samples with the official miner; `judge` none keeps every browse unjudged-as-satisfied. */
   mine(trajectories: readonly Trajectory[], corpus: ReadonlyMap<string, CorpusDoc>, judge: 'rule' | 'llm' | 'none', settings: AgentSettings): Promise<MineResult>;
   /** Official reasoning-length weights over all samples of a run. */

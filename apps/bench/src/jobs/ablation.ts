@@ -13,7 +13,7 @@ import { denseRetriever, emptyReport, evaluateAgents, finish, how, mean, mineLra
 export async function runAblation(ctx: JobContext): Promise<BenchReport> {
   const o = ctx.options;
   const data = await loadJobData(o.dataset, { seed: o.seed, testFraction: o.testFraction, limit: o.limit, corpusLimit: o.corpusLimit });
-  const agents = ctx.stack.agents(o.agents, o, data.documents);
+  const agents = await ctx.stack.agents(o.agents, o, data.documents);
   const report = emptyReport(ctx, `LRAT ablation: ${data.name}`, agents, [data]);
   const baseEncoder = await ctx.stack.baseEncoder(o.retriever);
   const base = await denseRetriever(ctx, 'base', baseEncoder, data);

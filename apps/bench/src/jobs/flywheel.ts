@@ -13,7 +13,7 @@ import { denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, ret
 export async function runFlywheel(ctx: JobContext): Promise<BenchReport> {
   const o = ctx.options;
   const data = await loadJobData(o.dataset, { seed: o.seed, testFraction: o.testFraction, limit: o.limit, corpusLimit: o.corpusLimit });
-  const agents = ctx.stack.agents(o.agents, o, data.documents);
+  const agents = await ctx.stack.agents(o.agents, o, data.documents);
   const report = emptyReport(ctx, `LRAT data flywheel (${o.loops} loops): ${data.name}`, agents, [data]);
   const baseEncoder = await ctx.stack.baseEncoder(o.retriever);
   let current: DenseRetriever = await denseRetriever(ctx, 'base', baseEncoder, data);

@@ -25,7 +25,7 @@ import {
 export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
   const o = ctx.options;
   const data = await loadJobData(o.dataset, { seed: o.seed, testFraction: o.testFraction, limit: o.limit, corpusLimit: o.corpusLimit });
-  const agents = ctx.stack.agents(o.agents, o, data.documents);
+  const agents = await ctx.stack.agents(o.agents, o, data.documents);
   const report = emptyReport(ctx, `LRAT in-domain: ${data.name}`, agents, [data]);
 
   const baseEncoder = await ctx.stack.baseEncoder(o.retriever);

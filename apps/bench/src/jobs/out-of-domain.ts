@@ -12,8 +12,8 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   const o = ctx.options;
   const inDomain = await loadJobData(o.dataset, { seed: o.seed, testFraction: o.testFraction, limit: o.limit, corpusLimit: o.corpusLimit });
   const ood = await loadJobData(o.oodDataset, { seed: o.seed, testFraction: 1, limit: o.limit, corpusLimit: o.corpusLimit, qrels: 'test.tsv' });
-  const agents = ctx.stack.agents(o.agents, o, inDomain.documents);
-  const oodAgents = ctx.stack.agents(o.agents, o, ood.documents);
+  const agents = await ctx.stack.agents(o.agents, o, inDomain.documents);
+  const oodAgents = await ctx.stack.agents(o.agents, o, ood.documents);
   const report = emptyReport(ctx, `LRAT out-of-domain: trained on ${inDomain.name}, tested on ${ood.name}`, agents, [inDomain, ood]);
 
   const baseEncoder = await ctx.stack.baseEncoder(o.retriever);
