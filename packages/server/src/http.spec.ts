@@ -8,7 +8,9 @@ import { SearchService } from './search-service';
 import { SessionLog } from './session-log';
 import { whitespaceSnippeter } from './snippet';
 import { TermBackend } from './testing/term-backend';
-import { tmpDir, TINY_CORPUS } from './testing/fixtures';
+import { removeTmpDirs, tmpDir, TINY_CORPUS } from './testing/fixtures';
+
+afterAll(removeTmpDirs);
 
 const TOKEN = 'test-token-123';
 

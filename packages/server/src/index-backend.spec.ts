@@ -4,7 +4,9 @@ import { Bm25Index, saveIndex } from '@lrat/indexer';
 import { createIndexLoader, openIndexBackend } from './index-backend';
 import { SearchService } from './search-service';
 import { whitespaceSnippeter } from './snippet';
-import { tmpDir } from './testing/fixtures';
+import { removeTmpDirs, tmpDir } from './testing/fixtures';
+
+afterAll(removeTmpDirs);
 
 const docs = [
   { id: 'p1', title: 'Paris', text: 'Paris is the capital and most populous city of France.' },

@@ -5,7 +5,9 @@ import { SearchService } from './search-service';
 import { SessionLog } from './session-log';
 import { whitespaceSnippeter } from './snippet';
 import { TermBackend } from './testing/term-backend';
-import { tmpDir, TINY_CORPUS } from './testing/fixtures';
+import { removeTmpDirs, tmpDir, TINY_CORPUS } from './testing/fixtures';
+
+afterAll(removeTmpDirs);
 
 function setup(opts: { k?: number; loader?: boolean } = {}) {
   const dir = tmpDir();

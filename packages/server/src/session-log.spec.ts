@@ -1,12 +1,10 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { TrajectorySchema, type Trajectory } from '@lrat/trajectory';
 import { OPEN_DIR, replayEvents, SessionLog } from './session-log';
+import { removeTmpDirs, tmpDir } from './testing/fixtures';
 
-function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'lrat-slog-'));
-}
+afterAll(removeTmpDirs);
 
 function readTrajectories(dir: string): Trajectory[] {
   return fs

@@ -12,7 +12,7 @@ import { TrajectorySchema, type AgentInfo, type Step, type Trajectory } from '@l
  *   (kill -9) loses at most the event in flight; a torn last line is skipped on recovery.
  * - On close (MCP disconnect/DELETE, explicit close, idle timeout, server shutdown) the session is
  *   compacted into ONE normalised Trajectory JSON line appended to `<logDir>/trajectories-*.jsonl`,
- *   rotated by size. Those files are what `lrat mine --format jsonl --trajectories <logDir>` reads;
+ *   rotated by size. Those files are what `lrat mine --trajectories <logDir>` reads;
  *   the open-session folder is a sub-folder, which directory readers skip.
  * - On start, event logs left by a crash are compacted the same way (metadata.closeReason
  *   "recovered"). A log is renamed to `.closing` before its line is appended, so a crash between the

@@ -3,7 +3,9 @@ import * as path from 'path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { TrajectorySchema } from '@lrat/trajectory';
-import { tmpDir, TINY_CORPUS } from './testing/fixtures';
+import { removeTmpDirs, tmpDir, TINY_CORPUS } from './testing/fixtures';
+
+afterAll(removeTmpDirs);
 
 const root = path.resolve(__dirname, '../../..');
 

@@ -53,12 +53,14 @@ function exited(proc: ChildProcess): Promise<number | null> {
 }
 
 function mine(logDir: string, out: string): { status: number | null; stderr: string; samples: Record<string, unknown>[] } {
-  const r = spawnSync(process.execPath, [lrat, 'mine', '--format', 'jsonl', '--trajectories', logDir, '--corpus', corpus, '--judge', 'rule', '--tokenizer', 'whitespace', '--out', out, '--workers', '0'], {
+  const r = spawnSync(process.execPath, [lrat, 'mine', '--trajectories', logDir, '--corpus', corpus, '--judge', 'rule', '--tokenizer', 'whitespace', '--out', out, '--workers', '0'], {
     encoding: 'utf8',
   });
   const samples = fs.existsSync(out) ? fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
   return { status: r.status, stderr: r.stderr, samples };
 }
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 beforeAll(async () => {
   await saveIndex(index, Bm25Index.build(docs.map((d) => ({ id: d._id, title: d.title, text: d.text }))));

@@ -165,7 +165,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       )
       .example(`curl -s 'localhost:8000/v1/documents/DOCID?session=s1'`, 'Read a document (a browse in session s1)')
       .example(`curl -s localhost:8000/v1/sessions/s1/events -H 'content-type: application/json' -d '{"reasoning":"…","answer":"Paris"}'`, 'Append reasoning / the final answer to session s1')
-      .example('$0 mine --format jsonl --trajectories trajectories/ --corpus data/multihop-wiki/corpus.jsonl --out pairs.jsonl', 'Mine the recorded sessions')
+      .example('$0 mine --trajectories trajectories/ --corpus data/multihop-wiki/corpus.jsonl --out pairs.jsonl', 'Mine the recorded sessions')
       .epilogue(
         `MCP host config (Claude Desktop / Cursor style), stdio:\n${MCP_HOST_CONFIG}\n\n` +
           'Tools: search(query, reasoning?) → [{docid, score, snippet}], get_document(docid, reasoning?) → {docid, text} ' +

@@ -11,6 +11,15 @@ export const TINY_CORPUS: Record<string, string> = {
   d5: 'The Eiffel Tower is a landmark in Paris built in 1889.',
 };
 
+const created: string[] = [];
+
+/** A fresh temporary directory, removed by removeTmpDirs() (call it in afterAll). */
 export function tmpDir(prefix = 'lrat-server-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(d);
+  return d;
+}
+
+export function removeTmpDirs(): void {
+  for (const d of created.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
