@@ -138,6 +138,22 @@ describe('HTTP JSON API', () => {
   });
 });
 
+describe('document ids with URL-reserved characters', () => {
+  it('are fetched when URL-encoded in the path', async () => {
+    const service = new SearchService(new TermBackend({ 'a/b c?d': 'slash space query', 'ü:1': 'unicode colon' }), { snippeter: whitespaceSnippeter(3) });
+    const server = createHttpServer(service);
+    const base = await server.listen(0);
+    try {
+      for (const id of ['a/b c?d', 'ü:1']) {
+        const r = await inject(base, { method: 'GET', url: `/v1/documents/${encodeURIComponent(id)}` });
+        expect({ id, status: r.statusCode, body: r.json() }).toEqual({ id, status: 200, body: { docid: id, text: expect.any(String) } });
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('bearer token', () => {
   it('is required on every route but /healthz, and reload is admin-only', async () => {
     const { server, service } = make({ token: TOKEN });

@@ -120,9 +120,10 @@ export class SessionLog {
   record(sessionId: string, steps: Step[], start: SessionStart): void {
     const s = this.ensure(sessionId, start);
     for (const step of steps) {
+      // Disk first: a step that could not be logged must not appear later in the trajectory either.
+      this.write(s, { e: 'step', step });
       s.trajectory.steps.push(step);
       if (step.type === 'answer') s.trajectory.finalAnswer = step.text;
-      this.write(s, { e: 'step', step });
     }
     s.lastActivity = Date.now();
   }
@@ -130,10 +131,10 @@ export class SessionLog {
   /** Sets the question / final answer / agent info of a session (opening it if needed). */
   update(sessionId: string, fields: { question?: string; finalAnswer?: string; agent?: AgentInfo }, start: SessionStart): void {
     const s = this.ensure(sessionId, start);
+    this.write(s, { e: 'set', ...fields });
     if (fields.question !== undefined) s.trajectory.question = fields.question;
     if (fields.finalAnswer !== undefined) s.trajectory.finalAnswer = fields.finalAnswer;
     if (fields.agent !== undefined) s.trajectory.agent = { ...s.trajectory.agent, ...fields.agent };
-    this.write(s, { e: 'set', ...fields });
     s.lastActivity = Date.now();
   }
 
