@@ -27,6 +27,8 @@ const outFile = path.resolve(root, option('out', 'tmp/bench/indexer.json'));
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 const now = () => process.hrtime.bigint();
 
+const log = (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
 function measureOurs(base, queries) {
   const ids = Array.from({ length: n }, (_, i) => `doc-${i}`);
   const out = {};
@@ -36,11 +38,13 @@ function measureOurs(base, queries) {
     let addS = Infinity;
     for (let r = 0; r < (factory === 'Flat' ? repeats : 1); r++) {
       index = indexer.DenseIndex.create({ dim, factory });
+      log(`ours: ${factory} add ${n} vectors`);
       const t = now();
       index.add(ids, base);
       addS = Math.min(addS, seconds(t));
     }
     if (factory.startsWith('HNSW')) index.setSearchParams({ efSearch });
+    log(`ours: ${factory} search`);
     let results;
     let batchS = Infinity;
     let singleS = Infinity;
@@ -70,12 +74,14 @@ function measureOurs(base, queries) {
 function measurePython(baseFile, queryFile) {
   const python = '/usr/bin/python3';
   if (!fs.existsSync(python)) return { error: `${python} not found` };
+  log('python3-faiss: same measurements');
   const r = spawnSync(python, [path.join(__dirname, 'faiss-reference.py'), baseFile, queryFile, n, dim, nq, nSingle, efSearch, repeats].map(String), { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) return { error: `python3-faiss failed (is python3-faiss installed?): ${(r.stderr || '').trim().split('\n').pop()}` };
   return JSON.parse(r.stdout);
 }
 
 async function measureBm25() {
+  log('BM25 on SciFact');
   const data = path.join(root, 'data/scifact');
   let t = now();
   const docs = await indexer.loadCorpus(path.join(data, 'corpus.jsonl'));
