@@ -133,6 +133,33 @@ describe('HTTP JSON API', () => {
     expect(metrics).toMatch(/lrat_index_info\{kind="term",version="v1"\} 1/);
   });
 
+  it('survives random payloads on every route with 2xx/4xx only (seeded fuzz)', async () => {
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const value = (depth: number): unknown => {
+      const kinds = ['str', 'num', 'bool', 'null', 'arr', 'obj', 'long'];
+      switch (pick(depth > 2 ? kinds.slice(0, 4) : kinds)) {
+        case 'str': return pick(['', 'Paris', 'd1', '../x', '\u0000', 'ü', '{"a":']);
+        case 'num': return pick([0, -1, 1.5, 3, 1e308, NaN]);
+        case 'bool': return rnd() < 0.5;
+        case 'null': return null;
+        case 'arr': return [value(depth + 1), value(depth + 1)];
+        case 'long': return 'x'.repeat(Math.floor(rnd() * 5000));
+        default: return { query: value(depth + 1), k: value(depth + 1), session: value(depth + 1), docid: value(depth + 1), reasoning: value(depth + 1), answer: value(depth + 1) };
+      }
+    };
+    const routes = ['/v1/search', '/v1/sessions/s1/events', '/v1/sessions/s1/close', '/v1/admin/reload', '/mcp'];
+    for (let i = 0; i < 150; i++) {
+      const url = pick(routes);
+      const raw = rnd() < 0.15 ? String(value(0)).slice(0, 50) : JSON.stringify(value(0));
+      const r = await post(url, raw ?? 'null', rnd() < 0.3 ? { 'mcp-session-id': 'x' } : {});
+      expect({ url, raw: raw?.slice(0, 80), ok: r.statusCode < 500 }).toEqual({ url, raw: raw?.slice(0, 80), ok: true });
+    }
+    expect(ctx.errors).toEqual([]);
+    expect((await post('/v1/search', { query: 'Paris' })).statusCode).toBe(200);
+  });
+
   it('serves /healthz', async () => {
     expect((await inject(base, { method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok', index: { kind: 'term', version: 'v1' } });
   });
@@ -229,6 +256,29 @@ describe('MCP over Streamable HTTP (real SDK client)', () => {
       expect(t.steps.map((s) => s.type)).toEqual(['search', 'reasoning', 'browse', 'reasoning', 'search', 'answer']);
       expect(t.steps[1]).toMatchObject({ text: 'The first hit should say it.' });
     } finally {
+      await server.close();
+    }
+  });
+
+  it('answers random tool arguments with results or tool errors, and the session lives on', async () => {
+    const { server } = make();
+    const url = await server.listen(0);
+    const client = new Client({ name: 'fuzz-agent', version: '1' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+      // Odd arguments: each call answers with a result or a tool error; only well-formed ones succeed.
+      const junk: unknown[] = [null, 3, '', 'Paris', ['Paris'], { a: 1 }, true, 'x'.repeat(3000), 'd2'];
+      for (const name of ['search', 'get_document', 'nope']) {
+        for (const v of junk) {
+          const r = await client.callTool({ name, arguments: { query: v, docid: v, reasoning: v } as Record<string, unknown> });
+          const valid =
+            (name === 'search' && typeof v === 'string' && v.trim() !== '' && v.length <= 2048) || (name === 'get_document' && v === 'd2');
+          expect({ name, v: String(v).slice(0, 20), isError: r.isError === true }).toEqual({ name, v: String(v).slice(0, 20), isError: !valid });
+        }
+      }
+      expect((await client.listTools()).tools).toHaveLength(2);
+    } finally {
+      await client.close();
       await server.close();
     }
   });
