@@ -230,6 +230,7 @@ def cmd_bench(a):
     miner = Miner(Corpus.load(a.corpus), Replay(a.verdicts), lambda t: len(t.split()))
     samples = []
     t0 = time.perf_counter()
+    c0 = time.process_time()
     for i in range(a.count):
         t = json.loads(pool[i % len(pool)].decode("utf-8"))
         try:
@@ -239,9 +240,10 @@ def cmd_bench(a):
     weigh(samples)
     lines = [json.dumps(s, ensure_ascii=False) for s in samples]
     dt = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     print(json.dumps({
         "trajectories": a.count, "samples": len(samples), "seconds": dt,
-        "trajectories_per_s": a.count / dt, "samples_per_s": len(samples) / dt,
+        "cpu_seconds": cpu, "trajectories_per_s": a.count / dt, "samples_per_s": len(samples) / dt,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "bytes_out": sum(map(len, lines)),
     }))
 

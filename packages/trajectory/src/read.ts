@@ -5,7 +5,8 @@ import { isLratTrajectory, lratToTrajectory } from './adapters/lrat';
 import { isNormalisedTrajectory, normalisedToTrajectory } from './adapters/normalised';
 import { isOpenAiLog, openAiToTrajectory } from './adapters/openai';
 import { FieldError, TrajectoryInputError, type SourceRef } from './errors';
-import { decodeUtf8Strict, parsePythonJson, parsePythonJsonFast, PyJsonError } from './python/json-parse';
+import { isUtf8 } from 'buffer';
+import { decodeUtf8Strict, hasDigitRunOver, parsePythonJson, parsePythonJsonFast, PyJsonError, PY_INT_MAX_DIGITS } from './python/json-parse';
 import { NeedsFaithfulParse, PyFloat, PyInt, type PyValue } from './python/py-value';
 import type { Trajectory } from './schema';
 
@@ -144,13 +145,61 @@ export function parseTrajectoryText(text: string, source: SourceRef, format: Tra
 /** A whole file's bytes as one document (gunzipped when named .gz), to a trajectory. */
 export function parseTrajectoryFileBytes(bytes: Uint8Array, file: string, format: TrajectoryFormat): ReadItem {
   const source = { file };
+  let raw: Uint8Array;
+  try {
+    raw = isGzip(file, bytes) ? gunzipSync(bytes) : bytes;
+  } catch (e) {
+    return fail('skipped', source, `not valid gzip: ${(e as Error).message}`);
+  }
+  if (format === 'lrat' || format === 'auto') {
+    const fast = fastOfficialFile(raw, source);
+    if (fast) return fast;
+  }
   let text: string;
   try {
-    text = decodeUtf8Strict(isGzip(file, bytes) ? gunzipSync(bytes) : bytes);
+    text = decodeUtf8Strict(raw);
   } catch (e) {
     return fail('skipped', source, (e as Error).message);
   }
   return parseTrajectoryText(text, source, format);
+}
+
+const HIGH_BYTE = /[\x80-\xff]/;
+const fixLatin1 = (s: string): string => (HIGH_BYTE.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s);
+
+/** Whether a `\uXXXX` escape with a value >= 0x80 occurs (it would be mistaken for a raw byte after Latin-1 reading). */
+function hasHighUnicodeEscape(s: string): boolean {
+  for (let i = s.indexOf('\\u'); i >= 0; i = s.indexOf('\\u', i + 2)) {
+    const h = s.slice(i + 2, i + 6);
+    if (!/^[0-9a-fA-F]{4}$/.test(h) || parseInt(h, 16) >= 0x80) return true;
+  }
+  return false;
+}
+
+/**
+ * The common case of an official-format file, fast: valid UTF-8 is read as Latin-1 (a copy, no
+ * decoding; JSON's syntax is ASCII and UTF-8 multi-byte sequences hold no ASCII bytes), parsed
+ * natively, and only the strings the miner uses are decoded. Returns undefined to take the general
+ * path whenever that might differ (errors, BOM, escapes >= 0x80, values needing Python semantics).
+ */
+function fastOfficialFile(raw: Uint8Array, source: SourceRef): ReadItem | undefined {
+  if (!isUtf8(raw) || (raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf)) return undefined;
+  const latin = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
+  if (hasHighUnicodeEscape(latin) || hasDigitRunOver(latin, PY_INT_MAX_DIGITS)) return undefined;
+  let v: PyValue;
+  try {
+    v = JSON.parse(latin) as PyValue;
+  } catch {
+    return undefined;
+  }
+  if (!isLratTrajectory(v)) return undefined;
+  try {
+    return { ok: true, trajectory: lratToTrajectory(v, trajectoryId(source), fixLatin1), source };
+  } catch (e) {
+    if (e instanceof NeedsFaithfulParse) return undefined;
+    if (e instanceof FieldError) return undefined; // re-derived on the general path, with the real text in its message
+    throw e;
+  }
 }
 
 /** Split JSONL bytes into lines (1-based numbers); `complete` is false for a last line without newline. */

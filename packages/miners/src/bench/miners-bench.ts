@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { availableParallelism, loadavg, tmpdir } from 'os';
 import * as path from 'path';
 import { lratToTrajectory, parsePythonJson } from '@lrat/trajectory';
 import { judgedTexts } from '../mine';
@@ -76,6 +76,7 @@ function mb(bytes: number): string {
 
 async function timedRun(init: WorkerInit, count: number, workers: number, outFile: string) {
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   const writer = new WeightedSampleWriter(outFile);
   const rss: string[] = [];
   let done = 0;
@@ -97,7 +98,8 @@ async function timedRun(init: WorkerInit, count: number, workers: number, outFil
   }
   const w = await writer.finish();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { trajectories: done, samples: w.samples, seconds, rss };
+  const c = process.cpuUsage(c0);
+  return { trajectories: done, samples: w.samples, seconds, cpuSeconds: (c.user + c.system) / 1e6, rss };
 }
 
 async function main(): Promise<void> {
@@ -164,17 +166,18 @@ async function main(): Promise<void> {
     const peakRss = process.resourceUsage().maxRSS * 1024;
 
     const pyRaw = execFileSync(PY, [path.join(root, 'tools/bench/lrat_reference.py'), 'bench', '--pool-dir', poolDir, '--corpus', corpus, '--verdicts', verdictFile, '--count', String(PY_COUNT)], { encoding: 'utf8' });
-    const py = JSON.parse(pyRaw.trim().split('\n').pop() as string) as { trajectories: number; samples: number; seconds: number; trajectories_per_s: number; samples_per_s: number; peak_rss_mb: number };
+    const py = JSON.parse(pyRaw.trim().split('\n').pop() as string) as { trajectories: number; samples: number; seconds: number; cpu_seconds: number; trajectories_per_s: number; samples_per_s: number; peak_rss_mb: number };
 
-    const row = (label: string, n: number, s: number, secs: number, rss: string) =>
-      `${label.padEnd(44)} ${String(n).padStart(8)} ${(n / secs).toFixed(0).padStart(10)} ${(s / secs).toFixed(0).padStart(10)} ${secs.toFixed(1).padStart(8)} ${rss.padStart(10)}`;
+    const row = (label: string, n: number, s: number, secs: number, cpu: number, rss: string) =>
+      `${label.padEnd(40)} ${String(n).padStart(8)} ${(n / secs).toFixed(0).padStart(8)} ${(s / secs).toFixed(0).padStart(10)} ${secs.toFixed(1).padStart(8)} ${(n / cpu).toFixed(0).padStart(10)} ${rss.padStart(9)}`;
     console.log('');
-    console.log(`${'run (replay judge, whitespace tokenizer)'.padEnd(44)} ${'traj'.padStart(8)} ${'traj/s'.padStart(10)} ${'samples/s'.padStart(10)} ${'seconds'.padStart(8)} ${'peak RSS'.padStart(10)}`);
-    console.log(row(`TypeScript, ${WORKERS} worker threads`, many.trajectories, many.samples, many.seconds, `${mb(peakRss)} MB`));
-    console.log(row('TypeScript, 1 worker thread', one.trajectories, one.samples, one.seconds, ''));
-    console.log(row('Python reference (CPython 3, 1 core)', py.trajectories, py.samples, py.seconds, `${py.peak_rss_mb.toFixed(0)} MB`));
+    console.log(`${'run (replay judge, whitespace tokenizer)'.padEnd(40)} ${'traj'.padStart(8)} ${'traj/s'.padStart(8)} ${'samples/s'.padStart(10)} ${'wall s'.padStart(8)} ${'traj/cpu-s'.padStart(10)} ${'peak RSS'.padStart(9)}`);
+    console.log(row(`TypeScript, ${WORKERS} worker threads`, many.trajectories, many.samples, many.seconds, many.cpuSeconds, `${mb(peakRss)} MB`));
+    console.log(row('TypeScript, 1 worker thread', one.trajectories, one.samples, one.seconds, one.cpuSeconds, ''));
+    console.log(row('Python reference (CPython, 1 core)', py.trajectories, py.samples, py.seconds, py.cpu_seconds, `${py.peak_rss_mb.toFixed(0)} MB`));
     console.log('');
-    console.log(`speed-up vs Python reference: ${(many.trajectories / many.seconds / py.trajectories_per_s).toFixed(2)}× with ${WORKERS} workers, ${(one.trajectories / one.seconds / py.trajectories_per_s).toFixed(2)}× per core`);
+    console.log(`speed-up vs the Python reference (wall clock, same run): ${(many.trajectories / many.seconds / py.trajectories_per_s).toFixed(2)}× with ${WORKERS} workers, ${(one.trajectories / one.seconds / py.trajectories_per_s).toFixed(2)}× with 1 worker`);
+    console.log(`CPU cost per trajectory: TypeScript ${((1000 * many.cpuSeconds) / many.trajectories).toFixed(3)} ms (all threads), Python ${((1000 * py.cpu_seconds) / py.trajectories).toFixed(3)} ms; load average now ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores (other jobs share the machine: wall-clock rates move with them)`);
     console.log(`RSS while mining ${COUNT} (process, all threads): ${many.rss.join(', ')} — samples are spooled to disk, only lengths stay in memory`);
     console.log('times include worker start-up, corpus loading, weighting and writing the output file; the Python time includes parse, mine, weighting and serialising (not writing).');
   } finally {

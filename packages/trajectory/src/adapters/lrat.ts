@@ -1,6 +1,6 @@
 import { FieldError } from '../errors';
 import { parsePythonJson, PyJsonError } from '../python/json-parse';
-import { isPyDict, PyFloat, PyInt, pyGet, pyHas, pyJsonDumps, pyStr, pyStrip, pyTruthy, type PyValue } from '../python/py-value';
+import { isPyDict, NeedsFaithfulParse, PyFloat, PyInt, pyGet, pyHas, pyJsonDumps, pyStr, pyStrip, pyTruthy, type PyValue } from '../python/py-value';
 import type { Step, Trajectory } from '../schema';
 
 // The official / Tongyi / BrowseComp-Plus trajectory format: `{result: [{type, tool_name, arguments,
@@ -9,6 +9,14 @@ import type { Step, Trajectory } from '../schema';
 // all-or-nothing behaviour; values are stringified with Python's str().
 
 export const BROWSE_TOOLS: ReadonlySet<string> = new Set(['get_document', 'visit']);
+
+/**
+ * Maps a string from the parsed document to its real text. Identity normally; when the document was
+ * parsed from its bytes read as Latin-1 (the fast path of parseTrajectoryFileBytes), it re-decodes
+ * the UTF-8 of the strings actually used, which costs far less than decoding the whole file.
+ */
+export type Fix = (s: string) => string;
+const identity: Fix = (s) => s;
 
 /** Python's type name, for messages that read like the official builder's exceptions. */
 export function pyTypeName(v: PyValue | undefined): string {
@@ -28,12 +36,12 @@ export function isLratTrajectory(v: PyValue): boolean {
 }
 
 /** `json.loads(step.get("arguments", "{}") or "{}")`, which must give a dict for `.get` to work. */
-function parseArguments(step: Map<string, PyValue> | { [k: string]: PyValue }, field: string): Map<string, PyValue> {
+function parseArguments(step: Map<string, PyValue> | { [k: string]: PyValue }, field: string, fix: Fix): Map<string, PyValue> {
   const a = pyGet(step, 'arguments');
   let text = '{}';
   if (pyTruthy(a)) {
     if (typeof a !== 'string') throw new FieldError(`${field}.arguments`, `the JSON object must be str, bytes or bytearray, not ${pyTypeName(a)}`);
-    text = a;
+    text = fix(a);
   }
   let args: PyValue;
   try {
@@ -81,8 +89,8 @@ export function lratReasoningText(out: PyValue | undefined): string {
   return pyStr(out);
 }
 
-function toMetaString(v: PyValue | undefined): string | undefined {
-  if (typeof v === 'string') return v;
+function toMetaString(v: PyValue | undefined, fix: Fix = identity): string | undefined {
+  if (typeof v === 'string') return fix(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v instanceof PyInt) return v.digits;
   if (v instanceof PyFloat) return String(v.value);
@@ -94,7 +102,7 @@ function toMetaString(v: PyValue | undefined): string | undefined {
  * Throws FieldError for anything the official builder would fail on, and NeedsFaithfulParse when a
  * value from the fast JSON path must be stringified (the caller re-parses with parsePythonJson).
  */
-export function lratToTrajectory(root: PyValue, id: string): Trajectory {
+export function lratToTrajectory(root: PyValue, id: string, fix: Fix = identity): Trajectory {
   if (!isPyDict(root)) throw new FieldError('(root)', `not a JSON object (got ${pyTypeName(root)})`);
   const result = pyGet(root, 'result');
   const steps: Step[] = [];
@@ -111,33 +119,40 @@ export function lratToTrajectory(root: PyValue, id: string): Trajectory {
       const type = pyGet(st, 'type');
       const tool = pyGet(st, 'tool_name');
       if (type === 'tool_call' && tool === 'search') {
-        steps.push(searchStep(st, field));
+        steps.push(searchStep(st, field, fix));
       } else if (type === 'tool_call') {
         if (Array.isArray(tool) || isPyDict(tool)) throw new FieldError(`${field}.tool_name`, `unhashable type: '${pyTypeName(tool)}'`);
-        if (typeof tool === 'string' && BROWSE_TOOLS.has(tool)) steps.push(browseStep(st, field, tool));
-        else steps.push({ type: 'other', tool: toMetaString(tool) });
+        if (typeof tool === 'string' && BROWSE_TOOLS.has(tool)) steps.push(browseStep(st, field, tool, fix));
+        else steps.push({ type: 'other', tool: toMetaString(tool, fix) });
       } else if (type === 'reasoning') {
-        steps.push({ type: 'reasoning', text: lratReasoningText(pyGet(st, 'output')) });
+        steps.push({ type: 'reasoning', text: reasoningText(pyGet(st, 'output'), fix) });
       } else if (type === 'output_text') {
         const out = pyGet(st, 'output');
-        answer = typeof out === 'string' ? out : lratReasoningText(out);
+        answer = reasoningText(out, fix);
         steps.push({ type: 'answer', text: answer });
       } else {
-        steps.push({ type: 'other', tool: toMetaString(tool) });
+        steps.push({ type: 'other', tool: toMetaString(tool, fix) });
       }
     }
   }
-  const traj: Trajectory = { id, question: toMetaString(pyGet(root, 'query')) ?? '', steps };
-  const qid = toMetaString(pyGet(root, 'query_id'));
+  const traj: Trajectory = { id, question: toMetaString(pyGet(root, 'query'), fix) ?? '', steps };
+  const qid = toMetaString(pyGet(root, 'query_id'), fix);
   if (qid !== undefined) traj.questionId = qid;
-  const gold = toMetaString(pyGet(root, 'answer'));
+  const gold = toMetaString(pyGet(root, 'answer'), fix);
   if (gold !== undefined) traj.answer = gold;
   if (answer !== undefined) traj.finalAnswer = answer;
   return traj;
 }
 
-function searchStep(st: Map<string, PyValue> | { [k: string]: PyValue }, field: string): Step {
-  const args = parseArguments(st, field);
+function reasoningText(out: PyValue | undefined, fix: Fix): string {
+  if (typeof out === 'string') return fix(out);
+  // Nested strings would need fixing too: let the faithful path handle the rare non-string output.
+  if (fix !== identity && out !== undefined) throw new NeedsFaithfulParse();
+  return lratReasoningText(out);
+}
+
+function searchStep(st: Map<string, PyValue> | { [k: string]: PyValue }, field: string, fix: Fix): Step {
+  const args = parseArguments(st, field, fix);
   const q = args.has('query') ? (args.get('query') as PyValue) : [''];
   let query: string;
   let queryJson: string | undefined;
@@ -162,7 +177,7 @@ function searchStep(st: Map<string, PyValue> | { [k: string]: PyValue }, field: 
     for (;;) {
       const nl = out.indexOf('\n', from);
       const end = nl < 0 ? out.length : nl;
-      if (out.startsWith('DocID:', from)) results.push({ docid: pyStrip(out.slice(from + 6, end)) });
+      if (out.startsWith('DocID:', from)) results.push({ docid: pyStrip(fix(out.slice(from + 6, end))) });
       if (nl < 0) break;
       from = nl + 1;
     }
@@ -173,8 +188,8 @@ function searchStep(st: Map<string, PyValue> | { [k: string]: PyValue }, field: 
   return step;
 }
 
-function browseStep(st: Map<string, PyValue> | { [k: string]: PyValue }, field: string, tool: string): Step {
-  const args = parseArguments(st, field);
+function browseStep(st: Map<string, PyValue> | { [k: string]: PyValue }, field: string, tool: string, fix: Fix): Step {
+  const args = parseArguments(st, field, fix);
   let doc = args.has('docid') ? (args.get('docid') as PyValue) : null;
   if (Array.isArray(doc)) doc = doc.length > 0 ? doc[0] : null;
   if (doc === null) return { type: 'other', tool, browseWithoutDocid: true };

@@ -226,8 +226,32 @@ export function parsePythonJsonFast(text: string): PyValue {
     return parsePythonJson(text);
   }
   // Integers too long for CPython to convert make the whole document fail there.
-  if (text.length > PY_INT_MAX_DIGITS && /\d{4301}/.test(text)) return parsePythonJson(text);
+  if (hasDigitRunOver(text, PY_INT_MAX_DIGITS)) return parsePythonJson(text);
   return v;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * Whether the text holds more than `max` consecutive ASCII digits. Any such run covers one of the
+ * probes spaced `half` apart, so only the runs under those probes are measured (a regex scan of the
+ * whole text cost as much as parsing it).
+ */
+export function hasDigitRunOver(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  const half = Math.floor(max / 2);
+  for (let p = half; p < text.length; p += half) {
+    if (!isDigit(text.charCodeAt(p))) continue;
+    let a = p;
+    let b = p;
+    while (a > 0 && isDigit(text.charCodeAt(a - 1))) a--;
+    while (b + 1 < text.length && isDigit(text.charCodeAt(b + 1))) b++;
+    if (b - a + 1 > max) return true;
+    p = b; // the next probe starts beyond this run
+  }
+  return false;
 }
 
 /** Decode bytes as Python's strict UTF-8 codec does (throws on invalid UTF-8; keeps a BOM). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { parsePythonJson, parsePythonJsonFast, PyJsonError, PY_INT_MAX_DIGITS, decodeUtf8Strict } from './json-parse';
+import { decodeUtf8Strict, hasDigitRunOver, parsePythonJson, parsePythonJsonFast, PyJsonError, PY_INT_MAX_DIGITS } from './json-parse';
 import { NeedsFaithfulParse, pyFloatRepr, pyJsonDumps, pyRepr, pySplit, pySplitCount, pyStr, pyStrip, pyTruthy, PyFloat, PyInt } from './py-value';
 
 const cases = JSON.parse(readFileSync(path.join(__dirname, '__fixtures__/python-cases.json'), 'utf8')) as [string, string, string, string][];
@@ -60,7 +60,13 @@ describe('parsePythonJson', () => {
     expect(() => parsePythonJson('1'.repeat(PY_INT_MAX_DIGITS + 1))).toThrow(/Exceeds the limit/);
     expect(pyStr(parsePythonJson('1'.repeat(PY_INT_MAX_DIGITS)))).toHaveLength(PY_INT_MAX_DIGITS);
     expect(() => parsePythonJson('['.repeat(2000) + ']'.repeat(2000))).toThrow(/recursion/);
-    expect(() => parsePythonJsonFast(`[${'1'.repeat(PY_INT_MAX_DIGITS + 1)}]`)).toThrow(/Exceeds the limit/);
+    for (const pad of [0, 1, 2149, 2150, 2151, 5000]) {
+      expect(() => parsePythonJsonFast(`[${' '.repeat(pad)}${'1'.repeat(PY_INT_MAX_DIGITS + 1)}]`)).toThrow(/Exceeds the limit/);
+      expect(hasDigitRunOver(`"${'x'.repeat(pad)}${'1'.repeat(PY_INT_MAX_DIGITS)}"`, PY_INT_MAX_DIGITS)).toBe(false);
+      expect(hasDigitRunOver(`"${'x'.repeat(pad)}${'1'.repeat(PY_INT_MAX_DIGITS + 1)}"`, PY_INT_MAX_DIGITS)).toBe(true);
+    }
+    // a long digit run inside a string is fine for CPython
+    expect(parsePythonJsonFast(`["${'1'.repeat(PY_INT_MAX_DIGITS + 1)}"]`)).toEqual(['1'.repeat(PY_INT_MAX_DIGITS + 1)]);
   });
 
   it('the fast path refuses to stringify ambiguous numbers and objects', () => {
