@@ -13,7 +13,8 @@ describe('bench flags', () => {
     expect(options.agents).toEqual(['careful', 'greedy', 'shallow']);
     expect(options.retriever).toBe('use-adapter');
     expect(options.judge).toBe('rule');
-    expect(options.limit).toBeUndefined();
+    expect(options.limit).toBe(400);
+    expect(parseBenchArgs(['in-domain', '--limit', '0'], defaults).options.limit).toBeUndefined();
     expect(options.out).toBeUndefined();
   });
 
@@ -28,7 +29,7 @@ describe('bench flags', () => {
 
   it('rejects unknown jobs, bad numbers, unknown flags and an LLM judge without endpoint', () => {
     expect(() => parseBenchArgs(['nope'], defaults)).toThrow(/unknown job "nope"/);
-    expect(() => parseBenchArgs(['flywheel', '--limit', '0'], defaults)).toThrow(/--limit must be a positive integer/);
+    expect(() => parseBenchArgs(['flywheel', '--limit', '-3'], defaults)).toThrow(/--limit must be a positive integer/);
     expect(() => parseBenchArgs(['flywheel', '--bogus', '1'], defaults)).toThrow(/bogus/);
     expect(() => parseBenchArgs(['flywheel', '--judge', 'llm'], defaults)).toThrow(/--judge llm needs --base-url/);
     expect(() => parseBenchArgs(['flywheel', '--agents', ' , '], defaults)).toThrow(/--agents is empty/);

@@ -19,7 +19,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
     .option('agents', { type: 'string', default: defaults.agents.join(','), describe: 'comma list: simulated profiles (careful, greedy, shallow) and/or openai' })
     .option('retriever', { type: 'string', default: defaults.retriever, describe: 'base dense encoder (@lrat/trainer encoder name)' })
     .option('seed', { type: 'number', default: defaults.seed })
-    .option('limit', { type: 'number', describe: 'at most N questions per split' })
+    .option('limit', { type: 'number', default: defaults.limit, describe: 'at most N questions per split (0 = all)' })
     .option('test-fraction', { type: 'number', default: defaults.testFraction, describe: 'held-out share of in-domain questions' })
     .option('out', { type: 'string', describe: 'output folder (default results/<run-id>/)' })
     .option('base-url', { type: 'string', describe: 'OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1 (key from OPENAI_API_KEY)' })
@@ -61,7 +61,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
       agents,
       retriever: a.retriever,
       seed: a.seed,
-      limit: positive('limit', a.limit),
+      limit: a.limit === 0 ? undefined : positive('limit', a.limit),
       testFraction: a['test-fraction'],
       out: a.out === undefined ? undefined : path.resolve(a.out),
       baseUrl: a['base-url'],
