@@ -16,6 +16,21 @@ describe('wasm kernels', () => {
     expect(Array.from(unsortedSegmentSum(x, [4, 2], [2, 0, 2, 5], 3))).toEqual([3, 4, 0, 0, 1 + 5, 2 + 6]);
   });
 
+  it('multiplies with transposed operands (materialised before the wasm kernel) exactly like cpu', async () => {
+    const mm = () =>
+      tf.tidy(() => {
+        const a = tf.tensor3d(Array.from({ length: 2 * 4 * 3 }, (_, i) => Math.sin(i)), [2, 4, 3]);
+        const b = tf.tensor3d(Array.from({ length: 2 * 4 * 5 }, (_, i) => Math.cos(i)), [2, 4, 5]);
+        const c = tf.tensor3d(Array.from({ length: 2 * 5 * 3 }, (_, i) => Math.sin(2 * i)), [2, 5, 3]);
+        return [tf.matMul(a, b, true, false), tf.matMul(b, c, false, false), tf.matMul(a, c, false, true), tf.matMul(c, b, true, true)].map((t) => Array.from(t.dataSync()));
+      });
+    const cpu = await onBackend('cpu', mm);
+    const before = tf.memory().numTensors;
+    const wasm = await onBackend('wasm', mm);
+    expect(tf.memory().numTensors).toBe(before);
+    wasm.forEach((m, i) => m.forEach((v, j) => expect(v).toBeCloseTo(cpu[i][j], 5)));
+  });
+
   it('gives the same embedding-table gradient (gather → UnsortedSegmentSum) on wasm as on cpu', async () => {
     const table = Array.from({ length: 7 * 5 }, (_, i) => Math.sin(i));
     const ids = [3, 0, 3, 6, 2, 3];

@@ -32,14 +32,15 @@ export function qwen3Tokenize(): Tokenize {
 class TokenBatch implements PreparedBatch {
   constructor(
     readonly size: number,
+    readonly length: number,
+    /** size × length bucket ids, padded with bucket 0. */
     readonly ids: tf.Tensor1D,
-    readonly segments: tf.Tensor1D,
-    readonly inverseCounts: tf.Tensor2D,
+    /** size × length × 1 pooling weights: 1/len for real tokens, 0 for padding. */
+    readonly poolWeights: tf.Tensor3D,
   ) {}
   dispose(): void {
     this.ids.dispose();
-    this.segments.dispose();
-    this.inverseCounts.dispose();
+    this.poolWeights.dispose();
   }
 }
 
@@ -95,33 +96,28 @@ export class BowEncoder implements Encoder {
   }
 
   async prepare(texts: string[], side: Side): Promise<PreparedBatch> {
-    const ids: number[] = [];
-    const segments: number[] = [];
-    const inv = new Float32Array(texts.length);
-    texts.forEach((t, i) => {
-      const text = side === 'query' ? this.queryPrefix + t : t;
-      let toks = this.tokenize(text).slice(0, this.opts.maxTokens);
-      // An empty text pools a reserved bucket instead of dividing by zero.
-      if (toks.length === 0) toks = [-1];
-      for (const id of toks) {
-        ids.push(id < 0 ? 0 : id % this.opts.buckets);
-        segments.push(i);
-      }
-      inv[i] = 1 / toks.length;
+    const lists = texts.map((t) => {
+      const toks = this.tokenize(side === 'query' ? this.queryPrefix + t : t).slice(0, this.opts.maxTokens);
+      return toks.map((id) => id % this.opts.buckets);
     });
-    return new TokenBatch(
-      texts.length,
-      tf.tensor1d(ids, 'int32'),
-      tf.tensor1d(segments, 'int32'),
-      tf.tensor2d(inv, [texts.length, 1]),
-    );
+    // Padded to the batch's longest text and pooled with a weighted sum: on wasm this is ~10× faster
+    // than unsortedSegmentSum pooling, whose gradient goes through LogicalAnd/Select on every token.
+    const length = Math.max(1, ...lists.map((l) => l.length));
+    const ids = new Int32Array(texts.length * length);
+    const w = new Float32Array(texts.length * length);
+    lists.forEach((l, i) => {
+      ids.set(l, i * length);
+      // An empty text pools nothing and embeds as the zero vector (normalised to zero).
+      for (let j = 0; j < l.length; j++) w[i * length + j] = 1 / l.length;
+    });
+    return new TokenBatch(texts.length, length, tf.tensor1d(ids, 'int32'), tf.tensor3d(w, [texts.length, length, 1]));
   }
 
   forward(batch: PreparedBatch, _side: Side): tf.Tensor2D {
     const b = batch as TokenBatch;
     return tf.tidy(() => {
-      const tokens = tf.gather(this.vars[0].variable, b.ids);
-      const pooled = tf.mul(tf.unsortedSegmentSum(tokens, b.segments, b.size), b.inverseCounts) as tf.Tensor2D;
+      const tokens = tf.reshape(tf.gather(this.vars[0].variable, b.ids), [b.size, b.length, this.opts.embeddingDim]);
+      const pooled = tf.sum(tf.mul(tokens, b.poolWeights), 1) as tf.Tensor2D;
       return l2Normalize(tf.matMul(pooled, this.vars[1].variable));
     });
   }

@@ -1,0 +1,216 @@
+// `nx run trainer:bench`: ms per training step and examples/s of each encoder at batch 32, group 10,
+// on every tfjs backend that initialises here, beside the same model and loss in PyTorch CPU
+// (tools/bench/trainer_reference.py) when python3-torch is installed. Each (backend, encoder) runs
+// in its own process so its peak RSS is its own. Inputs: 32 multihop-wiki questions and 320 corpus
+// paragraphs (fixed seed); the use-adapter's frozen USE embeddings come from the disk cache (as in
+// training), so a step is adapters + loss + AdamW; bow steps include tokenisation.
+import { spawnSync } from 'child_process';
+import { promises as fsp, readFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import {
+  AdamW,
+  BACKEND_NAMES,
+  BowEncoder,
+  createEncoder,
+  layoutBatch,
+  Rng,
+  selectBackend,
+  UseAdapterEncoder,
+  weightedInfoNce,
+  type Encoder,
+} from '../src';
+import { qwen3Tokenize } from '../src/encoders/bow';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const OUT = path.join(ROOT, 'tmp', 'bench', 'trainer');
+const CACHE = path.join(ROOT, 'tmp', 'bench', 'embedding-cache');
+const BATCH = 32;
+const GROUP = 10;
+const ENCODERS = ['use-adapter', 'bow'] as const;
+const CHILD_TIMEOUT_MS = Number(process.env.LRAT_BENCH_TIMEOUT_S ?? 180) * 1000;
+// LRAT_BENCH_BACKENDS=wasm,cpu limits the tfjs backends tried (default: all).
+const BACKENDS = (process.env.LRAT_BENCH_BACKENDS ? process.env.LRAT_BENCH_BACKENDS.split(',') : [...BACKEND_NAMES]) as string[];
+
+interface Row {
+  impl: string;
+  backend: string;
+  encoder: string;
+  msPerStep?: number;
+  examplesPerSec?: number;
+  peakRssMb?: number;
+  steps?: number;
+  note?: string;
+}
+
+function batchTexts(): { queries: string[]; passages: string[]; targets: number[]; weights: number[] } {
+  const rng = new Rng(42);
+  const queries = readFileSync(path.join(ROOT, 'data/multihop-wiki/queries.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text as string);
+  const docs = readFileSync(path.join(ROOT, 'data/multihop-wiki/corpus.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 2000).map((l) => {
+    const d = JSON.parse(l);
+    return `${d.title} ${d.text}` as string;
+  });
+  const qs = rng.sample(queries, BATCH);
+  const ps = rng.sample(docs, BATCH * GROUP);
+  const layout = layoutBatch(qs.map((q, i) => ({ query: q, passages: ps.slice(i * GROUP, (i + 1) * GROUP), weight: 0.5 + rng.next() })));
+  return layout;
+}
+
+async function makeEncoder(kind: (typeof ENCODERS)[number]): Promise<Encoder> {
+  return kind === 'bow' ? new BowEncoder({ seed: 1 }) : createEncoder('use-adapter', { cacheDir: CACHE });
+}
+
+/** Child mode: time one (backend, encoder). */
+async function one(backend: string, kind: (typeof ENCODERS)[number], steps: number): Promise<Row> {
+  const sel = await selectBackend({ prefer: backend, strict: true, log: () => undefined });
+  const enc = await makeEncoder(kind);
+  const b = batchTexts();
+  if (enc.warm) {
+    await enc.warm(b.queries, 'query');
+    await enc.warm(b.passages, 'document');
+  }
+  const vars = enc.weights().map((w) => w.variable);
+  const opt = new AdamW(vars);
+  const step = async () => {
+    const qb = await enc.prepare(b.queries, 'query');
+    const pb = await enc.prepare(b.passages, 'document');
+    const { value, grads } = tf.variableGrads(() => weightedInfoNce({ queries: enc.forward(qb, 'query'), passages: enc.forward(pb, 'document'), targets: b.targets, weights: b.weights, temperature: 0.02 }), vars);
+    await value.data();
+    opt.step(vars.map((v) => grads[v.name]), 1e-4);
+    // Reading one value forces asynchronous backends (webgpu) to finish the update.
+    await vars[0].data();
+    value.dispose();
+    Object.values(grads).forEach((g) => g.dispose());
+    qb.dispose();
+    pb.dispose();
+  };
+  await step();
+  await step();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < steps; i++) await step();
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6 / steps;
+  return { impl: 'tfjs', backend: sel.name, encoder: kind, msPerStep: ms, examplesPerSec: (BATCH * 1000) / ms, peakRssMb: process.resourceUsage().maxRSS / 1024, steps };
+}
+
+/** Writes the exact inputs of a step for the PyTorch reference. */
+async function dumpInputs(file: string): Promise<void> {
+  await selectBackend({ prefer: 'wasm', log: () => undefined });
+  const b = batchTexts();
+  const use = (await createEncoder('use-adapter', { cacheDir: CACHE })) as UseAdapterEncoder;
+  const qBase = await use.baseEmbeddings(b.queries, 'query');
+  const pBase = await use.baseEmbeddings(b.passages, 'document');
+  const bow = new BowEncoder({ seed: 1 });
+  const cfg = bow.config() as { buckets: number; maxTokens: number; embeddingDim: number; dim: number };
+  const tok = qwen3Tokenize();
+  const ids = (texts: string[]) => texts.map((t) => tok(t).slice(0, cfg.maxTokens).map((x) => x % cfg.buckets));
+  await fsp.writeFile(
+    file,
+    JSON.stringify({
+      batch: BATCH,
+      group: GROUP,
+      temperature: 0.02,
+      targets: b.targets,
+      weights: b.weights,
+      use: { dim: 512, queries: Array.from(qBase), passages: Array.from(pBase) },
+      bow: { buckets: cfg.buckets, embeddingDim: cfg.embeddingDim, dim: cfg.dim, queries: ids(b.queries), passages: ids(b.passages) },
+    }),
+  );
+}
+
+function runChild(args: string[]): { row?: Row; error?: string } {
+  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', __filename, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.base.json') },
+    maxBuffer: 1 << 26,
+    timeout: CHILD_TIMEOUT_MS,
+  });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { error: `timed out after ${CHILD_TIMEOUT_MS / 1000} s` };
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (r.status === 0 && line) return { row: JSON.parse(line) as Row };
+  return { error: (r.stderr.trim().split('\n').filter((l) => !/^\s+at |Vulkan/.test(l)).pop() ?? `exit ${r.status}`).slice(0, 200) };
+}
+
+function torchReference(inputs: string, steps: number): Row[] {
+  const py = '/usr/bin/python3';
+  const probe = spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    return [{ impl: 'pytorch', backend: 'cpu', encoder: '*', note: 'skipped: python3-torch is not installed (apt-get install -y python3-torch)' }];
+  }
+  const rows: Row[] = [];
+  for (const threads of [1, os.cpus().length]) {
+    for (const enc of ENCODERS) {
+      const r = spawnSync(py, [path.join(ROOT, 'tools/bench/trainer_reference.py'), '--inputs', inputs, '--encoder', enc, '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8' });
+      if (r.status !== 0) {
+        rows.push({ impl: 'pytorch', backend: `cpu×${threads}`, encoder: enc, note: `failed: ${r.stderr.trim().split('\n').pop()}` });
+        continue;
+      }
+      const j = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { ms_per_step: number; peak_rss_kb: number; torch: string };
+      rows.push({ impl: `pytorch ${j.torch}`, backend: `cpu×${threads}`, encoder: enc, msPerStep: j.ms_per_step, examplesPerSec: (BATCH * 1000) / j.ms_per_step, peakRssMb: j.peak_rss_kb / 1024, steps });
+    }
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--one') {
+    const row = await one(argv[1], argv[2] as (typeof ENCODERS)[number], Number(argv[3]));
+    process.stdout.write(JSON.stringify(row) + '\n');
+    return;
+  }
+  if (argv[0] === '--dump') {
+    await dumpInputs(argv[1]);
+    return;
+  }
+  const steps = Number(process.env.LRAT_BENCH_STEPS ?? 10);
+  await fsp.mkdir(OUT, { recursive: true });
+  const rows: Row[] = [];
+  for (const backend of BACKENDS) {
+    for (const enc of ENCODERS) {
+      // Pure-JS cpu is ~10× slower than wasm: fewer timed steps keep the bench short.
+      const n = backend === 'cpu' ? Math.max(2, Math.ceil(steps / 5)) : steps;
+      process.stderr.write(`trainer bench: ${backend} ${enc} (${n} steps)…\n`);
+      const r = runChild(['--one', backend, enc, String(n)]);
+      if (r.row) rows.push(r.row);
+      else {
+        rows.push({ impl: 'tfjs', backend, encoder: enc, note: `unavailable: ${r.error}` });
+        if (enc === ENCODERS[0]) {
+          rows.push({ impl: 'tfjs', backend, encoder: ENCODERS[1], note: 'unavailable (same backend)' });
+          break;
+        }
+      }
+    }
+  }
+  const inputs = path.join(OUT, 'reference-inputs.json');
+  const dumped = runChild(['--dump', inputs]);
+  if (dumped.error) throw new Error(`could not write the reference inputs: ${dumped.error}`);
+  rows.push(...torchReference(inputs, steps));
+
+  const wasm = (enc: string) => rows.find((r) => r.impl === 'tfjs' && r.backend === 'wasm' && r.encoder === enc)?.msPerStep;
+  const fmt = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
+  const lines = [
+    `Trainer step benchmark — batch ${BATCH}, group ${GROUP} (${BATCH * GROUP} passages), weighted InfoNCE τ 0.02, AdamW; ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? '?'}), node ${process.version}`,
+    '',
+    '| impl | backend | encoder | ms/step | examples/s | peak RSS MB | wasm speed vs this | note |',
+    '|---|---|---|---:|---:|---:|---:|---|',
+    ...rows.map((r) => {
+      const w = wasm(r.encoder);
+      const ratio = r.msPerStep && w ? (r.msPerStep / w).toFixed(2) + '×' : '—';
+      return `| ${r.impl} | ${r.backend} | ${r.encoder} | ${fmt(r.msPerStep)} | ${fmt(r.examplesPerSec, 0)} | ${fmt(r.peakRssMb, 0)} | ${ratio} | ${r.note ?? ''} |`;
+    }),
+    '',
+    '"wasm speed vs this" = this row\'s ms/step ÷ tfjs-wasm ms/step for the same encoder (≥ 0.5× against PyTorch CPU is the goal).',
+  ];
+  const report = lines.join('\n');
+  process.stdout.write(report + '\n');
+  await fsp.writeFile(path.join(OUT, 'results.json'), JSON.stringify({ date: new Date().toISOString(), batch: BATCH, group: GROUP, rows }, null, 2) + '\n');
+  await fsp.writeFile(path.join(OUT, 'results.md'), report + '\n');
+  process.stderr.write(`trainer bench: written to ${path.relative(ROOT, OUT)}/results.{md,json}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
