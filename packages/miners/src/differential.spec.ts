@@ -32,7 +32,7 @@ const unraw = (text: string) => text.replace(/"__RAW__([0-9a-f]*)__"/g, (_m, h: 
 
 const DOCID_VALUES = ['123', '"123"', '1.0', '1e16', '123.0', 'true', 'null', '[]', '[null]', '["wiki:123"]', '[123, 4]', '"a:b:123"', '""', '{"x": 1}', '"  123 "', '[[1, 2]]', '-0', 'NaN', '12345678901234567890'];
 const QUERY_VALUES = ['[]', '[5]', '[null]', '"plain"', '7', '{"a": 1}', '[["x", 1.5]]', '[1.0]', '[""]', '[0]', '[false]', 'null', '["é ü\\u2028"]', '[{"k": [1, "v\'q"]}]', '[true]', '1e16', '[NaN]', '["a", "b"]'];
-const OUTPUT_VALUES = ['"caf\\u00e9 café \\u0007 \\ud83d\\ude00 😀"', '"naïve\\u00a0text\u00a0x"', '["caf\\u00e9", "ü"]', '["a", 1, 2.5, null, true]', 'null', '12', '1.0', '{"b": 1, "a": "x"}', '""', '"short"', '[]', '"tab\\tsep\\u001cfs\\u00a0nbsp\\u2003em"', 'false', '[["n", 1]]'];
+const OUTPUT_VALUES = ['"lone \\ud800 surrogate"', '"caf\\u00e9 café \\u0007 \\ud83d\\ude00 😀"', '"naïve\\u00a0text\u00a0x"', '["caf\\u00e9", "ü"]', '["a", 1, 2.5, null, true]', 'null', '12', '1.0', '{"b": 1, "a": "x"}', '""', '"short"', '[]', '"tab\\tsep\\u001cfs\\u00a0nbsp\\u2003em"', 'false', '[["n", 1]]'];
 
 function mutateSteps(steps: unknown[], r: () => number): void {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];

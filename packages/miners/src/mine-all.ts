@@ -1,6 +1,6 @@
-import type { ReadItem, SourceRef, Trajectory, TrajectoryInputError } from '@lrat/trajectory';
+import { TrajectoryInputError, type ReadItem, type SourceRef, type Trajectory } from '@lrat/trajectory';
 import type { Corpus } from './corpus';
-import type { Judge } from './judges/judge';
+import { UnencodableTextError, type Judge } from './judges/judge';
 import { judgedTexts, mineSteps, type MinedSample } from './mine';
 import type { Tokenizer } from './tokenizers';
 
@@ -48,7 +48,13 @@ export async function* mineAll(
   const start = (x: ReadItem | Trajectory): Promise<MineAllItem> => {
     if ('ok' in x) {
       if (!x.ok) return Promise.resolve({ ok: false, error: x.error });
-      return mineTrajectory(x.trajectory, opts).then((samples) => ({ ok: true, source: x.source, trajectoryId: x.trajectory.id, samples }));
+      return mineTrajectory(x.trajectory, opts).then(
+        (samples): MineAllItem => ({ ok: true, source: x.source, trajectoryId: x.trajectory.id, samples }),
+        (e: unknown): MineAllItem => {
+          if (!(e instanceof UnencodableTextError)) throw e;
+          return { ok: false, error: new TrajectoryInputError('dropped', x.source, e.message, 'result (reasoning after a browse)') };
+        },
+      );
     }
     return mineTrajectory(x, opts).then((samples) => ({ ok: true, source: undefined, trajectoryId: x.id, samples }));
   };

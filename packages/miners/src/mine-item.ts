@@ -1,4 +1,5 @@
 import { TrajectoryInputError, type ReadItem } from '@lrat/trajectory';
+import { UnencodableTextError } from './judges/judge';
 import { mineTrajectorySync, type MineOptions } from './mine-all';
 import { sampleJsonPrefix } from './sample-json';
 
@@ -22,7 +23,13 @@ export function resultError(r: Extract<ItemResult, { ok: false }>): TrajectoryIn
 
 export function mineItemSync(item: ReadItem, opts: MineOptions): ItemResult {
   if (!item.ok) return failureResult(item.error);
-  const samples = mineTrajectorySync(item.trajectory, opts);
+  let samples;
+  try {
+    samples = mineTrajectorySync(item.trajectory, opts);
+  } catch (e) {
+    if (!(e instanceof UnencodableTextError)) throw e;
+    return failureResult(new TrajectoryInputError('dropped', item.source, e.message, 'result (reasoning after a browse)'));
+  }
   const r: ItemResult = {
     ok: true,
     file: item.source.file,

@@ -12,9 +12,33 @@ export interface Judge {
   close?(): Promise<void>;
 }
 
+// ES2024 string methods (Node 20 has them; the workspace's TypeScript lib is ES2023).
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/**
+ * A judged text that has no UTF-8 form (a lone surrogate from a `\ud800` escape). Python's
+ * `text.encode("utf-8")` raises on it, so the official run with replayed verdicts drops the
+ * trajectory; mining reports it as a dropped trajectory too.
+ */
+export class UnencodableTextError extends Error {
+  constructor(readonly text: string) {
+    super('reasoning text holds a lone surrogate and cannot be encoded as UTF-8 to look up its verdict');
+    this.name = 'UnencodableTextError';
+  }
+}
+
 /** sha256 hex of the UTF-8 text exactly as judged: the key of replay files and the LLM cache. */
 export function reasoningSha256(text: string): string {
+  if (!(text as unknown as WellFormed).isWellFormed()) throw new UnencodableTextError(text);
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Like reasoningSha256 but defined for every string (lone surrogates as U+FFFD): the LLM cache key. */
+export function cacheKeySha256(text: string): string {
+  return createHash('sha256').update((text as unknown as WellFormed).toWellFormed(), 'utf8').digest('hex');
 }
 
 export type Verdict = 'RELEVANT' | 'NOT_RELEVANT';
@@ -47,7 +71,8 @@ export class RecordingJudge implements Judge {
     }
   }
   record(text: string, relevant: boolean): void {
-    this.verdicts.set(reasoningSha256(text), verdictOf(relevant));
+    // A text without a UTF-8 form has no replay key: it is not recorded (and mining goes on).
+    if ((text as unknown as WellFormed).isWellFormed()) this.verdicts.set(reasoningSha256(text), verdictOf(relevant));
   }
   async judge(texts: readonly string[]): Promise<boolean[]> {
     const v = await this.inner.judge(texts);

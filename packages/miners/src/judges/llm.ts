@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'fs';
 import * as path from 'path';
-import { reasoningSha256, verdictOf, type Judge } from './judge';
+import { cacheKeySha256, verdictOf, type Judge } from './judge';
 import { parseVerdicts } from './replay';
 
 // The LLM judge: an OpenAI-compatible chat completion with the official judge prompt. Unlike the
@@ -135,7 +135,7 @@ export class LlmJudge implements Judge {
   }
 
   judgeOne(text: string): Promise<boolean> {
-    const sha = reasoningSha256(text);
+    const sha = cacheKeySha256(text);
     const hit = this.cache.get(sha);
     if (hit !== undefined) {
       this.counters.cacheHits++;
