@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
@@ -87,6 +87,23 @@ describe('LlmJudge', () => {
       expect(await again.judge(texts)).toEqual(verdicts);
       expect(script.requests.length).toBe(before);
       expect(again.counters.cacheHits).toBe(40);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('recovers a cache whose last line was torn by a kill', async () => {
+    const script: Script = { plan: new Map(), requests: [] };
+    const { server, url } = await startServer(script);
+    try {
+      await new LlmJudge({ baseUrl: url, model: 'm', cacheDir: dir }).judge(['one', 'two']);
+      const file = path.join(dir, 'verdicts.jsonl');
+      writeFileSync(file, readFileSync(file, 'utf8') + '{"reasoning_sha256": "ab');
+      const judge = new LlmJudge({ baseUrl: url, model: 'm', cacheDir: dir });
+      expect(judge.cacheSize).toBe(2);
+      await judge.judge(['three']);
+      expect(new LlmJudge({ baseUrl: url, model: 'm', cacheDir: dir }).cacheSize).toBe(3);
+      expect(script.requests.length).toBe(3);
     } finally {
       server.close();
     }

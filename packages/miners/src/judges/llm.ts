@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { cacheKeySha256, verdictOf, type Judge } from './judge';
 import { parseVerdicts } from './replay';
@@ -121,7 +121,15 @@ export class LlmJudge implements Judge {
       mkdirSync(opts.cacheDir, { recursive: true });
       this.cacheFile = path.join(opts.cacheDir, 'verdicts.jsonl');
       if (existsSync(this.cacheFile)) {
-        for (const [k, v] of parseVerdicts(readFileSync(this.cacheFile, 'utf8'), this.cacheFile)) this.cache.set(k, v);
+        let text = readFileSync(this.cacheFile, 'utf8');
+        if (text.length && !text.endsWith('\n')) {
+          // A run killed mid-append left a torn last line: drop it, or the next append would glue onto it.
+          text = text.slice(0, text.lastIndexOf('\n') + 1);
+          const tmp = `${this.cacheFile}.tmp-${process.pid}`;
+          writeFileSync(tmp, text);
+          renameSync(tmp, this.cacheFile);
+        }
+        for (const [k, v] of parseVerdicts(text, this.cacheFile)) this.cache.set(k, v);
       }
     }
   }
