@@ -91,13 +91,15 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
   const workers = sync ? Math.max(0, o.workers ?? Math.min(availableParallelism(), 8)) : 0;
   const writer = new WeightedSampleWriter(o.out, { satisfiedOnly: o.satisfiedOnly, scheme });
   const verdicts = new Map<string, Verdict>();
-  const counts = { files: 0, trajectories: 0, skipped: 0, dropped: 0, truncated: 0 };
-  const lastFile = { name: '' };
+  const counts = { trajectories: 0, skipped: 0, dropped: 0, truncated: 0 };
+  // Progress counts files as their first item arrives (results come in file order).
+  let filesSeen = 0;
+  let lastFile = '';
 
   const take = async (r: ItemResult): Promise<void> => {
-    if (r.file !== lastFile.name) {
-      lastFile.name = r.file;
-      counts.files++;
+    if (r.file !== lastFile) {
+      lastFile = r.file;
+      filesSeen++;
     }
     if (!r.ok) {
       counts[r.kind]++;
@@ -108,7 +110,7 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
     }
     counts.trajectories++;
     for (let i = 0; i < r.prefixes.length; i++) await writer.add(r.prefixes[i], r.lens[i], r.sat[i], r.negs[i]);
-    o.onProgress?.({ files: counts.files, totalFiles: files.length, trajectories: counts.trajectories, samples: writer.count });
+    o.onProgress?.({ files: filesSeen, totalFiles: files.length, trajectories: counts.trajectories, samples: writer.count });
   };
 
   try {
