@@ -47,6 +47,8 @@ function checkRuns(report: BenchReport): void {
   }
   expect(report.provenance.simulated).toBe(true);
   expect(report.title).toMatch(/simulated/);
+  // Every report shows the agents' behaviour beside the paper's Table 1.
+  expect(report.calibration?.rows.map((c) => c.agent)).toEqual(['simulated:careful', 'simulated:shallow']);
 }
 
 function checkFiles(o: JobOutcome): void {

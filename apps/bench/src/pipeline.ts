@@ -97,7 +97,7 @@ export function agentProvenance(agents: readonly Agent[], options: BenchOptions)
       backend,
       simulated: a.simulated,
       ...(a.simulated ? { profile: a.name.replace(/^simulated:/, '') } : {}),
-      ...(backend === 'openai' ? { model: options.model, baseUrl: options.baseUrl } : {}),
+      ...(backend === 'openai' ? { model: a.name.startsWith('openai:') ? a.name.slice('openai:'.length) : options.model, baseUrl: options.baseUrl } : {}),
     };
   });
 }

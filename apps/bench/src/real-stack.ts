@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createLlmAnswerJudge, createOpenAIAgent, createReplayAgent, createSimulatedAgent, SIMULATED_PROFILES, type Agent, type AnswerJudge, type CorpusDoc, type DocumentStore } from '@lrat/harness';
+import { createLlmAnswerJudge, createOpenAIAgent, documentText, createReplayAgent, createSimulatedAgent, SIMULATED_PROFILES, type Agent, type AnswerJudge, type CorpusDoc, type DocumentStore } from '@lrat/harness';
 import { createJudge, createTokenizer, MapCorpus, mineTrajectory, type Judge, type MinedSample } from '@lrat/miners';
 import { createEncoder, selectBackend, train, type Encoder, type EncoderKind } from '@lrat/trainer';
 import { readTrajectories, type Trajectory } from '@lrat/trajectory';
@@ -47,10 +47,13 @@ function packageVersion(dir: string): string {
   }
 }
 
-/** Miner corpus text: BEIR docs as the official builder reads them (title + "\n" + text). */
+/**
+ * Miner corpus text: exactly the text the dense index embeds (harness/indexer `documentText`), so the
+ * trainer's passages are the indexed documents and their base embeddings come from the same cache.
+ */
 function minerCorpus(corpus: ReadonlyMap<string, CorpusDoc>): MapCorpus {
   const m = new MapCorpus();
-  for (const d of corpus.values()) m.set(d.docid, d.title ? `${d.title}\n${d.text}` : d.text);
+  for (const d of corpus.values()) m.set(d.docid, documentText(d));
   return m;
 }
 

@@ -1,9 +1,9 @@
-import type { BenchReport } from '@lrat/harness';
+import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/harness';
 import type { Retriever } from '../collect';
 import { loadJobData } from '../data';
 import { differences, runRow } from '../rows';
 import { ablationVariants } from '../variants';
-import { denseRetriever, emptyReport, evaluateAgents, finish, how, mean, mineLrat, trainRetriever, retrievalRow, weightDistribution, type JobContext, collectRuns } from '../pipeline';
+import { calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mean, mineLrat, trainRetriever, retrievalRow, weightDistribution, type JobContext, collectRuns } from '../pipeline';
 
 /**
  * One collection and one mining pass with the base retriever; then one retriever per supervision
@@ -54,6 +54,7 @@ export async function runAblation(ctx: JobContext): Promise<BenchReport> {
   report.differences.push(...differences(by('click'), by('+reweight'), data.name, data.hasAnswers, o.seed, o.resamples));
   report.weights = [weightDistribution('+reweight', mined.samples)];
   report.ablation = { order, agent: 'mean' };
+  report.calibration = { paper: PAPER_AGENT_BEHAVIOUR, rows: calibrationRows(train, data.train) };
   report.notes.push(...ablationNotes(report.runs, order));
   return finish(ctx, report);
 }

@@ -1,8 +1,8 @@
-import type { BenchReport, RetrievalRow, RunRow } from '@lrat/harness';
+import { PAPER_AGENT_BEHAVIOUR, type BenchReport, type RetrievalRow, type RunRow } from '@lrat/harness';
 import type { Trajectory } from '@lrat/trajectory';
 import { loadJobData } from '../data';
 import { runRow } from '../rows';
-import { denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, weightDistribution, type DenseRetriever, type JobContext, collectRuns } from '../pipeline';
+import { calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, weightDistribution, type DenseRetriever, type JobContext, collectRuns } from '../pipeline';
 
 /**
  * k loops of collect → mine → train → re-index. Loop i collects train trajectories with loop i−1's
@@ -34,6 +34,8 @@ export async function runFlywheel(ctx: JobContext): Promise<BenchReport> {
     const train = await collectRuns(ctx, agents, data.train, current, 'train', data, `loop ${loop} collect `, `${current.name}@loop${loop - 1}`);
     runs.push(...train.map((c) => runRow(c, data.name, data.hasAnswers, null, how(c, data, ctx), loop - 1)));
     pool.push(...train.flatMap((c) => c.run.trajectories));
+    // Agent behaviour is measured on the first collection, through the base retriever.
+    if (loop === 1) report.calibration = { paper: PAPER_AGENT_BEHAVIOUR, rows: calibrationRows(train, data.train) };
     const name = `lrat-loop${loop}`;
     const mined = await mineLrat(ctx, name, pool, data);
     const trained = await trainRetriever(ctx, name, baseEncoder, mined.samples, true, data);

@@ -1,7 +1,7 @@
-import type { BenchReport } from '@lrat/harness';
+import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/harness';
 import { loadJobData } from '../data';
 import { differences, runRow } from '../rows';
-import { bm25Retriever, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, weightDistribution, type JobContext, collectRuns } from '../pipeline';
+import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, weightDistribution, type JobContext, collectRuns } from '../pipeline';
 
 /**
  * The retriever trained in domain (train trajectories of --dataset), evaluated on the out-of-domain
@@ -40,6 +40,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   report.mining = [mined.mining];
   report.training = [trained.training];
   report.weights = [weightDistribution('lrat', mined.samples)];
+  report.calibration = { paper: PAPER_AGENT_BEHAVIOUR, rows: calibrationRows(train, inDomain.train) };
   const baseRow = retrieval[0];
   const lratRow = retrieval[1];
   report.notes.push(
