@@ -1,3 +1,5 @@
+import { expCorrectlyRounded } from './exp';
+
 // The official reasoning-length weighting (docs/lrat-algorithm.md §4): longer post-browse reasoning
 // means stronger relevance. β = median of the positive lengths; raw = 1 − exp(−len·ln2/β);
 // weight = raw / mean(raw); samples without a positive length weigh 1.0. Arithmetic follows the
@@ -32,7 +34,7 @@ export function median(values: Float64Array | number[]): number {
 }
 
 export function rawWeight(len: number, beta: number): number {
-  return 1 - Math.exp((-len * Math.LN2) / beta);
+  return 1 - expCorrectlyRounded((-len * Math.LN2) / beta);
 }
 
 /** β and mean raw weight for lengths given in sample order (order matters for the float sum). */

@@ -39,6 +39,8 @@ describe('lrat mine', () => {
       expect(gr).toEqual(wr);
       expect(Math.abs((gw as number) - (ww as number))).toBeLessThanOrEqual(1e-9);
     });
+    // Byte for byte, too (key order, separators, escapes, Python float repr of the weights).
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(path.join(data, 'parity/expected.jsonl'), 'utf8'));
     const s = JSON.parse(readFileSync(stats, 'utf8')) as { samples: number; stats: { beta: number } };
     expect(s.samples).toBe(22);
     expect(s.stats.beta).toBe(110);
