@@ -2,3 +2,4 @@
 export * from './reasoning-weights';
 export * from './alternatives';
 export * from './stats';
+export { expCorrectlyRounded } from './exp';
