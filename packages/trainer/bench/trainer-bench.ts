@@ -61,6 +61,13 @@ async function makeEncoder(kind: (typeof ENCODERS)[number]): Promise<Encoder> {
   return kind === 'bow' ? new BowEncoder({ seed: 1 }) : createEncoder('use-adapter', { cacheDir: CACHE });
 }
 
+/** The median step: the CPU is shared, and a median is robust to another process's bursts. */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /** Child mode: time one (backend, encoder). */
 async function one(backend: string, kind: (typeof ENCODERS)[number], steps: number): Promise<Row> {
   const sel = await selectBackend({ prefer: backend, strict: true, log: () => undefined });
@@ -87,9 +94,13 @@ async function one(backend: string, kind: (typeof ENCODERS)[number], steps: numb
   };
   await step();
   await step();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < steps; i++) await step();
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6 / steps;
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = process.hrtime.bigint();
+    await step();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  const ms = median(times);
   return { impl: 'tfjs', backend: sel.name, encoder: kind, msPerStep: ms, examplesPerSec: (BATCH * 1000) / ms, peakRssMb: process.resourceUsage().maxRSS / 1024, steps };
 }
 
@@ -128,8 +139,9 @@ function runChild(args: string[]): { row?: Row; error?: string } {
   });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { error: `timed out after ${CHILD_TIMEOUT_MS / 1000} s` };
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (r.status === 0 && line) return { row: JSON.parse(line) as Row };
-  return { error: (r.stderr.trim().split('\n').filter((l) => !/^\s+at |Vulkan/.test(l)).pop() ?? `exit ${r.status}`).slice(0, 200) };
+  if (r.status === 0) return line ? { row: JSON.parse(line) as Row } : {};
+  const lines = r.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^at |Vulkan|BackendVk/.test(l));
+  return { error: (lines.find((l) => /failed to initialise/.test(l)) ?? lines.pop() ?? `exit ${r.status}`).replace(/^Error: /, '').slice(0, 200) };
 }
 
 function torchReference(inputs: string, steps: number): Row[] {
@@ -174,7 +186,7 @@ async function main(): Promise<void> {
       process.stderr.write(`trainer bench: ${backend} ${enc} (${n} steps)…\n`);
       const r = runChild(['--one', backend, enc, String(n)]);
       if (r.row) rows.push(r.row);
-      else {
+      else if (r.error) {
         rows.push({ impl: 'tfjs', backend, encoder: enc, note: `unavailable: ${r.error}` });
         if (enc === ENCODERS[0]) {
           rows.push({ impl: 'tfjs', backend, encoder: ENCODERS[1], note: 'unavailable (same backend)' });
@@ -191,7 +203,7 @@ async function main(): Promise<void> {
   const wasm = (enc: string) => rows.find((r) => r.impl === 'tfjs' && r.backend === 'wasm' && r.encoder === enc)?.msPerStep;
   const fmt = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
   const lines = [
-    `Trainer step benchmark — batch ${BATCH}, group ${GROUP} (${BATCH * GROUP} passages), weighted InfoNCE τ 0.02, AdamW; ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? '?'}), node ${process.version}`,
+    `Trainer step benchmark — batch ${BATCH}, group ${GROUP} (${BATCH * GROUP} passages), weighted InfoNCE τ 0.02, AdamW; median of ${steps} timed steps after 2 warm-up steps (cpu: fewer); ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0].toFixed(1)} at the end; node ${process.version}`,
     '',
     '| impl | backend | encoder | ms/step | examples/s | peak RSS MB | wasm speed vs this | note |',
     '|---|---|---|---:|---:|---:|---:|---|',

