@@ -19,7 +19,7 @@ describe('corpus', () => {
     expect(c.get('7')).toBe('seven');
     expect(c.get('1.0')).toBe('one point oh');
     expect(c.get('a')).toBe('later wins');
-    expect(c.get('b')).toBe('Title\nbody');
+    expect(c.get('b')).toBe('Title body');
     expect(c.get('c')).toBe('untitled');
     expect(c.get('True')).toBe('T');
     expect(c.size).toBe(6);

@@ -3,7 +3,8 @@ import { decodeUtf8Strict, isPyDict, NeedsFaithfulParse, parsePythonJson, parseP
 
 // The document store the miner reads positive and negative texts from. JSONL, one document per line:
 // `{docid, text}` as the official builder (docid through Python str(), later lines win) or BEIR
-// `{_id, title, text}` (text = title + "\n" + text when there is a title).
+// `{_id, title, text}` (text = title + " " + text when there is a title, as @lrat/indexer and the harness
+// join them, so a mined positive is exactly the text the retriever encodes).
 
 export interface Corpus {
   get(docid: string): string | undefined;
@@ -67,7 +68,7 @@ export function parseCorpusLine(text: string, file: string, line: number): [stri
   if (typeof body !== 'string') throw new CorpusError(file, line, 'text', `expected a string, got ${pyTypeName(body)}`);
   if (beir) {
     const title = pyGet(v, 'title');
-    if (typeof title === 'string' && title !== '') return [id, `${title}\n${body}`];
+    if (typeof title === 'string' && title !== '') return [id, `${title} ${body}`];
   }
   return [id, body];
 }
