@@ -77,6 +77,8 @@ export async function runTrain(a: TrainArgs, say: (line: string) => void = (l) =
       phase = p.phase;
       bar = createProgress({ label: p.phase === 'prepare' ? 'embedding (cached after)' : 'training', total: p.total, mode });
     }
+    // The prepare phase reports queries, then documents, each with its own total.
+    if (p.phase === 'prepare') bar?.setTotal(p.total);
     const info = p.phase === 'train' ? `loss ${p.loss?.toFixed(4)} lr ${p.lr?.toExponential(2)} ${p.examplesPerSec?.toFixed(0)} ex/s` : '';
     bar?.update(p.done, info);
   };
