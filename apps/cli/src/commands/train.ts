@@ -104,6 +104,7 @@ export async function runTrain(a: TrainArgs, say: (line: string) => void = (l) =
       onProgress,
     });
     bar?.stop();
+    bar = undefined;
     const evals = result.metrics.filter((m) => m.type === 'eval');
     say(`${result.steps} steps in ${result.seconds.toFixed(1)} s on ${result.backend}; loss ${result.firstLoss?.toFixed(4)} → ${result.lastLoss?.toFixed(4)}`);
     if (evals.length) say(`dev nDCG@10: ${evals.map((m) => `step ${m.step} ${(m['ndcg@10'] as number).toFixed(4)}`).join(', ')}; kept step ${result.best?.step}`);
