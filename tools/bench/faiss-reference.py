@@ -10,13 +10,13 @@ import numpy as np
 
 
 def main():
-    base_file, query_file, n, dim, nq, n_single, ef_search, repeats = sys.argv[1:9]
+    base_file, query_file, n, dim, nq, n_single, ef_search, repeats, factories = sys.argv[1:10]
     n, dim, nq, n_single, ef_search, repeats = int(n), int(dim), int(nq), int(n_single), int(ef_search), int(repeats)
     xb = np.fromfile(base_file, dtype=np.float32).reshape(n, dim)
     xq = np.fromfile(query_file, dtype=np.float32).reshape(nq, dim)
     out = {"faiss_version": faiss.__version__, "omp_threads": faiss.omp_get_max_threads()}
     truth = None
-    for factory in ("Flat", "HNSW32,Flat"):
+    for factory in factories.split(";"):
         # Same protocol as indexer-bench.js: best of `repeats` (HNSW add once).
         add_s = float("inf")
         for _ in range(repeats if factory == "Flat" else 1):

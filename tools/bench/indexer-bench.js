@@ -2,7 +2,7 @@
 // `nx run indexer:bench`: @lrat/indexer (faiss-node, built against Debian's libfaiss) side by side with
 // Debian's python3-faiss on the same vectors in the same run, plus BM25 queries/s on SciFact.
 // Data: n × dim uniform random vectors (mulberry32, seed 1), L2-normalised; 1000 queries (seed 2).
-// Options: --n 100000 --dim 256 --queries 1000 --single 200 --ef-search 64 --repeats 3 --out tmp/bench/indexer.json
+// Options: --n 100000 --dim 256 --queries 1000 --single 200 --ef-search 64 --repeats 3 --flat-only --out tmp/bench/indexer.json
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -22,6 +22,8 @@ const nSingle = Number(option('single', 200));
 const efSearch = Number(option('ef-search', 64));
 // The machine is shared: every search measurement (and the cheap Flat add) is repeated, best kept.
 const repeats = Number(option('repeats', 3));
+// --flat-only skips HNSW32, whose 100k add takes minutes on a busy 2-core machine.
+const factories = process.argv.includes('--flat-only') ? ['Flat'] : ['Flat', 'HNSW32,Flat'];
 const outFile = path.resolve(root, option('out', 'tmp/bench/indexer.json'));
 
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -33,7 +35,7 @@ function measureOurs(base, queries) {
   const ids = Array.from({ length: n }, (_, i) => `doc-${i}`);
   const out = {};
   let truth;
-  for (const factory of ['Flat', 'HNSW32,Flat']) {
+  for (const factory of factories) {
     let index;
     let addS = Infinity;
     for (let r = 0; r < (factory === 'Flat' ? repeats : 1); r++) {
@@ -75,7 +77,7 @@ function measurePython(baseFile, queryFile) {
   const python = '/usr/bin/python3';
   if (!fs.existsSync(python)) return { error: `${python} not found` };
   log('python3-faiss: same measurements');
-  const r = spawnSync(python, [path.join(__dirname, 'faiss-reference.py'), baseFile, queryFile, n, dim, nq, nSingle, efSearch, repeats].map(String), { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(python, [path.join(__dirname, 'faiss-reference.py'), baseFile, queryFile, n, dim, nq, nSingle, efSearch, repeats, factories.join(';')].map(String), { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) return { error: `python3-faiss failed (is python3-faiss installed?): ${(r.stderr || '').trim().split('\n').pop()}` };
   return JSON.parse(r.stdout);
 }
@@ -124,7 +126,7 @@ async function main() {
     const ours = measureOurs(base, queries);
     const py = measurePython(baseFile, queryFile);
     const rows = [];
-    for (const factory of ['Flat', 'HNSW32,Flat']) {
+    for (const factory of factories) {
       for (const [label, key, digits] of [['add (vectors/s)', 'add_per_s', 0], [`search batch ${nq} (QPS)`, 'batch_qps', 0], ['search batch 1 (QPS)', 'single_qps', 0], ['recall@10 vs Flat', 'recall_at_10', 4]]) {
         const a = ours[factory][key];
         if (a === undefined) continue;
