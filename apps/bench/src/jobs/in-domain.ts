@@ -57,6 +57,10 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
   report.weights = [weightDistribution('lrat', mined.samples)];
   report.calibration = { paper: PAPER_AGENT_BEHAVIOUR, rows: calibrationRows(train, data.train) };
   report.notes.push(...goalNotes(byRetriever('base'), byRetriever('lrat')));
+  const er = (name: string) => report.runs.filter((r) => r.split === 'test' && r.retriever === name).reduce((acc, r, _i, all) => acc + r.evidence_recall / all.length, 0);
+  if (er('bm25') > er('lrat')) {
+    report.notes.push(`BM25 (mean evidence recall ${er('bm25').toFixed(3)}) beats the LRAT-trained dense retriever (${er('lrat').toFixed(3)}) on this data: LRAT improves its base encoder (${report.provenance.retrievers[0].encoder?.id ?? 'dense'}), which starts far below BM25 here.`);
+  }
   return finish(ctx, report);
 }
 
