@@ -30,3 +30,4 @@ export type { TrainOptions, TrainResult, TrainProgress, TrainPhase, MetricLine, 
 export { latestCheckpoint } from './checkpoint';
 export { devEvaluator, denseRun, exactTopK } from './dev-eval';
 export type { DevSet } from './dev-eval';
+export { tinyEncoder, charTokens } from './testing/tiny-encoder';

@@ -1,14 +1,14 @@
 // Child process of the kill-and-resume test: trains the bow encoder on synthetic pairs and, when
 // asked, SIGKILLs itself right after a given step — like a crash or a pre-empted job.
 import { selectBackend } from '../backend/select-backend';
-import { BowEncoder } from '../encoders/bow';
 import { train } from '../train';
 import { syntheticPairs } from './synthetic-pairs';
+import { tinyEncoder } from './tiny-encoder';
 
 async function main(): Promise<void> {
   const [outDir, mode, killAt] = process.argv.slice(2);
   await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
-  const encoder = new BowEncoder({ buckets: 512, embeddingDim: 16, dim: 16, seed: 7 }, (t) => Array.from(t).map((c) => c.charCodeAt(0)));
+  const encoder = tinyEncoder({ seed: 7 });
   await train({
     pairs: syntheticPairs(40, 11),
     encoder,
