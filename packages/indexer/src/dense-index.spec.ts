@@ -40,6 +40,9 @@ describe('DenseIndex', () => {
     const index = DenseIndex.fromVectors(['x', 'y'], new Float32Array([3, 0, 0, 0.5]), { dim: 2 });
     const [hit] = index.search(new Float32Array([10, 10]), 1);
     expect(hit.score).toBeCloseTo(Math.SQRT1_2, 5);
+    // dim 5: the unrolled norm check must count the fifth component ([1,0,0,0,1] has norm² 2).
+    const odd = DenseIndex.fromVectors(['u', 'v'], new Float32Array([1, 0, 0, 0, 1, 0, 0.6, 0, 0.8, 0]), { dim: 5 });
+    expect(odd.search(new Float32Array([1, 0, 0, 0, 1]), 1)[0].score).toBeCloseTo(1, 5);
     const nr = normalizeRows(new Float32Array([3, 4, 0, 0]), 2);
     expect(Array.from(nr)).toEqual([0.6000000238418579, 0.800000011920929, 0, 0]);
   });
