@@ -1,9 +1,26 @@
-import { promises as fsp } from 'fs';
+import { promises as fsp, closeSync, fsyncSync, openSync, renameSync, writeSync } from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
-import { writeFileAtomic } from './atomic';
+import { tempSibling, writeFileAtomic } from './atomic';
 
 const KEY_BYTES = 32;
+/** Fewer new embeddings than this stay in memory after a lookup (searches embed one query at a time). */
+const MIN_SEGMENT = 256;
+/** More segment files than this are merged into one when the cache is opened. */
+const MAX_SEGMENTS = 32;
+
+// Embeddings still in memory are written when the process exits, so small lookups coalesce into one
+// segment per run instead of one file each.
+const openCaches = new Set<EmbeddingCache>();
+let exitHookInstalled = false;
+function flushAtExit(cache: EmbeddingCache): void {
+  openCaches.add(cache);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of openCaches) c.flushSync();
+  });
+}
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   return env.LRAT_CACHE_DIR ? path.resolve(env.LRAT_CACHE_DIR) : path.join(cwd, '.lrat-cache');
@@ -33,8 +50,8 @@ export class EmbeddingCache {
     const cache = new EmbeddingCache(path.join(root, modelVersion), dim);
     await fsp.mkdir(cache.dir, { recursive: true });
     const record = KEY_BYTES + dim * 4;
-    for (const name of (await fsp.readdir(cache.dir)).sort()) {
-      if (!name.endsWith('.seg')) continue;
+    const segments = (await fsp.readdir(cache.dir)).filter((name) => name.endsWith('.seg')).sort();
+    for (const name of segments) {
       const buf = await fsp.readFile(path.join(cache.dir, name));
       if (buf.length % record !== 0) {
         throw new Error(`${path.join(cache.dir, name)}: ${buf.length} bytes is not a whole number of ${dim}-d records; delete the file`);
@@ -46,7 +63,32 @@ export class EmbeddingCache {
         cache.map.set(key, vec);
       }
     }
+    if (segments.length > MAX_SEGMENTS) await cache.compact(segments);
+    flushAtExit(cache);
     return cache;
+  }
+
+  /**
+   * Merges the segments read at open into one. The merged file is complete before any old segment is
+   * removed, and segments written meanwhile by other processes are not touched.
+   */
+  private async compact(segments: string[]): Promise<void> {
+    await writeFileAtomic(path.join(this.dir, this.segmentName()), this.encode([...this.map].map(([hex, vec]) => [Buffer.from(hex, 'hex'), vec])));
+    await Promise.all(segments.map((name) => fsp.rm(path.join(this.dir, name), { force: true })));
+  }
+
+  private segmentName(): string {
+    return `${Date.now().toString(36).padStart(9, '0')}-${process.pid}-${crypto.randomBytes(4).toString('hex')}.seg`;
+  }
+
+  private encode(entries: Array<[Buffer, Float32Array]>): Buffer {
+    const record = KEY_BYTES + this.dim * 4;
+    const buf = Buffer.alloc(record * entries.length);
+    entries.forEach(([key, vec], i) => {
+      key.copy(buf, i * record);
+      Buffer.from(vec.buffer, vec.byteOffset, vec.byteLength).copy(buf, i * record + KEY_BYTES);
+    });
+    return buf;
   }
 
   static key(text: string): Buffer {
@@ -70,23 +112,39 @@ export class EmbeddingCache {
     this.pending.push([key, copy]);
   }
 
+  /** Number of embeddings computed but not yet on disk. */
+  get unflushed(): number {
+    return this.pending.length;
+  }
+
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const record = KEY_BYTES + this.dim * 4;
-    const buf = Buffer.alloc(record * this.pending.length);
-    this.pending.forEach(([key, vec], i) => {
-      key.copy(buf, i * record);
-      Buffer.from(vec.buffer, vec.byteOffset, vec.byteLength).copy(buf, i * record + KEY_BYTES);
-    });
+    const buf = this.encode(this.pending);
     this.pending = [];
-    const name = `${Date.now().toString(36).padStart(9, '0')}-${process.pid}-${crypto.randomBytes(4).toString('hex')}.seg`;
-    await writeFileAtomic(path.join(this.dir, name), buf);
+    await writeFileAtomic(path.join(this.dir, this.segmentName()), buf);
+  }
+
+  /** Synchronous flush, for the exit hook (no asynchronous work can run there). */
+  flushSync(): void {
+    if (this.pending.length === 0) return;
+    const file = path.join(this.dir, this.segmentName());
+    const tmp = tempSibling(file);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, this.encode(this.pending));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+    this.pending = [];
   }
 
   /**
    * Embeddings of `texts` (n × dim), computing only the missing ones with `compute` in batches of
    * `batchSize` texts of similar length (the model pads each batch to its longest text), and flushing
-   * to disk every `flushEvery` computed texts so an interrupted run keeps its work.
+   * to disk every `flushEvery` computed texts so an interrupted run keeps its work. Fewer than
+   * MIN_SEGMENT new embeddings wait in memory for a later flush or the process's exit.
    */
   async getOrCompute(
     texts: string[],
@@ -108,7 +166,7 @@ export class EmbeddingCache {
       }
       options.onProgress?.({ done: Math.min(i + batchSize, missing.length), total: missing.length });
     }
-    await this.flush();
+    if (this.pending.length >= MIN_SEGMENT) await this.flush();
     const result = new Float32Array(texts.length * this.dim);
     texts.forEach((t, i) => result.set(this.get(t) as Float32Array, i * this.dim));
     return result;

@@ -22,6 +22,17 @@ const P = [
 const targets = [0, 2];
 
 describe('weighted InfoNCE', () => {
+  it('gives a zero loss and zero gradient for a batch of one sample without negatives (one passage)', () => {
+    const q = tf.variable(tf.tensor2d([[0.6, 0.8]]));
+    const { value, grads } = tf.variableGrads(() =>
+      weightedInfoNce({ queries: q, passages: tf.tensor2d([[1, 0]]), targets: [0], weights: [1.3], temperature: 0.02 }),
+    );
+    expect(value.dataSync()[0]).toBeCloseTo(0, 6);
+    expect(Array.from(grads[q.name].dataSync()).map((x) => Math.abs(x))).toEqual([0, 0]);
+    expect(() => weightedInfoNce({ queries: q, passages: tf.tensor2d([[1, 0]]), targets: [1], temperature: 0.02 })).toThrow(/target 1/);
+    q.dispose();
+  });
+
   it('matches the hand-computed value on a 2 × 3 example with weights and in-batch terms', () => {
     // τ = 0.5: row 0 scores [1.2, 2, 0], row 1 scores [1.6, 0, 2].
     const ce0 = Math.log(Math.exp(1.2) + Math.exp(2) + Math.exp(0)) - 1.2; // 1.26039

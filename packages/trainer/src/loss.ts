@@ -25,7 +25,7 @@ export function weightedInfoNce({ queries, passages, targets, weights, temperatu
   return tf.tidy(() => {
     const scores = tf.div(tf.matMul(queries, passages, false, true), temperature);
     const logProbs = tf.logSoftmax(scores);
-    const onehot = tf.oneHot(tf.tensor1d(targets, 'int32'), passages.shape[0]);
+    const onehot = targetMask(targets, passages.shape[0]);
     const ce = tf.neg(tf.sum(tf.mul(logProbs, onehot), 1));
     if (!weights) return tf.mean(ce) as tf.Scalar;
     const w = tf.tensor1d(weights);
@@ -37,7 +37,21 @@ export function weightedInfoNce({ queries, passages, targets, weights, temperatu
 export function infoNceTerms({ queries, passages, targets, temperature }: Omit<InfoNceInputs, 'weights'>): tf.Tensor1D {
   return tf.tidy(() => {
     const scores = tf.div(tf.matMul(queries, passages, false, true), temperature);
-    const onehot = tf.oneHot(tf.tensor1d(targets, 'int32'), passages.shape[0]);
+    const onehot = targetMask(targets, passages.shape[0]);
     return tf.neg(tf.sum(tf.mul(tf.logSoftmax(scores), onehot), 1)) as tf.Tensor1D;
   });
+}
+
+/**
+ * B × P indicator of each query's positive. Built directly rather than with tf.oneHot, which refuses a
+ * depth of 1 — and a last batch of one sample without hard negatives has exactly one passage (its
+ * cross-entropy is then 0, as in the official loss).
+ */
+function targetMask(targets: number[], passages: number): tf.Tensor2D {
+  const mask = new Float32Array(targets.length * passages);
+  targets.forEach((t, i) => {
+    if (!Number.isInteger(t) || t < 0 || t >= passages) throw new Error(`weightedInfoNce: target ${t} outside 0..${passages - 1}`);
+    mask[i * passages + t] = 1;
+  });
+  return tf.tensor2d(mask, [targets.length, passages]);
 }

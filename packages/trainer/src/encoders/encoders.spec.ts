@@ -64,6 +64,7 @@ describe('use-adapter encoder', () => {
     const dot = (a: Float32Array, b: Float32Array, j: number) => a.reduce((s, v, k) => s + v * b[j * 512 + k], 0);
     expect(dot(q, docs, 1)).toBeGreaterThan(dot(q, docs, 2));
     // Segment files hold exactly the 3 texts: the query (no prefix by default) was already cached.
+    await enc.persistCache();
     const segs = (await fsp.readdir(path.join(cacheDir, enc.baseVersion))).filter((f) => f.endsWith('.seg'));
     const bytes = (await Promise.all(segs.map((s) => fsp.stat(path.join(cacheDir, enc.baseVersion, s))))).reduce((a, s) => a + s.size, 0);
     expect(bytes).toBe(3 * (32 + 512 * 4));

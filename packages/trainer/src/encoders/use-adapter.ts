@@ -175,7 +175,13 @@ export class UseAdapterEncoder implements Encoder {
     return saveEncoderFiles(this, dir, extra);
   }
 
+  /** Writes base embeddings still held in memory to the disk cache (dispose and process exit do too). */
+  async persistCache(): Promise<void> {
+    await this.cache.flush();
+  }
+
   dispose(): void {
+    this.cache.flushSync();
     for (const { variable } of this.vars) variable.dispose();
   }
 }
