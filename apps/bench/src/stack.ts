@@ -1,3 +1,4 @@
+import type { WeightedSample } from '@lrat/miners';
 import type { Trajectory } from '@lrat/trajectory';
 import type { Agent, AnswerJudge, CorpusDoc, DocumentStore, Question, Searcher } from '@lrat/harness';
 import type { TextEmbedder } from '@lrat/indexer';
@@ -7,16 +8,7 @@ import type { TextEmbedder } from '@lrat/indexer';
 // fast tests of the orchestration itself. Jobs never import the packages' internals.
 
 /** A training sample in the FlagEmbedding format plus the LRAT extras (docs/lrat-algorithm.md §2). */
-export interface TrainingSample {
-  query: string;
-  pos: string[];
-  neg: string[];
-  pos_id: string[];
-  neg_id: string[];
-  reasoning_len: number;
-  satisfied: boolean;
-  reweight_rate: number;
-}
+export type TrainingSample = WeightedSample;
 
 /** A dense encoder the trainer can fine-tune and the indexer can embed with. */
 export interface BenchEncoder extends TextEmbedder {

@@ -21,6 +21,12 @@ export interface MinedSample {
   reweight_rate?: number;
 }
 
+/** A sample ready for training: its reasoning measured and its weight set (what `lrat mine` writes). */
+export type WeightedSample = Omit<MinedSample, 'queryJson' | 'reasoning_len' | 'reweight_rate'> & {
+  reasoning_len: number;
+  reweight_rate: number;
+};
+
 export interface MineContext {
   /** Verdict for the k-th judged text of the trajectory (true = RELEVANT). */
   verdict(text: string, k: number): boolean;

@@ -1,3 +1,4 @@
+import type { WeightedSample } from '@lrat/miners';
 import type { Trajectory } from '@lrat/trajectory';
 import { createRng } from '../random';
 
@@ -79,16 +80,7 @@ export function clickTrajectories(logs: readonly ClickLog[]): Trajectory[] {
 }
 
 /** A training sample in the FlagEmbedding format LRAT's miner writes (docs/lrat-algorithm.md §2). */
-export interface ClickSample {
-  query: string;
-  pos: string[];
-  neg: string[];
-  pos_id: string[];
-  neg_id: string[];
-  reasoning_len: number;
-  satisfied: boolean;
-  reweight_rate: number;
-}
+export type ClickSample = WeightedSample;
 
 export interface ClickMiningResult {
   samples: ClickSample[];
