@@ -52,3 +52,28 @@ describe('EmbeddingCache', () => {
     expect((await EmbeddingCache.open(root, 'v1', dim)).size).toBe(300);
   });
 });
+
+describe('EmbeddingCache with concurrent batches', () => {
+  it('fills every text once whatever order the batches complete in', async () => {
+    const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'emb-cache-'));
+    const cache = await EmbeddingCache.open(root, 'v1', dim);
+    const texts = Array.from({ length: 100 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+    const calls: string[][] = [];
+    const out = await cache.getOrCompute(
+      [...texts, ...texts.slice(0, 10)],
+      async (batch) => {
+        calls.push(batch);
+        // Later batches finish first.
+        await new Promise((r) => setTimeout(r, 20 - calls.length));
+        const v = new Float32Array(batch.length * dim);
+        batch.forEach((t, j) => v.set(vec(Number(t.slice(1))), j * dim));
+        return v;
+      },
+      { batchSize: 7, concurrency: 4 },
+    );
+    expect(calls.flat().sort()).toEqual(texts);
+    expect(Array.from(out.subarray(42 * dim, 43 * dim))).toEqual([42, 43, 44, 45]);
+    expect(Array.from(out.subarray(105 * dim, 106 * dim))).toEqual([5, 6, 7, 8]);
+    await fsp.rm(root, { recursive: true, force: true });
+  });
+});

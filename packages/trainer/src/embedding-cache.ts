@@ -95,6 +95,11 @@ export class EmbeddingCache {
     return crypto.createHash('sha256').update(text, 'utf8').digest();
   }
 
+  /** The distinct texts of `texts` not in the cache yet. */
+  missing(texts: string[]): string[] {
+    return [...new Set(texts.filter((t) => !this.get(t)))];
+  }
+
   get size(): number {
     return this.map.size;
   }
@@ -149,23 +154,33 @@ export class EmbeddingCache {
   async getOrCompute(
     texts: string[],
     compute: (batch: string[]) => Promise<Float32Array>,
-    options: { batchSize?: number; flushEvery?: number; onProgress?: (p: CacheProgress) => void } = {},
+    options: { batchSize?: number; flushEvery?: number; concurrency?: number; onProgress?: (p: CacheProgress) => void } = {},
   ): Promise<Float32Array> {
     const batchSize = options.batchSize ?? 32;
     const flushEvery = options.flushEvery ?? 1024;
-    const missing = [...new Set(texts.filter((t) => !this.get(t)))].sort((a, b) => a.length - b.length);
+    const concurrency = Math.max(1, options.concurrency ?? 1);
+    const missing = this.missing(texts).sort((a, b) => a.length - b.length);
     let sinceFlush = 0;
-    for (let i = 0; i < missing.length; i += batchSize) {
-      const batch = missing.slice(i, i + batchSize);
-      const out = await compute(batch);
-      batch.forEach((t, j) => this.put(t, out.subarray(j * this.dim, (j + 1) * this.dim)));
-      sinceFlush += batch.length;
-      if (sinceFlush >= flushEvery) {
-        await this.flush();
-        sinceFlush = 0;
+    let done = 0;
+    let next = 0;
+    // Up to `concurrency` batches in flight (a worker pool computes them in parallel); each result
+    // goes into the cache as it arrives, so the order of completion does not matter.
+    const runOne = async (): Promise<void> => {
+      while (next < missing.length) {
+        const batch = missing.slice(next, next + batchSize);
+        next += batch.length;
+        const out = await compute(batch);
+        batch.forEach((t, j) => this.put(t, out.subarray(j * this.dim, (j + 1) * this.dim)));
+        sinceFlush += batch.length;
+        done += batch.length;
+        if (sinceFlush >= flushEvery) {
+          sinceFlush = 0;
+          await this.flush();
+        }
+        options.onProgress?.({ done, total: missing.length });
       }
-      options.onProgress?.({ done: Math.min(i + batchSize, missing.length), total: missing.length });
-    }
+    };
+    await Promise.all(Array.from({ length: concurrency }, runOne));
     if (this.pending.length >= MIN_SEGMENT) await this.flush();
     const result = new Float32Array(texts.length * this.dim);
     texts.forEach((t, i) => result.set(this.get(t) as Float32Array, i * this.dim));

@@ -1,5 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
+import * as os from 'os';
 import { EmbeddingCache, defaultCacheDir } from '../embedding-cache';
+import { UseEmbeddingPool } from '../use/embed-pool';
+
+/** Fewer missing texts than this are embedded on the calling thread (a pool costs seconds to start). */
+const PARALLEL_MIN_TEXTS = 512;
+
+function defaultEmbedWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env.LRAT_EMBED_WORKERS);
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
 import { Rng } from '../rng';
 import { USE_DIM, UseLiteModel } from '../use/use-model';
 import type { Encoder, NamedVariable, PreparedBatch, PrepareOptions, Side } from './encoder';
@@ -18,6 +29,11 @@ export interface UseAdapterOptions {
   seed?: number;
   /** Texts per USE graph execution when filling the cache. */
   embedBatchSize?: number;
+  /**
+   * Threads for large base-embedding fills on the wasm backend (default: the cores, at most 4, or
+   * $LRAT_EMBED_WORKERS); 1 keeps everything on the calling thread.
+   */
+  embedWorkers?: number;
 }
 
 let instance = 0;
@@ -63,6 +79,7 @@ export class UseAdapterEncoder implements Encoder {
       queryPrefix: options.queryPrefix ?? '',
       seed: options.seed ?? 0,
       embedBatchSize: options.embedBatchSize ?? 32,
+      embedWorkers: options.embedWorkers ?? defaultEmbedWorkers(),
     };
     this.queryPrefix = this.opts.queryPrefix;
     const tag = `use_adapter_${instance++}`;
@@ -103,7 +120,9 @@ export class UseAdapterEncoder implements Encoder {
   }
 
   config(): Record<string, unknown> {
-    return { ...this.opts, baseModel: this.model.version };
+    // Threads are a property of the machine, not of the model: kept out of its version.
+    const { embedWorkers: _threads, ...model } = this.opts;
+    return { ...model, baseModel: this.model.version };
   }
 
   weights(): NamedVariable[] {
@@ -119,6 +138,20 @@ export class UseAdapterEncoder implements Encoder {
   /** Base (frozen) embeddings, n × 512, from the cache or computed once. */
   async baseEmbeddings(texts: string[], side: Side, options: PrepareOptions = {}): Promise<Float32Array> {
     const inputs = side === 'query' && this.queryPrefix ? texts.map((t) => this.queryPrefix + t) : texts;
+    const workers = this.opts.embedWorkers;
+    if (workers > 1 && tf.getBackend() === 'wasm' && this.cache.missing(inputs).length >= PARALLEL_MIN_TEXTS) {
+      // A large fill (a corpus): one model per core. Small ones (queries) stay on this thread.
+      const pool = await UseEmbeddingPool.start(workers, this.model.version);
+      try {
+        return await this.cache.getOrCompute(inputs, (batch) => pool.embed(batch), {
+          batchSize: this.opts.embedBatchSize,
+          concurrency: 2 * workers,
+          onProgress: options.onProgress,
+        });
+      } finally {
+        await pool.close();
+      }
+    }
     return this.cache.getOrCompute(inputs, (batch) => this.model.embed(batch), {
       batchSize: this.opts.embedBatchSize,
       onProgress: options.onProgress,
