@@ -1,19 +1,23 @@
 import type { CommandModule } from 'yargs';
-import { serveCommand } from './serve';
-import { mineCommand } from './mine';
-import { trainCommand } from './train';
-import { encodeCommand } from './encode';
-import { indexCommand } from './index-corpus';
-import { searchCommand } from './search';
-import { evalCommand } from './eval';
 import { collectCommand } from './collect';
+import { encodeCommand } from './encode';
+import { evalCommand } from './eval';
+import { indexCommand } from './index-corpus';
+import { mineCommand } from './mine';
+import { searchCommand } from './search';
+import { serveCommand } from './serve';
+import { trainCommand } from './train';
 
-// Every `lrat` subcommand, in the order `lrat --help` lists them. Each lives in its own module.
+// Every `lrat` subcommand, in the order `lrat --help` lists them: the pipeline's order, from
+// collecting trajectories to serving the retriever that learned from them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
-  mineCommand,
-  serveCommand,
-  trainCommand, encodeCommand,
-  indexCommand, searchCommand, evalCommand,
   collectCommand,
+  mineCommand,
+  trainCommand,
+  encodeCommand,
+  indexCommand,
+  searchCommand,
+  evalCommand,
+  serveCommand,
 ];
