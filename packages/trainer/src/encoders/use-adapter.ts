@@ -4,7 +4,7 @@ import { EmbeddingCache, defaultCacheDir } from '../embedding-cache';
 import { UseEmbeddingPool } from '../use/embed-pool';
 
 /** Fewer missing texts than this are embedded on the calling thread (a pool costs seconds to start). */
-const PARALLEL_MIN_TEXTS = 512;
+const PARALLEL_MIN_TEXTS = 128;
 
 function defaultEmbedWorkers(env: NodeJS.ProcessEnv = process.env): number {
   const fromEnv = Number(env.LRAT_EMBED_WORKERS);
@@ -67,6 +67,7 @@ export class UseAdapterEncoder implements Encoder {
   readonly queryPrefix: string;
   private readonly vars: NamedVariable[];
   private readonly opts: Required<Omit<UseAdapterOptions, 'cacheDir'>>;
+  private pool?: Promise<UseEmbeddingPool | null>;
 
   private constructor(
     private readonly model: UseLiteModel,
@@ -140,16 +141,19 @@ export class UseAdapterEncoder implements Encoder {
     const inputs = side === 'query' && this.queryPrefix ? texts.map((t) => this.queryPrefix + t) : texts;
     const workers = this.opts.embedWorkers;
     if (workers > 1 && tf.getBackend() === 'wasm' && this.cache.missing(inputs).length >= PARALLEL_MIN_TEXTS) {
-      // A large fill (a corpus): one model per core. Small ones (queries) stay on this thread.
-      const pool = await UseEmbeddingPool.start(workers, this.model.version);
-      try {
-        return await this.cache.getOrCompute(inputs, (batch) => pool.embed(batch), {
+      // A large fill (a corpus, often in chunks): one model per core, started once and kept for the
+      // encoder's life. Small fills (queries) stay on this thread.
+      this.pool ??= UseEmbeddingPool.start(workers, this.model.version).catch((err: Error) => {
+        process.stderr.write(`use-adapter: embedding threads unavailable (${err.message}); embedding on this thread\n`);
+        return null;
+      });
+      const pool = await this.pool;
+      if (pool) {
+        return this.cache.getOrCompute(inputs, (batch) => pool.embed(batch), {
           batchSize: this.opts.embedBatchSize,
           concurrency: 2 * workers,
           onProgress: options.onProgress,
         });
-      } finally {
-        await pool.close();
       }
     }
     return this.cache.getOrCompute(inputs, (batch) => this.model.embed(batch), {
@@ -215,6 +219,8 @@ export class UseAdapterEncoder implements Encoder {
 
   dispose(): void {
     this.cache.flushSync();
+    void this.pool?.then((p) => p?.close());
+    this.pool = undefined;
     for (const { variable } of this.vars) variable.dispose();
   }
 }

@@ -28,6 +28,7 @@ export class UseEmbeddingPool {
   private readonly queue: Pending[] = [];
   private readonly inFlight = new Map<Worker, Pending>();
   private failure: Error | null = null;
+  private closed = false;
 
   private constructor(private readonly workers: Worker[]) {}
 
@@ -58,6 +59,12 @@ export class UseEmbeddingPool {
     return pool;
   }
 
+  /** Idle workers do not keep the process alive; a worker with a batch in flight does. */
+  private setBusy(w: Worker, busy: boolean): void {
+    if (busy) w.ref();
+    else w.unref();
+  }
+
   get size(): number {
     return this.workers.length;
   }
@@ -70,13 +77,15 @@ export class UseEmbeddingPool {
         if (m.error !== undefined) job.reject(new Error(`embedding worker: ${m.error}`));
         else job.resolve(m.out as Float32Array);
       }
+      this.setBusy(w, false);
       this.idle.push(w);
       this.pump();
     });
     w.on('error', (err) => this.fail(err));
     w.on('exit', (code) => {
-      if (code !== 0) this.fail(new Error(`embedding worker exited with code ${code}`));
+      if (code !== 0 && !this.closed) this.fail(new Error(`embedding worker exited with code ${code}`));
     });
+    this.setBusy(w, false);
     this.idle.push(w);
   }
 
@@ -91,6 +100,7 @@ export class UseEmbeddingPool {
       const w = this.idle.pop() as Worker;
       const job = this.queue.shift() as Pending;
       this.inFlight.set(w, job);
+      this.setBusy(w, true);
       w.postMessage({ id: 0, texts: job.texts });
     }
   }
@@ -105,6 +115,7 @@ export class UseEmbeddingPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
