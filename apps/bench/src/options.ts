@@ -62,7 +62,7 @@ export function defaultOptions(root = workspaceRoot()): BenchOptions {
     epochs: 2,
     batchSize: 32,
     loops: 3,
-    concurrency: 1,
+    concurrency: 8,
     timeoutSeconds: 300,
     resamples: 2000,
     cacheDir: process.env.LRAT_CACHE_DIR ? path.resolve(process.env.LRAT_CACHE_DIR) : path.join(root, '.lrat-cache'),

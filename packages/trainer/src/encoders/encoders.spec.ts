@@ -91,6 +91,26 @@ describe('use-adapter encoder', () => {
     enc.dispose();
   });
 
+  it('gathers concurrent small query fills into one model batch, with the vectors single calls give (to 1e-6)', async () => {
+    const cacheDir = path.join(tmp, 'cache-gather');
+    const enc = (await createEncoder('use-adapter', { cacheDir, embedWorkers: 1 })) as UseAdapterEncoder;
+    const queries = ['who designed the eiffel tower', 'capital of australia', 'when did apollo 11 land', 'largest moon of saturn'];
+    const spy = jest.spyOn((enc as unknown as { model: { embed(t: string[]): Promise<Float32Array> } }).model, 'embed');
+    const together = await Promise.all(queries.map((q) => enc.embedQueries([q])));
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(spy.mock.calls[0][0]).toHaveLength(4);
+    spy.mockRestore();
+    const alone = (await createEncoder('use-adapter', { cacheDir: path.join(tmp, 'cache-alone'), embedWorkers: 1 })) as UseAdapterEncoder;
+    for (let i = 0; i < queries.length; i++) {
+      const single = await alone.embedQueries([queries[i]]);
+      // wasm reduction order depends on the batch: equal to about 2e-7, not bit for bit.
+      const maxDiff = together[i].reduce((m, v, j) => Math.max(m, Math.abs(v - single[j])), 0);
+      expect(maxDiff).toBeLessThan(1e-6);
+    }
+    alone.dispose();
+    enc.dispose();
+  });
+
   it('reports a missing or foreign model directory clearly', async () => {
     await expect(loadEncoder(path.join(tmp, 'nowhere'))).rejects.toThrow(/no encoder here \(missing encoder\.json/);
     await fsp.mkdir(path.join(tmp, 'bad'), { recursive: true });

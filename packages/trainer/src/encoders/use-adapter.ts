@@ -68,6 +68,7 @@ export class UseAdapterEncoder implements Encoder {
   private readonly vars: NamedVariable[];
   private readonly opts: Required<Omit<UseAdapterOptions, 'cacheDir'>>;
   private pool?: Promise<UseEmbeddingPool | null>;
+  private readonly waiting: Array<{ texts: string[]; resolve: () => void; reject: (err: Error) => void }> = [];
 
   private constructor(
     private readonly model: UseLiteModel,
@@ -139,27 +140,64 @@ export class UseAdapterEncoder implements Encoder {
   /** Base (frozen) embeddings, n × 512, from the cache or computed once. */
   async baseEmbeddings(texts: string[], side: Side, options: PrepareOptions = {}): Promise<Float32Array> {
     const inputs = side === 'query' && this.queryPrefix ? texts.map((t) => this.queryPrefix + t) : texts;
-    const workers = this.opts.embedWorkers;
-    if (workers > 1 && tf.getBackend() === 'wasm' && this.cache.missing(inputs).length >= PARALLEL_MIN_TEXTS) {
-      // A large fill (a corpus, often in chunks): one model per core, started once and kept for the
-      // encoder's life. Small fills (queries) stay on this thread.
-      this.pool ??= UseEmbeddingPool.start(workers, this.model.version).catch((err: Error) => {
-        process.stderr.write(`use-adapter: embedding threads unavailable (${err.message}); embedding on this thread\n`);
-        return null;
-      });
-      const pool = await this.pool;
+    const missing = this.cache.missing(inputs).length;
+    if (missing >= PARALLEL_MIN_TEXTS) {
+      // A large fill (a corpus, often in chunks): one model per core when there are several.
+      const pool = await this.threads();
       if (pool) {
         return this.cache.getOrCompute(inputs, (batch) => pool.embed(batch), {
           batchSize: this.opts.embedBatchSize,
-          concurrency: 2 * workers,
+          concurrency: 2 * pool.size,
           onProgress: options.onProgress,
         });
       }
+    } else if (missing > 0) {
+      // Small fills (an agent's next query) from concurrent callers are gathered into one batch.
+      await this.fillTogether(inputs);
     }
     return this.cache.getOrCompute(inputs, (batch) => this.model.embed(batch), {
       batchSize: this.opts.embedBatchSize,
       onProgress: options.onProgress,
     });
+  }
+
+  /**
+   * The embedding threads, started once and kept for the encoder's life; null when one thread is all
+   * there is (a single core, another backend, or workers that cannot start).
+   */
+  private threads(): Promise<UseEmbeddingPool | null> {
+    if (this.opts.embedWorkers <= 1 || tf.getBackend() !== 'wasm') return Promise.resolve(null);
+    this.pool ??= UseEmbeddingPool.start(this.opts.embedWorkers, this.model.version).catch((err: Error) => {
+      process.stderr.write(`use-adapter: embedding threads unavailable (${err.message}); embedding on this thread\n`);
+      return null;
+    });
+    return this.pool;
+  }
+
+  /**
+   * Queues texts to embed and resolves once they are cached. Everything queued before the event loop
+   * turns is embedded as one batch on this thread (USE-lite: ≈9 ms for one short query alone, ≈4 ms
+   * each in a batch of 8). A text's vector can differ in the 7th decimal with the other texts of its
+   * batch (wasm reduction order); the first vector computed is cached and used from then on. This
+   * thread rather than the pool, so the batches — and so those last digits — follow the callers'
+   * deterministic order rather than worker timing.
+   */
+  private fillTogether(texts: string[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ texts, resolve, reject });
+      if (this.waiting.length === 1) setImmediate(() => void this.drainWaiting());
+    });
+  }
+
+  private async drainWaiting(): Promise<void> {
+    const jobs = this.waiting.splice(0);
+    const texts = this.cache.missing(jobs.flatMap((j) => j.texts));
+    try {
+      await this.cache.getOrCompute(texts, (batch) => this.model.embed(batch), { batchSize: this.opts.embedBatchSize });
+      for (const j of jobs) j.resolve();
+    } catch (err) {
+      for (const j of jobs) j.reject(err as Error);
+    }
   }
 
   async warm(texts: string[], side: Side, options: PrepareOptions = {}): Promise<void> {
