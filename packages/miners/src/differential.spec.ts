@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { mineToFile } from './mine-to-file';
 import { hashJudge } from './testing/hash-judge';
+import { mulberry32 as rng } from './testing/mulberry32';
 
 // Differential test: hundreds of mutated real trajectories (wrong types, Python-isms, malformed files)
 // mined by this package and by the independent Python reference (tools/bench/lrat_reference.py) must
@@ -13,18 +14,6 @@ import { hashJudge } from './testing/hash-judge';
 const root = path.resolve(__dirname, '../../..');
 const data = path.join(root, 'data/lrat-examples');
 const PY = '/usr/bin/python3';
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Raw JSON fragments spliced in as text, so floats like 1.0 and NaN survive (JSON.stringify cannot write them).
 const RAW = (s: string) => `__RAW__${Buffer.from(s).toString('hex')}__`;

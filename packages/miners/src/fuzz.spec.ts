@@ -5,20 +5,10 @@ import { MapCorpus } from './corpus';
 import { noneJudge } from './judges/judge';
 import { mineTrajectorySync } from './mine-all';
 import { whitespaceTokenizer } from './tokenizers';
+import { mulberry32 as rng } from './testing/mulberry32';
 
 // Fuzz: thousands of malformed lines and objects in every format. Nothing may throw; every failure
 // names its file and line, says why, and (for a trajectory dropped while converting) which field.
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const data = path.resolve(__dirname, '../../../data/lrat-examples/trajectories');
 const lrat = JSON.parse(readFileSync(path.join(data, '1.json'), 'utf8')) as Record<string, unknown>;
