@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
-import type { Encoder, NamedVariable, PreparedBatch, Side } from './encoder';
+import { embedInChunks, type Encoder, type NamedVariable, type PreparedBatch, type Side } from './encoder';
 import { l2Normalize } from './use-adapter';
 import { saveEncoderFiles, weightsVersion } from './weights-io';
 
@@ -122,16 +122,8 @@ export class BowEncoder implements Encoder {
     });
   }
 
-  private async embed(texts: string[], side: Side): Promise<Float32Array> {
-    const out = new Float32Array(texts.length * this.dim);
-    for (let i = 0; i < texts.length; i += 256) {
-      const batch = await this.prepare(texts.slice(i, i + 256), side);
-      const y = this.forward(batch, side);
-      out.set(await y.data(), i * this.dim);
-      y.dispose();
-      batch.dispose();
-    }
-    return out;
+  private embed(texts: string[], side: Side): Promise<Float32Array> {
+    return embedInChunks(this, texts, side, 256);
   }
 
   embedQueries(texts: string[]): Promise<Float32Array> {

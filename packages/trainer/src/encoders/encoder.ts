@@ -51,3 +51,19 @@ export interface EncoderManifest {
   weights: Array<{ name: string; shape: number[]; offset: number }>;
   [extra: string]: unknown;
 }
+
+/**
+ * `prepare` then `forward` over `texts` in chunks of `chunk`, rows gathered into one n × dim matrix:
+ * what `embedQueries` / `embedDocuments` are for every encoder.
+ */
+export async function embedInChunks(encoder: Encoder, texts: string[], side: Side, chunk: number): Promise<Float32Array> {
+  const out = new Float32Array(texts.length * encoder.dim);
+  for (let i = 0; i < texts.length; i += chunk) {
+    const batch = await encoder.prepare(texts.slice(i, i + chunk), side);
+    const y = encoder.forward(batch, side);
+    out.set(await y.data(), i * encoder.dim);
+    y.dispose();
+    batch.dispose();
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ function defaultEmbedWorkers(env: NodeJS.ProcessEnv = process.env): number {
 }
 import { Rng } from '../rng';
 import { USE_DIM, UseLiteModel } from '../use/use-model';
-import type { Encoder, NamedVariable, PreparedBatch, PrepareOptions, Side } from './encoder';
+import { embedInChunks, type Encoder, type NamedVariable, type PreparedBatch, type PrepareOptions, type Side } from './encoder';
 import { saveEncoderFiles, weightsVersion } from './weights-io';
 
 export interface UseAdapterOptions {
@@ -224,18 +224,9 @@ export class UseAdapterEncoder implements Encoder {
   }
 
   private async embed(texts: string[], side: Side): Promise<Float32Array> {
-    const out = new Float32Array(texts.length * USE_DIM);
     // Fill the cache for everything first (sorted by length, batched), then run the cheap adapter.
     await this.baseEmbeddings(texts, side);
-    const chunk = 1024;
-    for (let i = 0; i < texts.length; i += chunk) {
-      const batch = await this.prepare(texts.slice(i, i + chunk), side);
-      const y = this.forward(batch, side);
-      out.set(await y.data(), i * USE_DIM);
-      y.dispose();
-      batch.dispose();
-    }
-    return out;
+    return embedInChunks(this, texts, side, 1024);
   }
 
   embedQueries(texts: string[]): Promise<Float32Array> {
