@@ -1,4 +1,4 @@
-import type { BenchReport } from './types';
+import type { BenchReport, RunRow } from './types';
 import { mainRuns } from './sections';
 
 // Vega-Lite specifications built from the report data (pure), and their server-side rendering to
@@ -20,6 +20,25 @@ const METRICS = [
 const WIDTH = 220;
 const HEIGHT = 160;
 
+const NDCG = { field: 'ndcg_at_10', title: 'nDCG@10' };
+
+/** One data point per (run, metric), carrying `keys(run)`; metrics a run lacks (null) are left out. */
+function metricValues<K extends Record<string, unknown>>(rows: readonly RunRow[], metrics: readonly { field: string; title: string }[], keys: (r: RunRow) => K) {
+  return rows
+    .flatMap((r) => metrics.map((m) => ({ ...keys(r), metric: m.title, value: (r as unknown as Record<string, number | null>)[m.field] })))
+    .filter((v) => v.value !== null);
+}
+
+/** Small multiples: one panel per metric, each with its own y scale. */
+function facetByMetric(values: unknown[], panel: Record<string, unknown>): Record<string, unknown> {
+  return {
+    data: { values },
+    facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['evidence recall', 'success', 'steps', 'nDCG@10'] } },
+    spec: { width: WIDTH, height: HEIGHT, ...panel },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
 function suffix(report: BenchReport): string {
   return report.provenance.simulated ? ' (simulated agents)' : '';
 }
@@ -27,52 +46,36 @@ function suffix(report: BenchReport): string {
 function beforeAfter(report: BenchReport): ChartSpec | null {
   const rows = mainRuns(report).filter((r) => r.split === 'test');
   if (rows.length === 0) return null;
-  const values = rows.flatMap((r) => METRICS.map((m) => ({ agent: r.agent, retriever: r.retriever, metric: m.title, value: (r as unknown as Record<string, number | null>)[m.field] }))).filter((v) => v.value !== null);
   return {
     id: 'before-after',
     title: `Held-out questions: each agent with each retriever${suffix(report)}`,
-    spec: {
-      data: { values },
-      facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['evidence recall', 'success', 'steps', 'nDCG@10'] } },
-      spec: {
-        width: WIDTH,
-        height: HEIGHT,
-        mark: { type: 'bar' },
-        encoding: {
-          x: { field: 'agent', type: 'nominal', title: null },
-          xOffset: { field: 'retriever', type: 'nominal' },
-          y: { field: 'value', type: 'quantitative', title: null },
-          color: { field: 'retriever', type: 'nominal' },
-          tooltip: [{ field: 'agent' }, { field: 'retriever' }, { field: 'value', format: '.3f' }],
-        },
+    spec: facetByMetric(metricValues(rows, METRICS, (r) => ({ agent: r.agent, retriever: r.retriever })), {
+      mark: { type: 'bar' },
+      encoding: {
+        x: { field: 'agent', type: 'nominal', title: null },
+        xOffset: { field: 'retriever', type: 'nominal' },
+        y: { field: 'value', type: 'quantitative', title: null },
+        color: { field: 'retriever', type: 'nominal' },
+        tooltip: [{ field: 'agent' }, { field: 'retriever' }, { field: 'value', format: '.3f' }],
       },
-      resolve: { scale: { y: 'independent' } },
-    },
+    }),
   };
 }
 
 function flywheel(report: BenchReport): ChartSpec | null {
   const rows = report.runs.filter((r) => r.loop !== undefined && r.split === 'test');
   if (rows.length === 0) return null;
-  const values = rows.flatMap((r) => [...METRICS, { field: 'ndcg_at_10', title: 'nDCG@10' }].map((m) => ({ loop: r.loop, agent: r.agent, metric: m.title, value: (r as unknown as Record<string, number | null>)[m.field] }))).filter((v) => v.value !== null);
   return {
     id: 'flywheel',
     title: `Flywheel: metrics per loop on held-out questions${suffix(report)}`,
-    spec: {
-      data: { values },
-      facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['evidence recall', 'success', 'steps', 'nDCG@10'] } },
-      spec: {
-        width: WIDTH,
-        height: HEIGHT,
-        mark: { type: 'line', point: true },
-        encoding: {
-          x: { field: 'loop', type: 'ordinal', title: 'loop' },
-          y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-          color: { field: 'agent', type: 'nominal' },
-        },
+    spec: facetByMetric(metricValues(rows, [...METRICS, NDCG], (r) => ({ loop: r.loop, agent: r.agent })), {
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'loop', type: 'ordinal', title: 'loop' },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+        color: { field: 'agent', type: 'nominal' },
       },
-      resolve: { scale: { y: 'independent' } },
-    },
+    }),
   };
 }
 
@@ -81,26 +84,18 @@ function ablation(report: BenchReport): ChartSpec | null {
   const order = report.ablation.order;
   const rows = report.runs.filter((r) => order.includes(r.retriever) && r.split === 'test');
   if (rows.length === 0) return null;
-  const values = rows.flatMap((r) => METRICS.map((m) => ({ variant: r.retriever, agent: r.agent, metric: m.title, value: (r as unknown as Record<string, number | null>)[m.field] }))).filter((v) => v.value !== null);
   return {
     id: 'ablation',
     title: `Ablation: each supervision variant${suffix(report)}`,
-    spec: {
-      data: { values },
-      facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['evidence recall', 'success', 'steps', 'nDCG@10'] } },
-      spec: {
-        width: WIDTH,
-        height: HEIGHT,
-        mark: { type: 'bar' },
-        encoding: {
-          x: { field: 'variant', type: 'nominal', sort: order, title: null },
-          xOffset: { field: 'agent', type: 'nominal' },
-          y: { field: 'value', type: 'quantitative', title: null },
-          color: { field: 'agent', type: 'nominal' },
-        },
+    spec: facetByMetric(metricValues(rows, METRICS, (r) => ({ variant: r.retriever, agent: r.agent })), {
+      mark: { type: 'bar' },
+      encoding: {
+        x: { field: 'variant', type: 'nominal', sort: order, title: null },
+        xOffset: { field: 'agent', type: 'nominal' },
+        y: { field: 'value', type: 'quantitative', title: null },
+        color: { field: 'agent', type: 'nominal' },
       },
-      resolve: { scale: { y: 'independent' } },
-    },
+    }),
   };
 }
 
