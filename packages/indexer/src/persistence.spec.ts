@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, truncateSync, mkdirSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync, truncateSync, mkdirSync } from 'fs';
+import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -133,5 +134,33 @@ describe('saveIndex / loadIndex', () => {
     writeFileSync(path.join(dir, 'thesis.tex'), 'x');
     await expect(saveIndex(dir, Bm25Index.build(docs))).rejects.toThrow(/refusing to replace/);
     expect(existsSync(path.join(dir, 'thesis.tex'))).toBe(true);
+  });
+
+  it('will not overwrite a directory whose manifest.json is not an LRAT index manifest (a web app)', async () => {
+    const app = path.join(root, 'app');
+    mkdirSync(path.join(app, 'src'), { recursive: true });
+    writeFileSync(path.join(app, 'manifest.json'), '{"name":"x"}');
+    writeFileSync(path.join(app, 'src', 'main.js'), 'code');
+    await expect(saveIndex(app, Bm25Index.build(docs))).rejects.toThrow(/refusing to replace .*app: manifest.json has field "format" missing, not "lrat-index"/);
+    expect(readFileSync(path.join(app, 'src', 'main.js'), 'utf8')).toBe('code');
+    expect(readdirSync(root).filter((n) => n.startsWith('.app.'))).toEqual([]);
+  });
+
+  it('replaces an earlier LRAT index in place', async () => {
+    const dir = path.join(root, 'twice');
+    await saveIndex(dir, Bm25Index.build(docs));
+    await saveIndex(dir, Bm25Index.build(docs.slice(0, 2)));
+    expect((await loadIndex(dir)).manifest.count).toBe(2);
+    expect(readdirSync(root).filter((n) => n.startsWith('.twice.'))).toEqual([]);
+  });
+
+  it('an index stranded by a crash between the two renames of a swap is put back when opened', async () => {
+    const dir = path.join(root, 'stranded');
+    await saveIndex(dir, Bm25Index.build(docs));
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    renameSync(dir, path.join(root, `.stranded.old-${dead}-0123abcd`));
+    const loaded = await loadIndex(dir);
+    expect(loaded.manifest.count).toBe(3);
+    expect(existsSync(path.join(root, `.stranded.old-${dead}-0123abcd`))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { promises as fsp } from 'fs';
 import * as path from 'path';
-import { tempSibling } from './atomic-write';
+import { ownedByManifest, recoverDirectory, replaceDirectory } from './directory-swap';
 import { Bm25Index, type Bm25Data } from './bm25-index';
 import { DenseIndex } from './dense-index';
 
@@ -175,22 +175,22 @@ export interface SaveOptions {
 /**
  * Saves an index to a directory: files plus manifest.json are written into a temporary sibling, synced,
  * then renamed into place, so a reader sees the old index or the complete new one, never a mixture.
- * An existing directory is replaced only when it is an LRAT index (or empty).
+ * An existing directory is replaced only when it is an LRAT index (manifest.json with format
+ * "lrat-index") or empty; anything else is refused with ForeignDirectoryError (see directory-swap.ts).
  */
 export async function saveIndex(dir: string, index: Bm25Index | DenseIndex | HybridParts, options: SaveOptions = {}): Promise<IndexManifest> {
   const target = path.resolve(dir);
   const isHybrid = !(index instanceof Bm25Index) && !(index instanceof DenseIndex);
   const encoder = options.encoder ?? null;
   if (!(index instanceof Bm25Index) && !encoder) throw new Error(`saveIndex ${dir}: a dense index needs options.encoder (id, version, path)`);
-  await refuseForeignDirectory(target);
-  await fsp.mkdir(path.dirname(target), { recursive: true });
-  const tmp = tempSibling(target);
-  await fsp.mkdir(tmp);
-  try {
-    let manifest: IndexManifest;
-    if (!isHybrid) {
-      manifest = await writeInto(tmp, index as Bm25Index | DenseIndex, index instanceof DenseIndex ? encoder : null);
-    } else {
+  let manifest: IndexManifest | undefined;
+  await replaceDirectory(
+    target,
+    async (tmp) => {
+      if (!isHybrid) {
+        manifest = await writeInto(tmp, index as Bm25Index | DenseIndex, index instanceof DenseIndex ? encoder : null);
+        return;
+      }
       const parts = index as HybridParts;
       const files: Record<string, FileEntry> = {};
       for (const [name, part] of [['bm25', parts.bm25], ['dense', parts.dense]] as const) {
@@ -205,47 +205,11 @@ export async function saveIndex(dir: string, index: Bm25Index | DenseIndex | Hyb
         files,
       );
       await writeSynced(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    }
-    await swapIntoPlace(tmp, target);
-    return manifest;
-  } catch (err) {
-    await fsp.rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
-}
-
-async function refuseForeignDirectory(target: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await fsp.readdir(target);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw new Error(`saveIndex: ${target} exists and is not a directory`);
-    throw err;
-  }
-  if (entries.length > 0 && !entries.includes('manifest.json')) {
-    throw new Error(`saveIndex: ${target} exists, is not empty and holds no manifest.json — refusing to replace a directory that is not an LRAT index`);
-  }
-}
-
-// rename(2) cannot replace a non-empty directory, so the old one steps aside first; the window in which
-// the path is missing is one rename long, and a failure puts the old index back.
-async function swapIntoPlace(tmp: string, target: string): Promise<void> {
-  let old: string | undefined;
-  try {
-    await fsp.access(target);
-    old = tempSibling(target, 'old');
-    await fsp.rename(target, old);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  try {
-    await fsp.rename(tmp, target);
-  } catch (err) {
-    if (old) await fsp.rename(old, target);
-    throw err;
-  }
-  if (old) await fsp.rm(old, { recursive: true, force: true });
+    },
+    // Ours only when its manifest says so: a web app's manifest.json is not an index.
+    { ownedBy: ownedByManifest('manifest.json', INDEX_FORMAT) },
+  );
+  return manifest as IndexManifest;
 }
 
 /** Reads and verifies manifest.json (format, version, self-checksum). */
@@ -340,6 +304,8 @@ async function loadSingle(dir: string, m: IndexManifest): Promise<Bm25Index | De
 
 /** Loads and verifies an index directory: every checksum, size, dimension and count must agree. */
 export async function loadIndex(dir: string): Promise<LoadedIndex> {
+  // A writer killed between the two renames of a swap left the old index beside the path: put it back.
+  await recoverDirectory(dir);
   const m = await readManifest(dir);
   if (m.kind === 'hybrid') {
     const part = async (name: 'bm25' | 'dense') => {

@@ -1,6 +1,8 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
+import { ownedByManifest, replaceDirectory } from '@lrat/indexer';
+import { MANIFEST_FILE } from './encoders/weights-io';
 
 export function tempSibling(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
@@ -20,25 +22,11 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   await fsp.rename(tmp, file);
 }
 
-/** Builds a directory under a temporary name and renames it into place (replacing an old one). */
+/**
+ * Builds a model or checkpoint directory under a temporary name and swaps it into place through
+ * @lrat/indexer's guarded swap: an existing directory is replaced only when it is an encoder folder
+ * this project wrote (encoder.json with format "lrat-encoder") or empty.
+ */
 export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  await fsp.mkdir(path.dirname(dir), { recursive: true });
-  const tmp = tempSibling(dir);
-  await fsp.mkdir(tmp);
-  try {
-    await fill(tmp);
-    const old = `${tmp}.old`;
-    let hadOld = false;
-    try {
-      await fsp.rename(dir, old);
-      hadOld = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    await fsp.rename(tmp, dir);
-    if (hadOld) await fsp.rm(old, { recursive: true, force: true });
-  } catch (err) {
-    await fsp.rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  await replaceDirectory(dir, fill, { ownedBy: ownedByManifest(MANIFEST_FILE, 'lrat-encoder') });
 }

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { sweepStaleTemps } from '@lrat/indexer';
 import { writeDirAtomic, writeFileAtomic } from './atomic';
 import type { AdamW } from './adamw';
 import type { Encoder } from './encoders/encoder';
@@ -52,6 +53,8 @@ export async function saveCheckpoint(outDir: string, encoder: Encoder, opt: Adam
   const root = path.join(outDir, CHECKPOINTS_DIR);
   const name = `step-${String(state.step).padStart(8, '0')}`;
   const dir = path.join(root, name);
+  // A run killed while saving left `.step-N.tmp-PID-RAND` folders; those of dead processes go now.
+  await sweepStaleTemps(root, (base) => /^step-\d+$/.test(base));
   await writeDirAtomic(dir, async (tmp) => {
     await encoder.save(tmp, { backend: state.backend, step: state.step });
     await writeOptimizer(tmp, opt);

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadPairs, parsePairRecord, readPairs } from './pairs';
+import { checkSampleWeights, loadPairs, parsePairRecord, readPairs, samplesDigest } from './pairs';
 import { REPO_ROOT } from './testing/multihop-pairs';
 
 describe('FlagEmbedding pairs', () => {
@@ -42,5 +42,25 @@ describe('FlagEmbedding pairs', () => {
       await expect(read()).rejects.toThrow(message);
     }
     await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  it('an infinite weight is reported as Infinity, with line and field', () => {
+    expect(() => parsePairRecord(JSON.parse('{"query": "q", "pos": ["p"], "reweight_rate": 1e999}'), 'p.jsonl:7')).toThrow(
+      'p.jsonl:7: field "reweight_rate" must be a finite number ≥ 0, got Infinity',
+    );
+  });
+
+  it('refuses a training set whose weights are all zero instead of training to loss 0', () => {
+    const zero = [parsePairRecord({ query: 'q', pos: ['p'], reweight_rate: 0 }, 'p.jsonl:1'), parsePairRecord({ query: 'r', pos: ['p'], reweight_rate: 0 }, 'p.jsonl:2')];
+    expect(() => checkSampleWeights(zero, 'p.jsonl')).toThrow(/p\.jsonl: every one of the 2 samples has weight 0 \(reweight_rate\)/);
+    expect(() => checkSampleWeights([...zero, parsePairRecord({ query: 's', pos: ['p'], reweight_rate: 0.5 }, 'p.jsonl:3')], 'p.jsonl')).not.toThrow();
+  });
+
+  it('digests the samples content: one changed passage changes the digest', () => {
+    const a = [{ query: 'q', pos: ['p'], neg: ['n'], weight: 1 }];
+    const b = [{ query: 'q', pos: ['p'], neg: ['m'], weight: 1 }];
+    expect(samplesDigest(a)).toBe(samplesDigest([{ ...a[0] }]));
+    expect(samplesDigest(a)).not.toBe(samplesDigest(b));
+    expect(samplesDigest([{ query: 'ab', pos: ['c'], neg: [], weight: 1 }])).not.toBe(samplesDigest([{ query: 'a', pos: ['bc'], neg: [], weight: 1 }]));
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { createReadStream } from 'fs';
 import * as readline from 'readline';
 import type { TrainingSample } from './groups';
@@ -36,7 +37,8 @@ export function parsePairRecord(record: unknown, where: string, options: PairsRe
   let weight = 1;
   if (options.weighted !== false && r.reweight_rate !== undefined && r.reweight_rate !== null) {
     if (typeof r.reweight_rate !== 'number' || !Number.isFinite(r.reweight_rate) || r.reweight_rate < 0) {
-      fail(where, 'reweight_rate', `must be a finite number ≥ 0, got ${JSON.stringify(r.reweight_rate)}`);
+      // String(), not JSON.stringify: an overflowing 1e999 is Infinity, which JSON would print as null.
+      fail(where, 'reweight_rate', `must be a finite number ≥ 0, got ${typeof r.reweight_rate === 'number' ? String(r.reweight_rate) : JSON.stringify(r.reweight_rate)}`);
     }
     weight = r.reweight_rate;
   }
@@ -64,4 +66,18 @@ export async function loadPairs(file: string, options: PairsReadOptions = {}): P
   const out: TrainingSample[] = [];
   for await (const s of readPairs(file, options)) out.push(s);
   return out;
+}
+
+/** Refuses a training set in which every weight is 0: the weighted loss would be 0 and nothing would be learnt. */
+export function checkSampleWeights(samples: readonly TrainingSample[], where: string): void {
+  if (samples.length > 0 && samples.every((s) => s.weight === 0)) {
+    throw new Error(`${where}: every one of the ${samples.length} samples has weight 0 (reweight_rate), so the weighted loss is 0 and training would learn nothing; check how the pairs were weighted, or train unweighted`);
+  }
+}
+
+/** sha256 of the samples' content (query, passages, weight), so a resume can tell the same data from other data of the same size. */
+export function samplesDigest(samples: readonly TrainingSample[]): string {
+  const h = createHash('sha256');
+  for (const s of samples) h.update(JSON.stringify([s.query, s.pos, s.neg, s.weight])).update('\n');
+  return h.digest('hex');
 }

@@ -111,4 +111,43 @@ describe('train', () => {
     await train({ ...opts, encoder: new BowEncoder({ buckets: 64, embeddingDim: 4, dim: 4 }, charTokens) });
     await expect(train({ ...opts, batchSize: 8, resume: true, encoder: new BowEncoder({ buckets: 64, embeddingDim: 4, dim: 4 }, charTokens) })).rejects.toThrow(/cannot resume/);
   });
+
+  it('refuses to resume on a pairs file with the same number of samples but other content', async () => {
+    const out = path.join(tmp, 'other-pairs');
+    const pairs = syntheticPairs(16, 3);
+    const opts = { outDir: out, batchSize: 4, groupSize: 3, checkpointEvery: 2 };
+    await train({ ...opts, pairs, encoder: new BowEncoder({ buckets: 64, embeddingDim: 4, dim: 4 }, charTokens) });
+    const edited = pairs.map((p, i) => (i === 5 ? { ...p, pos: ['something else entirely'] } : p));
+    await expect(train({ ...opts, pairs: edited, resume: true, encoder: new BowEncoder({ buckets: 64, embeddingDim: 4, dim: 4 }, charTokens) })).rejects.toThrow(/cannot resume.*pairsSha256/);
+  });
+
+  it('refuses all-zero weights with a clear error', async () => {
+    const pairs = syntheticPairs(8, 3).map((p) => ({ ...p, weight: 0 }));
+    await expect(train({ pairs, outDir: path.join(tmp, 'zero'), batchSize: 4, groupSize: 3, encoder: new BowEncoder({ buckets: 64, embeddingDim: 4, dim: 4 }, charTokens) })).rejects.toThrow(
+      /every one of the 8 samples has weight 0/,
+    );
+  });
+
+  it('removes the checkpoint temps a killed run left, and only those of dead processes', async () => {
+    const out = path.join(tmp, 'stale');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const stale = path.join(out, 'checkpoints', `.step-00000002.tmp-${dead}-0123abcd`);
+    const alive = path.join(out, 'checkpoints', `.step-00000002.tmp-${process.ppid}-0123abcd`);
+    const foreign = path.join(out, 'checkpoints', '.step-00000002.tmp-mine');
+    for (const d of [stale, alive, foreign]) await fsp.mkdir(d, { recursive: true });
+    await train({ pairs: syntheticPairs(16, 3), outDir: out, batchSize: 4, groupSize: 3, checkpointEvery: 2, encoder: new BowEncoder({ buckets: 64, embeddingDim: 4, dim: 4 }, charTokens) });
+    await expect(fsp.stat(stale)).rejects.toThrow(/ENOENT/);
+    await fsp.stat(alive);
+    await fsp.stat(foreign);
+  });
+
+  it('will not replace a last/ folder that is not an encoder this project wrote', async () => {
+    const out = path.join(tmp, 'foreign-last');
+    await fsp.mkdir(path.join(out, 'last'), { recursive: true });
+    await fsp.writeFile(path.join(out, 'last', 'notes.txt'), 'mine');
+    await expect(train({ pairs: syntheticPairs(8, 3), outDir: out, batchSize: 4, groupSize: 3, encoder: new BowEncoder({ buckets: 64, embeddingDim: 4, dim: 4 }, charTokens) })).rejects.toThrow(
+      /refusing to replace .*last: it is not empty \(notes.txt\) and holds no encoder.json/,
+    );
+    expect(await fsp.readFile(path.join(out, 'last', 'notes.txt'), 'utf8')).toBe('mine');
+  });
 });

@@ -8,7 +8,7 @@ import type { Encoder } from './encoders/encoder';
 import { MANIFEST_FILE, WEIGHTS_FILE } from './encoders/weights-io';
 import { layoutBatch, sampleGroup, TrainingSample } from './groups';
 import { weightedInfoNce } from './loss';
-import { readPairs } from './pairs';
+import { checkSampleWeights, readPairs, samplesDigest } from './pairs';
 import { Rng } from './rng';
 import { learningRate } from './schedule';
 
@@ -156,12 +156,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const samples = await collect(options.pairs);
   if (samples.length === 0) throw new Error('train: no training samples');
+  if (weighted) checkSampleWeights(samples, `train${typeof options.pairs === 'string' ? ` ${options.pairs}` : ''}`);
   const stepsPerEpoch = Math.ceil(samples.length / batchSize);
   const totalSteps = epochs * stepsPerEpoch;
   const warmupSteps = options.warmup === undefined ? Math.round(0.1 * totalSteps) : options.warmup < 1 ? Math.round(options.warmup * totalSteps) : Math.round(options.warmup);
   const fingerprint = {
     encoder: encoder.id,
     samples: samples.length,
+    pairsSha256: samplesDigest(samples),
     epochs,
     batchSize,
     groupSize,
