@@ -2,6 +2,8 @@
 // retries with exponential backoff on network errors, 408/409/429/5xx (honouring Retry-After), a
 // per-request timeout, and cancellation. The API key is sent, never logged or put in errors.
 
+import { bodyExcerpt } from '@lrat/miners';
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
   content: string | null;
@@ -124,7 +126,7 @@ export class ChatClient {
     const text = await res.text();
     if (!res.ok) {
       const retryable = [408, 409, 429].includes(res.status) || res.status >= 500;
-      const err = new ChatRequestError(`${this.baseUrl}/chat/completions: HTTP ${res.status}: ${text.slice(0, 300)}`, res.status, retryable) as ChatRequestError & { retryAfterMs?: number };
+      const err = new ChatRequestError(`${this.baseUrl}/chat/completions: HTTP ${res.status}: ${bodyExcerpt(text, 300, [this.apiKey])}`, res.status, retryable) as ChatRequestError & { retryAfterMs?: number };
       const ra = Number(res.headers.get('retry-after'));
       if (Number.isFinite(ra) && ra >= 0 && res.headers.get('retry-after') !== null) err.retryAfterMs = ra * 1000;
       throw err;
@@ -133,7 +135,7 @@ export class ChatClient {
     try {
       body = JSON.parse(text) as ChatCompletionResponse;
     } catch {
-      throw new ChatRequestError(`${this.baseUrl}/chat/completions: response is not JSON: ${text.slice(0, 200)}`, res.status, true);
+      throw new ChatRequestError(`${this.baseUrl}/chat/completions: response is not JSON: ${bodyExcerpt(text, 200, [this.apiKey])}`, res.status, true);
     }
     if (!Array.isArray(body.choices) || body.choices.length === 0 || typeof body.choices[0]?.message !== 'object') {
       throw new ChatRequestError(`${this.baseUrl}/chat/completions: response has no choices[0].message`, res.status, true);

@@ -134,6 +134,25 @@ describe('LlmJudge', () => {
     }
   });
 
+  it('never prints the API key when a gateway echoes the Authorization header in a 4xx body', async () => {
+    const key = 'sk-test-Zq8y3LongSecretValue1234567890';
+    const server = createServer((req, res) =>
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'bad request', echo: { authorization: req.headers.authorization }, other: 'Bearer abc.def-ghi_jkl' })),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const judge = new LlmJudge({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, model: 'm', apiKey: key, backoffBaseMs: 1 });
+      const err = (await judge.judge(['x']).catch((e: Error) => e)) as Error;
+      expect(err.message).toMatch(/HTTP 400/);
+      expect(err.message).toContain('[REDACTED]');
+      expect(err.message).not.toContain(key);
+      expect(err.message).not.toContain('Zq8y3');
+      expect(err.message).not.toContain('abc.def');
+    } finally {
+      server.close();
+    }
+  });
+
   it('deduplicates identical texts in flight', async () => {
     const script: Script = { plan: new Map(), requests: [] };
     const { server, url } = await startServer(script);

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import * as path from 'path';
 import { cacheKeySha256, verdictOf, type Judge } from './judge';
 import { parseVerdicts } from './replay';
+import { bodyExcerpt } from '../redact';
 
 // The LLM judge: an OpenAI-compatible chat completion with the official judge prompt. Unlike the
 // official builder (3 attempts, then silently "not relevant"), it retries 429/5xx/timeouts/garbage
@@ -224,12 +225,12 @@ export class LlmJudge implements Judge {
       const ra = Number(res.headers.get('retry-after'));
       throw new RetryableError(`HTTP ${res.status}`, Number.isFinite(ra) && ra > 0 ? Math.min(ra * 1000, this.o.backoffMaxMs) : undefined);
     }
-    if (!res.ok) throw new JudgeUnavailableError(`LLM judge at ${this.o.baseUrl} answered HTTP ${res.status}: ${raw.slice(0, 200)}`);
+    if (!res.ok) throw new JudgeUnavailableError(`LLM judge at ${this.o.baseUrl} answered HTTP ${res.status}: ${bodyExcerpt(raw, 200, [this.o.apiKey])}`);
     let content: unknown;
     try {
       content = (JSON.parse(raw) as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message?.content;
     } catch {
-      throw new RetryableError(`unparseable response body: ${JSON.stringify(raw.slice(0, 80))}`);
+      throw new RetryableError(`unparseable response body: ${JSON.stringify(bodyExcerpt(raw, 80, [this.o.apiKey]))}`);
     }
     if (typeof content !== 'string') throw new RetryableError('response has no choices[0].message.content');
     return parseJudgeReply(content);
