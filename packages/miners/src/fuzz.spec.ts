@@ -1,6 +1,8 @@
-import { readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { gzipSync } from 'zlib';
 import * as path from 'path';
-import { parseTrajectoryLine, TrajectorySchema, type TrajectoryFormat } from '@lrat/trajectory';
+import { parseTrajectoryFileBytes, parseTrajectoryLine, readTrajectories, TrajectorySchema, type ReadItem, type TrajectoryFormat } from '@lrat/trajectory';
 import { MapCorpus } from './corpus';
 import { noneJudge } from './judges/judge';
 import { mineTrajectorySync } from './mine-all';
@@ -93,5 +95,48 @@ describe('fuzz: malformed trajectories never crash and always say what is wrong'
     expect(tally.skipped).toBeGreaterThan(1000);
     expect(tally.dropped).toBeGreaterThan(500);
     expect(tally.ok).toBeGreaterThan(500);
+  });
+
+  it('nesting 100,000 deep (20,000 inside fields), and corrupt or truncated gzip, in every format and container', async () => {
+    const deep = '['.repeat(100000) + ']'.repeat(100000);
+    const deepObj = '{"a":'.repeat(100000) + '1' + '}'.repeat(100000);
+    // Inside fields 20,000 levels: far past where any recursive walk overflows Node's stack (~10,000 frames), and quicker to parse.
+    const deep20k = '['.repeat(20000) + ']'.repeat(20000);
+    const deepObj20k = '{"a":'.repeat(20000) + '1' + '}'.repeat(20000);
+    const r = rng(99);
+    const dir = mkdtempSync(path.join(tmpdir(), 'lrat-fuzz-gz-'));
+    try {
+      let n = 0;
+      for (const [format, base] of bases) {
+        // The whole document, and every top-level field of a valid base in turn, replaced by a deep value.
+        const texts = [deep, deepObj];
+        for (const [i, k] of Object.keys(base as Record<string, unknown>).entries()) for (const d of [i % 2 ? deep20k : deepObj20k]) texts.push(JSON.stringify({ ...(base as object), [k]: '\u0000' }).replace('"\\u0000"', d));
+        texts.push(`[${JSON.stringify(base)}, ${deep20k}]`);
+        for (const text of texts) {
+          n++;
+          const line = parseTrajectoryLine(Buffer.from(text), { file: 'deep.jsonl', line: n }, format);
+          const file = parseTrajectoryFileBytes(gzipSync(text), 'deep.json.gz', format);
+          for (const item of [line, file]) {
+            if (item && !item.ok) expect(item.error.reason.length).toBeGreaterThan(5);
+            if (item && item.ok) expect(() => mineTrajectorySync(item.trajectory, { judge: noneJudge, tokenizer: whitespaceTokenizer, corpus })).not.toThrow();
+          }
+        }
+        // Gzip damaged in every way a killed writer or a bad disk leaves it: cut anywhere, bytes flipped.
+        const gz = gzipSync(Array.from({ length: 30 }, () => JSON.stringify(base)).join('\n') + '\n');
+        for (let k = 0; k < 12; k++) {
+          const bad = Buffer.from(k < 6 ? gz.subarray(0, Math.floor(r() * gz.length)) : gz);
+          if (k >= 6) for (let j = 0; j < 4; j++) bad[10 + Math.floor(r() * (bad.length - 10))] ^= 1 + Math.floor(r() * 255);
+          const whole = parseTrajectoryFileBytes(bad, 'bad.json.gz', format);
+          if (!whole.ok) expect(whole.error.message).toMatch(/^bad\.json\.gz: /);
+          const f = path.join(dir, `bad-${format}-${k}.jsonl.gz`);
+          writeFileSync(f, bad);
+          const items: ReadItem[] = [];
+          for await (const it of readTrajectories([f], { format: format === 'lrat' ? 'jsonl' : format })) items.push(it);
+          for (const it of items) if (!it.ok) expect(it.error.source.file).toBe(f);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { spawnSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
@@ -47,4 +48,59 @@ it('workers and in-process agree on mixed inputs; issues are counted', async () 
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+describe('mineToFile on damaged input', () => {
+  let base: string;
+  beforeEach(() => (base = mkdtempSync(path.join(tmpdir(), 'lrat-m2f-bad-'))));
+  afterEach(() => rmSync(base, { recursive: true, force: true }));
+  const corpus = path.join(data, 'parity/corpus.jsonl');
+
+  it('skips and names a 100,000-deep file and a truncated .jsonl.gz, mines the good files, on workers and in-process', async () => {
+    const dir = path.join(base, 'in');
+    mkdirSync(dir);
+    const trajs: Trajectory[] = [];
+    for await (const it of readTrajectories([path.join(data, 'trajectories')], { format: 'lrat' })) if (it.ok) trajs.push(it.trajectory);
+    const deep = '['.repeat(100000) + ']'.repeat(100000);
+    writeFileSync(path.join(dir, 'a-deep.json'), deep);
+    writeFileSync(path.join(dir, 'b-deep.jsonl'), `${deep}\n`);
+    const gz = gzipSync(trajs.map((t) => JSON.stringify(t)).join('\n') + '\n');
+    writeFileSync(path.join(dir, 'c-killed.jsonl.gz'), gz.subarray(0, gz.length - 40));
+    writeFileSync(path.join(dir, 'd-good.json'), readFileSync(path.join(data, 'trajectories/4.json')));
+    for (const workers of [0, 2]) {
+      const issues: string[] = [];
+      const s = await mineToFile({ trajectories: [dir], corpus, judge: { kind: 'rule' }, tokenizer: 'whitespace', out: path.join(base, `out-${workers}.jsonl`), workers, onIssue: (e) => issues.push(e.message) });
+      expect(issues[0]).toMatch(/a-deep\.json: skipped/);
+      expect(issues[1]).toMatch(/b-deep\.jsonl:1: skipped/);
+      expect(issues[2]).toMatch(/c-killed\.jsonl\.gz:\d+: skipped: the rest of the file is unreadable \(gzip: unexpected end of file\)/);
+      expect(s.trajectories).toBeGreaterThan(1);
+      expect(s.samples).toBeGreaterThan(0);
+    }
+  });
+
+  it('empty or unusable input fails with a clear message and leaves --out untouched', async () => {
+    const out = path.join(base, 'pairs.jsonl');
+    writeFileSync(out, 'precious\n');
+    const empty = path.join(base, 'empty');
+    mkdirSync(empty);
+    const run = (dir: string) => mineToFile({ trajectories: [dir], corpus, judge: { kind: 'rule' }, tokenizer: 'whitespace', out, workers: 0 });
+    await expect(run(empty)).rejects.toThrow(/no trajectory files in .*empty; .*pairs\.jsonl left untouched/);
+    const junk = path.join(base, 'junk');
+    mkdirSync(junk);
+    writeFileSync(path.join(junk, 'a.txt'), 'not json');
+    writeFileSync(path.join(junk, 'b.json'), '{"x": 1}');
+    await expect(run(junk)).rejects.toThrow(/none of the 2 files held a usable trajectory \(2 skipped, 0 dropped, 0 truncated lines\); .*pairs\.jsonl left untouched/);
+    expect(readFileSync(out, 'utf8')).toBe('precious\n');
+    expect(readdirSync(base).filter((n) => n.startsWith('pairs.jsonl.'))).toEqual([]);
+  });
+
+  it("removes the spool and temp files a killed run left (dead PID only), keeping everyone else's", async () => {
+    const out = path.join(base, 'pairs.jsonl');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const stale = [`pairs.jsonl.spool-${dead}-1700000000000`, `pairs.jsonl.tmp-${dead}-1700000000000`, `stats.json.tmp-${dead}-1700000000001`];
+    const kept = [`pairs.jsonl.spool-${process.ppid}-1700000000000`, 'pairs.jsonl.spool-notes', 'other.jsonl.tmp-1-2'];
+    for (const n of [...stale, ...kept]) writeFileSync(path.join(base, n), 'x');
+    await mineToFile({ trajectories: [path.join(data, 'trajectories')], format: 'lrat', corpus, judge: { kind: 'rule' }, tokenizer: 'whitespace', out, stats: path.join(base, 'stats.json'), workers: 0 });
+    expect(readdirSync(base).sort()).toEqual([...kept, 'pairs.jsonl', 'stats.json'].sort());
+  });
 });

@@ -9,7 +9,7 @@ import { createJudge, RecordingJudge, type Judge, type JudgeSpec, type Verdict }
 import { mineAll } from './mine-all';
 import { failureResult, resultError, type ItemResult } from './mine-item';
 import { sampleJsonPrefix } from './sample-json';
-import { WeightedSampleWriter } from './sample-writer';
+import { removeStaleTemps, WeightedSampleWriter } from './sample-writer';
 import { createTokenizer, type TokenizerName } from './tokenizers';
 import { runWorkerPool } from './worker-pool';
 
@@ -62,9 +62,9 @@ async function* fileTasks(files: string[], format: TrajectoryFormat, batch: numb
     if (readsAsLines(file, format)) {
       if (pending.length) yield { kind: 'files' as const, files: pending };
       pending = [];
-      let lines: { line: number; bytes: Uint8Array; complete: boolean }[] = [];
+      let lines: { line: number; bytes: Uint8Array; complete: boolean; unreadable?: string }[] = [];
       for await (const l of jsonlLines(file)) {
-        lines.push({ line: l.line, bytes: new Uint8Array(l.bytes), complete: l.complete });
+        lines.push({ line: l.line, bytes: new Uint8Array(l.bytes), complete: l.complete, ...(l.unreadable !== undefined ? { unreadable: l.unreadable } : {}) });
         if (lines.length >= batch * 4) {
           yield { kind: 'lines' as const, file, lines };
           lines = [];
@@ -86,6 +86,8 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
   const t0 = process.hrtime.bigint();
   const format = o.format ?? 'auto';
   const files = await listTrajectoryFiles(o.trajectories);
+  for (const f of [o.out, o.stats, o.saveVerdicts]) if (f) await removeStaleTemps(f);
+  if (files.length === 0) throw new Error(`no trajectory files in ${o.trajectories.join(', ')}; ${o.out} left untouched`);
   const scheme = schemeByName(o.weighting ?? 'reasoning-length');
   const sync = o.judge.kind !== 'llm' && !o.judgeInstance;
   const workers = sync ? Math.max(0, o.workers ?? Math.min(availableParallelism(), 8)) : 0;
@@ -150,6 +152,12 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
         if (judge instanceof RecordingJudge) for (const [k, v] of judge.verdicts) verdicts.set(k, v);
         await judge.close?.();
       }
+    }
+    if (counts.trajectories === 0) {
+      throw new Error(
+        `none of the ${files.length} files held a usable trajectory (${counts.skipped} skipped, ${counts.dropped} dropped, ${counts.truncated} truncated lines); ` +
+          `check --format and the files; ${o.out} left untouched`,
+      );
     }
     o.onStage?.('weighting and writing');
     const res = await writer.finish();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { parentPort, workerData } from 'worker_threads';
-import { parseTrajectoryFileBytes, parseTrajectoryLine, TrajectoryInputError, type ReadItem } from '@lrat/trajectory';
+import { jsonlLineItem, parseTrajectoryFileBytes, TrajectoryInputError, type ReadItem } from '@lrat/trajectory';
 import { loadCorpus } from './corpus';
 import { createJudge, RecordingJudge } from './judges';
 import { mineItemSync, type ItemResult } from './mine-item';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
         add(parseTrajectoryFileBytes(bytes, file, init.format));
       }
     } else if (task.kind === 'lines') {
-      for (const l of task.lines) add(parseTrajectoryLine(l.bytes, { file: task.file, line: l.line }, init.format, l.complete));
+      for (const l of task.lines) add(jsonlLineItem(l, task.file, init.format));
     } else {
       if (!pool || !init.pool) throw new Error('no document pool was shared with this worker');
       for (const i of task.indices) {

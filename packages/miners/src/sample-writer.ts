@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream, promises as fsp, type WriteStream } from 'fs';
 import { LengthAccumulator, reasoningLengthScheme, weightStatsFromColumns, type WeightingScheme, type WeightStats } from '@lrat/weighting';
+import * as path from 'path';
 import { completeSampleJson } from './sample-json';
 
 // Writes mined samples with their weights, streaming: the weights depend on every sample's length
@@ -120,4 +121,41 @@ export class WeightedSampleWriter {
     await fsp.rm(this.spoolPath, { force: true });
     await fsp.rm(this.tmpPath, { force: true });
   }
+}
+
+// Process liveness by PID (EPERM: it exists but is someone else's). The same check as @lrat/indexer's
+// isProcessAlive, which miners may not import (package DAG).
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what a killed run left beside `file`: `<file>.spool-PID-MS` and `<file>.tmp-PID-MS` (the
+ * names this package writes) whose PID no longer runs. Anything else, and live writers' files, stay.
+ */
+export async function removeStaleTemps(file: string): Promise<string[]> {
+  const abs = path.resolve(file);
+  const base = path.basename(abs);
+  let names: string[];
+  try {
+    names = await fsp.readdir(path.dirname(abs));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(`${base}.`)) continue;
+    const m = /^\.(spool|tmp)-(\d+)-\d+$/.exec(name.slice(base.length));
+    if (!m) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || isProcessAlive(pid)) continue;
+    await fsp.rm(path.join(path.dirname(abs), name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }

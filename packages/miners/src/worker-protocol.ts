@@ -18,7 +18,7 @@ export interface WorkerInit {
 
 export type WorkerTask =
   | { seq: number; kind: 'files'; files: string[] }
-  | { seq: number; kind: 'lines'; file: string; lines: { line: number; bytes: Uint8Array; complete: boolean }[] }
+  | { seq: number; kind: 'lines'; file: string; lines: { line: number; bytes: Uint8Array; complete: boolean; unreadable?: string }[] }
   | { seq: number; kind: 'pool'; indices: number[] };
 
 export type WorkerReply =

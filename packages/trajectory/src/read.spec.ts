@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
-import { compareCodePoints, listTrajectoryFiles, readTrajectories, type ReadItem } from './read';
+import { compareCodePoints, LineSplitter, listTrajectoryFiles, readTrajectories, type ReadItem } from './read';
 import { trajectoryJsonSchema, type Trajectory } from './schema';
 import { TrajectoryInputError } from './errors';
 
@@ -95,6 +95,65 @@ describe('readers', () => {
     const last = items[items.length - 1];
     expect(!last.ok && last.error.kind).toBe('truncated');
     expect(!last.ok && last.error.source).toEqual({ file: path.join(dir, 'log.3.jsonl'), line: 2 });
+  });
+
+  it('JSON nested 100,000 deep is skipped and named in every format and container; the next file is still read', async () => {
+    const deep = '['.repeat(100000) + ']'.repeat(100000);
+    const good = path.join(dir, 'z-good.jsonl');
+    writeFileSync(path.join(dir, 'a-deep.json'), deep);
+    writeFileSync(path.join(dir, 'b-deep.json.gz'), gzipSync(`[{"role": "user", "content": "x"}, ${deep}]`));
+    writeFileSync(path.join(dir, 'c-deep.jsonl'), `${deep}\n`);
+    writeFileSync(path.join(dir, 'd-deep.jsonl.gz'), gzipSync(`${deep}\n`));
+    writeFileSync(good, `${JSON.stringify(normalised)}\n`);
+    const deepFiles = ['a-deep.json', 'b-deep.json.gz', 'c-deep.jsonl', 'd-deep.jsonl.gz'];
+    for (const format of ['auto', 'openai', 'jsonl', 'lrat'] as const) {
+      const items = await collect([dir], { format });
+      const named = (x: ReadItem) => path.basename(x.ok ? x.source.file : x.error.source.file);
+      expect([...new Set(items.map(named))]).toEqual([...deepFiles, 'z-good.jsonl']);
+      // Nothing usable comes out of the deep documents (--format openai reads a bare array as a message list with no messages).
+      for (const x of items.filter((i) => deepFiles.includes(named(i)))) expect(x.ok ? x.trajectory.steps.length : 'failed').toBe(x.ok && format === 'openai' ? 0 : 'failed');
+      if (format === 'auto' || format === 'jsonl') expect(items.filter((x) => x.ok).map((x) => x.ok && x.source.file)).toEqual([good]);
+    }
+    await expect(collect([path.join(dir, 'c-deep.jsonl')], { format: 'jsonl', strict: true })).rejects.toThrow(/c-deep\.jsonl:1: trajectory dropped/);
+  });
+
+  it('a truncated or corrupt .jsonl.gz keeps the lines before the damage, names the file, and the run goes on', async () => {
+    const lines = Array.from({ length: 400 }, (_, i) => JSON.stringify({ ...normalised, id: `t${i}`, question: `q${i} ${'pad '.repeat(i % 50)}` })).join('\n') + '\n';
+    const gz = gzipSync(lines);
+    writeFileSync(path.join(dir, 'a-truncated.jsonl.gz'), gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const corrupt = Buffer.from(gz);
+    for (let i = 200; i < 260; i++) corrupt[i] ^= 0x5a;
+    writeFileSync(path.join(dir, 'b-corrupt.jsonl.gz'), corrupt);
+    writeFileSync(path.join(dir, 'c-good.jsonl'), `${JSON.stringify(normalised)}\n`);
+    const items = await collect([dir], { format: 'jsonl' });
+    const bad = items.filter((x): x is Extract<ReadItem, { ok: false }> => !x.ok);
+    expect(bad.map((x) => [path.basename(x.error.source.file), x.error.kind])).toEqual([
+      ['a-truncated.jsonl.gz', 'skipped'],
+      ['b-corrupt.jsonl.gz', 'skipped'],
+    ]);
+    expect(bad[0].error.message).toMatch(/a-truncated\.jsonl\.gz:\d+: skipped: the rest of the file is unreadable \(gzip: unexpected end of file\); the \d+ lines before it were read/);
+    expect(bad[1].error.message).toMatch(/b-corrupt\.jsonl\.gz:\d+: skipped: the rest of the file is unreadable \(gzip: /);
+    const okFiles = items.filter((x) => x.ok).map((x) => x.ok && path.basename(x.source.file));
+    expect(okFiles.filter((f) => f === 'a-truncated.jsonl.gz').length).toBeGreaterThan(50);
+    expect(okFiles[okFiles.length - 1]).toBe('c-good.jsonl');
+    await expect(collect([path.join(dir, 'a-truncated.jsonl.gz')], { format: 'jsonl', strict: true })).rejects.toThrow(/unreadable/);
+  });
+
+  it('reads a 40 MB line from 64 KB chunks copying each byte a bounded number of times (linear, not quadratic)', () => {
+    const splitter = new LineSplitter();
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    let lines = 0;
+    let bytes = 0;
+    for (let i = 0; i < 640; i++) for (const l of splitter.push(chunk)) lines++;
+    for (const l of splitter.push(Buffer.from('b\nc\n'))) {
+      lines++;
+      bytes += l.length;
+    }
+    expect(lines).toBe(2);
+    expect(bytes).toBe(640 * 64 * 1024 + 1 + 1);
+    // A reader that re-concatenates the pending line on every chunk copies ~640²/2 chunks; this one copies it once.
+    expect(splitter.copiedBytes).toBeLessThanOrEqual(640 * 64 * 1024 + 2);
+    expect(splitter.end()).toBeNull();
   });
 
   it('JSONL schema errors name line and field', async () => {

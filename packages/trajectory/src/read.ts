@@ -91,25 +91,53 @@ function trajectoryId(source: SourceRef): string {
   return source.line !== undefined ? `${base}:${source.line}` : base;
 }
 
-/** Plain JSON from a Python-typed value (for the formats that do not need Python semantics). */
-function toPlain(v: PyValue): unknown {
-  if (v instanceof PyInt) return Number(v.digits);
-  if (v instanceof PyFloat) return v.value;
-  if (Array.isArray(v)) return v.map(toPlain);
-  if (v instanceof Map) {
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of v) o[k] = toPlain(x);
-    return o;
+const plainScalar = (v: PyValue): unknown => (v instanceof PyInt ? Number(v.digits) : v instanceof PyFloat ? v.value : v);
+
+/**
+ * Plain JSON from a Python-typed value (for the formats that do not need Python semantics). Iterative:
+ * an array nested 100,000 deep (JSON.parse accepts it) must not overflow the stack.
+ */
+function toPlain(root: PyValue): unknown {
+  if (!Array.isArray(root) && !(root instanceof Map)) return plainScalar(root);
+  const container = (v: PyValue[] | Map<string, PyValue>): unknown[] | Record<string, unknown> => (Array.isArray(v) ? new Array<unknown>(v.length) : {});
+  const out = container(root);
+  const stack: [PyValue[] | Map<string, PyValue>, unknown[] | Record<string, unknown>][] = [[root, out]];
+  while (stack.length) {
+    const [src, dst] = stack.pop() as (typeof stack)[number];
+    const put = (k: string | number, x: PyValue): void => {
+      if (Array.isArray(x) || x instanceof Map) {
+        const d = container(x);
+        (dst as Record<string | number, unknown>)[k] = d;
+        stack.push([x, d]);
+      } else {
+        (dst as Record<string | number, unknown>)[k] = plainScalar(x);
+      }
+    };
+    if (Array.isArray(src)) src.forEach((x, i) => put(i, x));
+    else for (const [k, x] of src) put(k, x);
   }
-  return v;
+  return out;
 }
 
 function fail(kind: 'skipped' | 'dropped' | 'truncated', source: SourceRef, reason: string, field?: string): ReadItem {
   return { ok: false, error: new TrajectoryInputError(kind, source, reason, field) };
 }
 
-/** One JSON document (a whole file or one JSONL line) to a trajectory, in the given format. */
+/**
+ * One JSON document (a whole file or one JSONL line) to a trajectory, in the given format. Never
+ * throws on bad input: a document too deep or too large for any conversion step (RangeError) is
+ * skipped with its reason, like every other unusable input.
+ */
 export function parseTrajectoryText(text: string, source: SourceRef, format: TrajectoryFormat): ReadItem {
+  try {
+    return convertTrajectoryText(text, source, format);
+  } catch (e) {
+    if (e instanceof RangeError) return fail('skipped', source, `cannot be converted (${e.message}; nested or sized beyond what this reader handles)`);
+    throw e;
+  }
+}
+
+function convertTrajectoryText(text: string, source: SourceRef, format: TrajectoryFormat): ReadItem {
   let v: PyValue;
   try {
     v = parsePythonJsonFast(text);
@@ -152,7 +180,12 @@ export function parseTrajectoryFileBytes(bytes: Uint8Array, file: string, format
     return fail('skipped', source, `not valid gzip: ${(e as Error).message}`);
   }
   if (format === 'lrat' || format === 'auto') {
-    const fast = fastOfficialFile(raw, source);
+    let fast: ReadItem | undefined;
+    try {
+      fast = fastOfficialFile(raw, source);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // the general path below reports it with its reason
+    }
     if (fast) return fast;
   }
   let text: string;
@@ -202,8 +235,63 @@ function fastOfficialFile(raw: Uint8Array, source: SourceRef): ReadItem | undefi
   }
 }
 
-/** Split JSONL bytes into lines (1-based numbers); `complete` is false for a last line without newline. */
-export async function* jsonlLines(file: string): AsyncGenerator<{ line: number; bytes: Buffer; complete: boolean }> {
+/**
+ * Splits a byte stream into lines. Linear in the input: the pieces of a line that spans chunks are kept
+ * in a list and joined once, when its newline arrives (re-joining on every chunk made a 50 MB line cost
+ * minutes). `copiedBytes` counts the bytes copied by those joins, so a test can check this without timing.
+ */
+export class LineSplitter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  copiedBytes = 0;
+
+  /** The complete lines ending in this chunk (without their newline). */
+  *push(chunk: Buffer): Generator<Buffer> {
+    let from = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, from);
+      if (nl < 0) break;
+      yield this.take(chunk.subarray(from, nl));
+      from = nl + 1;
+    }
+    if (from < chunk.length) {
+      this.pending.push(chunk.subarray(from));
+      this.pendingBytes += chunk.length - from;
+    }
+  }
+
+  /** The last line when the input does not end with a newline, else null. */
+  end(): Buffer | null {
+    return this.pendingBytes ? this.take(Buffer.alloc(0)) : null;
+  }
+
+  private take(tail: Buffer): Buffer {
+    if (!this.pending.length) return tail;
+    this.pending.push(tail);
+    const line = Buffer.concat(this.pending, this.pendingBytes + tail.length);
+    this.copiedBytes += line.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+    return line;
+  }
+}
+
+/** One line of a JSONL file; `unreadable` (with no bytes) when the rest of the file cannot be read. */
+export interface JsonlLine {
+  line: number;
+  bytes: Buffer;
+  /** false for a last line without newline. */
+  complete: boolean;
+  /** Why the file stops here: a corrupt or truncated gzip stream, or a read error. */
+  unreadable?: string;
+}
+
+/**
+ * Split JSONL bytes into lines (1-based numbers). A file that becomes unreadable part-way (a killed
+ * writer's truncated .gz, a corrupt block) ends with one `unreadable` line instead of throwing, so the
+ * lines before the damage are kept and the run goes on with the next file.
+ */
+export async function* jsonlLines(file: string): AsyncGenerator<JsonlLine> {
   const head = Buffer.alloc(2);
   const fh = await fsp.open(file, 'r');
   try {
@@ -211,24 +299,30 @@ export async function* jsonlLines(file: string): AsyncGenerator<{ line: number; 
   } finally {
     await fh.close();
   }
+  const gzip = isGzip(file, head);
   const raw = createReadStream(file);
-  const stream = isGzip(file, head) ? raw.pipe(createGunzip()) : raw;
-  let rest: Buffer = Buffer.alloc(0);
+  const stream = gzip ? raw.pipe(createGunzip()) : raw;
+  if (gzip) raw.on('error', (e) => stream.destroy(e));
+  const splitter = new LineSplitter();
   let line = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-    let from = 0;
-    for (;;) {
-      const nl = buf.indexOf(10, from);
-      if (nl < 0) break;
-      line++;
-      yield { line, bytes: buf.subarray(from, nl), complete: true };
-      from = nl + 1;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      for (const bytes of splitter.push(chunk)) yield { line: ++line, bytes, complete: true };
     }
-    buf = buf.subarray(from);
-    rest = Buffer.from(buf);
+  } catch (e) {
+    raw.destroy();
+    const what = gzip && (e as NodeJS.ErrnoException).code?.startsWith('Z_') ? `gzip: ${(e as Error).message}` : (e as Error).message;
+    yield { line: line + 1, bytes: Buffer.alloc(0), complete: false, unreadable: `the rest of the file is unreadable (${what}); the ${line} lines before it were read` };
+    return;
   }
-  if (rest.length) yield { line: line + 1, bytes: rest, complete: false };
+  const rest = splitter.end();
+  if (rest) yield { line: line + 1, bytes: rest, complete: false };
+}
+
+/** A JSONL line (as jsonlLines yields it) to an item, or null for a blank line. */
+export function jsonlLineItem(l: Pick<JsonlLine, 'line' | 'complete' | 'unreadable'> & { bytes: Uint8Array }, file: string, format: TrajectoryFormat): ReadItem | null {
+  if (l.unreadable !== undefined) return fail('skipped', { file, line: l.line }, l.unreadable);
+  return parseTrajectoryLine(l.bytes, { file, line: l.line }, format, l.complete);
 }
 
 /** One JSONL line to an item, or null for a blank line. */
@@ -257,7 +351,7 @@ export async function* readTrajectories(paths: readonly string[], opts: ReadOpti
   for (const file of await listTrajectoryFiles(paths)) {
     if (readsAsLines(file, format)) {
       for await (const l of jsonlLines(file)) {
-        const item = parseTrajectoryLine(l.bytes, { file, line: l.line }, format, l.complete);
+        const item = jsonlLineItem(l, file, format);
         if (item) yield emit(item);
       }
     } else {
