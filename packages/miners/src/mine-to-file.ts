@@ -5,7 +5,7 @@ import {
 } from '@lrat/trajectory';
 import { schemeByName, type WeightStats } from '@lrat/weighting';
 import { loadCorpus } from './corpus';
-import { createJudge, RecordingJudge, type Judge, type JudgeSpec, type Verdict } from './judges';
+import { createJudge, LlmJudge, RecordingJudge, type Judge, type JudgeSpec, type Verdict } from './judges';
 import { mineAll } from './mine-all';
 import { failureResult, resultError, type ItemResult } from './mine-item';
 import { sampleJsonPrefix } from './sample-json';
@@ -40,6 +40,8 @@ export interface MineToFileOptions {
   /** Each skipped file, dropped trajectory or truncated line, as it happens. */
   onIssue?: (e: TrajectoryInputError) => void;
   onStage?: (stage: string) => void;
+  /** Something the user should know that does not stop the run (e.g. unrecognised judge replies). */
+  onWarning?: (message: string) => void;
 }
 
 export interface MineSummary {
@@ -150,6 +152,8 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
         }
       } finally {
         if (judge instanceof RecordingJudge) for (const [k, v] of judge.verdicts) verdicts.set(k, v);
+        const warning = inner instanceof LlmJudge ? inner.unrecognisedWarning() : null;
+        if (warning) o.onWarning?.(warning);
         await judge.close?.();
       }
     }

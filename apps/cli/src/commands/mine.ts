@@ -76,6 +76,7 @@ export async function runMine(a: MineArgs, say: (line: string) => void = (l) => 
       progress ??= createProgress({ label: 'mining', total: p.totalFiles });
       progress.update(p.files, `${p.trajectories} trajectories, ${p.samples} samples`);
     },
+    onWarning: (w) => say(`warning: ${w}`),
     onIssue: (e) => {
       issues++;
       if (!a.quiet || issues <= 20) say(e.message);

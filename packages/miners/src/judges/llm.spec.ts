@@ -6,6 +6,7 @@ import * as path from 'path';
 import { JudgeUnavailableError, judgePrompt, LlmJudge, parseJudgeReply } from './llm';
 import { reasoningSha256 } from './judge';
 import { ReplayJudge } from './replay';
+import { mineToFile } from '../mine-to-file';
 
 // The LLM judge against a real HTTP server on 127.0.0.1 that misbehaves before answering.
 
@@ -160,6 +161,69 @@ describe('LlmJudge', () => {
       const judge = new LlmJudge({ baseUrl: url, model: 'm' });
       expect(await judge.judge(['same', 'same', 'same'])).toEqual([true, true, true]);
       expect(script.requests.length).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('unrecognised judge replies', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'lrat-judge-unrec-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function replying(reply: (text: string) => string): Promise<{ server: Server; url: string }> {
+    const server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const text = markerOf((JSON.parse(raw) as { messages: { content: string }[] }).messages[0].content);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { content: reply(text) } }] }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` };
+  }
+
+  it('are NOT_RELEVANT (the official parse), counted, and not cached', async () => {
+    const { server, url } = await replying((t) => (t.startsWith('a') ? '<think>hmm</think> RELEVANT' : t.startsWith('b') ? 'NOT_RELEVANT' : 'RELEVANT'));
+    try {
+      const judge = new LlmJudge({ baseUrl: url, model: 'm', cacheDir: dir });
+      expect(await judge.judge(['a1', 'a2', 'a3', 'b1', 'c1'])).toEqual([false, false, false, false, true]);
+      expect(judge.counters.unrecognised).toBe(3);
+      expect(judge.unrecognisedWarning()).toBe(
+        '3 of 5 LLM judge replies (60.0%) started with neither RELEVANT nor NOT_RELEVANT (first: "<think>hmm</think> RELEVANT"); ' +
+          'they count as NOT_RELEVANT, as in the official builder, and are not cached',
+      );
+      expect(readFileSync(path.join(dir, 'verdicts.jsonl'), 'utf8').trim().split('\n').length).toBe(2);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('no warning when every reply is recognised', async () => {
+    const { server, url } = await replying(() => 'RELEVANT');
+    try {
+      const judge = new LlmJudge({ baseUrl: url, model: 'm' });
+      await judge.judge(['x', 'y']);
+      expect(judge.unrecognisedWarning()).toBeNull();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('lrat mine warns with the share when every reply is unrecognised', async () => {
+    const { server, url } = await replying(() => 'Sure! The analysis suggests the page is relevant.');
+    const data = path.resolve(__dirname, '../../../../data/lrat-examples');
+    const warnings: string[] = [];
+    try {
+      await mineToFile({
+        trajectories: [path.join(data, 'trajectories')], format: 'lrat', corpus: path.join(data, 'parity/corpus.jsonl'),
+        judge: { kind: 'llm', llm: { baseUrl: url, model: 'm' } }, tokenizer: 'whitespace', out: path.join(dir, 'pairs.jsonl'),
+        onWarning: (w) => warnings.push(w),
+      });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^(\d+) of \1 LLM judge replies \(100\.0%\) started with neither RELEVANT nor NOT_RELEVANT \(first: "Sure! The analysis/);
     } finally {
       server.close();
     }

@@ -43,6 +43,12 @@ export function parseJudgeReply(content: string): boolean {
   return first === 'RELEVANT';
 }
 
+/** Whether a reply's first token is one of the two the prompt asks for (anything else still parses, as NOT_RELEVANT). */
+export function isRecognisedJudgeReply(content: string): boolean {
+  const first = content.trim().split(/\s+/)[0] ?? '';
+  return first === 'RELEVANT' || first === 'NOT_RELEVANT';
+}
+
 export class JudgeUnavailableError extends Error {
   constructor(message: string) {
     super(message);
@@ -80,6 +86,14 @@ export interface LlmJudgeCounters {
   retries: number;
   cacheHits: number;
   judged: number;
+  /** Replies whose first token was neither RELEVANT nor NOT_RELEVANT (counted as NOT_RELEVANT, not cached). */
+  unrecognised: number;
+}
+
+interface Reply {
+  verdict: boolean;
+  recognised: boolean;
+  content: string;
 }
 
 class RetryableError extends Error {
@@ -93,7 +107,8 @@ class RetryableError extends Error {
 
 export class LlmJudge implements Judge {
   readonly name = 'llm';
-  readonly counters: LlmJudgeCounters = { requests: 0, retries: 0, cacheHits: 0, judged: 0 };
+  readonly counters: LlmJudgeCounters = { requests: 0, retries: 0, cacheHits: 0, judged: 0, unrecognised: 0 };
+  private firstUnrecognised?: string;
   private readonly cache = new Map<string, boolean>();
   private readonly inflight = new Map<string, Promise<boolean>>();
   private readonly cacheFile?: string;
@@ -152,9 +167,15 @@ export class LlmJudge implements Judge {
     }
     let p = this.inflight.get(sha);
     if (!p) {
-      p = this.fetchVerdict(text).then((v) => {
-        this.cache.set(sha, v);
+      p = this.fetchVerdict(text).then(({ verdict: v, recognised, content }) => {
         this.counters.judged++;
+        if (!recognised) {
+          // The official parse makes it NOT_RELEVANT; it is not cached, so a re-run (with a fixed model or prompt) asks again.
+          this.counters.unrecognised++;
+          this.firstUnrecognised ??= content;
+          return v;
+        }
+        this.cache.set(sha, v);
         // Appended at once, so a crash or kill loses no verdict already paid for.
         if (this.cacheFile) appendFileSync(this.cacheFile, JSON.stringify({ reasoning_sha256: sha, verdict: verdictOf(v) }) + '\n');
         return v;
@@ -163,6 +184,16 @@ export class LlmJudge implements Judge {
       this.inflight.set(sha, p);
     }
     return p;
+  }
+
+  /** A warning with the share of unrecognised replies, or null when every reply was RELEVANT or NOT_RELEVANT. */
+  unrecognisedWarning(): string | null {
+    const { unrecognised: u, judged: n } = this.counters;
+    if (u === 0) return null;
+    return (
+      `${u} of ${n} LLM judge replies (${((100 * u) / n).toFixed(1)}%) started with neither RELEVANT nor NOT_RELEVANT ` +
+      `(first: ${JSON.stringify(bodyExcerpt(this.firstUnrecognised ?? '', 60, [this.o.apiKey]))}); they count as NOT_RELEVANT, as in the official builder, and are not cached`
+    );
   }
 
   private async acquire(): Promise<void> {
@@ -179,7 +210,7 @@ export class LlmJudge implements Judge {
     else this.active--;
   }
 
-  private async fetchVerdict(text: string): Promise<boolean> {
+  private async fetchVerdict(text: string): Promise<Reply> {
     let last = '';
     for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
       await this.acquire();
@@ -203,7 +234,7 @@ export class LlmJudge implements Judge {
     throw new JudgeUnavailableError(`LLM judge at ${this.o.baseUrl} failed ${this.o.maxAttempts} times; last error: ${last}`);
   }
 
-  private async request(text: string): Promise<boolean> {
+  private async request(text: string): Promise<Reply> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.o.apiKey) headers.authorization = `Bearer ${this.o.apiKey}`;
     const body = JSON.stringify({ model: this.o.model, messages: [{ role: 'user', content: judgePrompt(text) }], ...this.o.body });
@@ -233,6 +264,6 @@ export class LlmJudge implements Judge {
       throw new RetryableError(`unparseable response body: ${JSON.stringify(bodyExcerpt(raw, 80, [this.o.apiKey]))}`);
     }
     if (typeof content !== 'string') throw new RetryableError('response has no choices[0].message.content');
-    return parseJudgeReply(content);
+    return { verdict: parseJudgeReply(content), recognised: isRecognisedJudgeReply(content), content };
   }
 }
