@@ -1,5 +1,6 @@
 import * as crypto from 'crypto';
-import type { Readable, Writable } from 'stream';
+import { PassThrough, type Readable, type Writable } from 'stream';
+import { checkJsonRpcLine } from './jsonrpc-gate';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createMcpServer } from './mcp';
 import type { SearchService } from './search-service';
@@ -18,7 +19,9 @@ export interface StdioSession {
  */
 export async function serveStdio(service: SearchService, io: { stdin?: Readable; stdout?: Writable } = {}): Promise<StdioSession> {
   const sessionId = `stdio-${crypto.randomUUID()}`;
-  const transport = new StdioServerTransport(io.stdin, io.stdout);
+  const stdin = io.stdin ?? process.stdin;
+  const stdout = io.stdout ?? process.stdout;
+  const transport = new StdioServerTransport(gateJsonRpc(stdin, stdout), stdout);
   const server = createMcpServer(service, () => {
     const info = server.server.getClientVersion();
     return { session: sessionId, transport: 'mcp-stdio', agent: info ? { name: info.name, version: info.version } : undefined };
@@ -33,7 +36,7 @@ export async function serveStdio(service: SearchService, io: { stdin?: Readable;
     done();
   };
   transport.onclose = finish;
-  (io.stdin ?? process.stdin).once('end', () => void server.close().then(finish, finish));
+  stdin.once('end', () => void server.close().then(finish, finish));
   await server.connect(transport);
   return {
     sessionId,
@@ -43,4 +46,34 @@ export async function serveStdio(service: SearchService, io: { stdin?: Readable;
       finish();
     },
   };
+}
+
+/**
+ * What the SDK transport reads: stdin's lines that are valid JSON-RPC; the others are answered here
+ * with a -32700/-32600 error (see jsonrpc-gate.ts) instead of being dropped silently.
+ */
+function gateJsonRpc(stdin: Readable, stdout: Writable): Readable {
+  const out = new PassThrough();
+  let pending = '';
+  stdin.setEncoding('utf8');
+  stdin.on('data', (chunk: string) => {
+    // Only the new chunk is searched for newlines, so a long line costs linear time.
+    let search = pending.length;
+    pending += chunk;
+    let nl: number;
+    let from = 0;
+    while ((nl = pending.indexOf('\n', search)) >= 0) {
+      search = nl + 1;
+      const line = pending.slice(from, nl).replace(/\r$/, '');
+      from = nl + 1;
+      if (line.trim() === '') continue;
+      const error = checkJsonRpcLine(line);
+      if (error) stdout.write(JSON.stringify(error) + '\n');
+      else out.write(line + '\n');
+    }
+    pending = pending.slice(from);
+  });
+  stdin.once('end', () => out.end());
+  stdin.once('error', (e) => out.destroy(e));
+  return out;
 }
