@@ -121,6 +121,11 @@ export class DenseIndex {
     });
   }
 
+  /** The ids of the documents in the index (removed ones left out). */
+  *docIds(): IterableIterator<string> {
+    for (const id of this.labels) if (id !== null) yield id;
+  }
+
   static create(options: DenseIndexOptions): DenseIndex {
     const { dim } = options;
     if (!Number.isInteger(dim) || dim < 1) throw new Error(`dim must be a positive integer, got ${dim}`);

@@ -11,6 +11,8 @@ export interface Searcher {
   readonly version: string;
   search(query: string, k: number): Promise<Hit[]>;
   searchBatch(queries: readonly string[], k: number): Promise<Hit[][]>;
+  /** The ids of the documents it can return (so a server can check them against its corpus). */
+  docIds?(): Iterable<string>;
 }
 
 export function createBm25Searcher(index: Bm25Index, version = `memory:bm25:${index.count}`): Searcher {
@@ -19,6 +21,7 @@ export function createBm25Searcher(index: Bm25Index, version = `memory:bm25:${in
     version,
     search: async (query, k) => index.search(query, k),
     searchBatch: async (queries, k) => index.searchBatch(queries, k),
+    docIds: () => index.data.docIds,
   };
 }
 
@@ -46,6 +49,7 @@ export function createDenseSearcher(index: DenseIndex, embedder: TextEmbedder, o
     version: options.version ?? `memory:dense:${embedder.id}@${embedder.version}:${index.count}`,
     search: async (query, k) => (await searchBatch([query], k))[0],
     searchBatch,
+    docIds: () => index.docIds(),
   };
 }
 
@@ -74,6 +78,7 @@ export function createHybridSearcher(a: Searcher, b: Searcher, options: HybridOp
       const [xs, ys] = await Promise.all([a.searchBatch(queries, d), b.searchBatch(queries, d)]);
       return xs.map((x, i) => reciprocalRankFusion([x, ys[i]], k, rrfK));
     },
+    ...(a.docIds && b.docIds ? { docIds: () => new Set([...a.docIds!(), ...b.docIds!()]) } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as http from 'http';
 import * as path from 'path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -34,7 +35,7 @@ async function inject(base: string, o: { method: string; url: string; payload?: 
   return { statusCode: r.status, headers: Object.fromEntries(r.headers), body: text, json: () => JSON.parse(text) };
 }
 
-function make(opts: { token?: string; idleTimeoutMs?: number } = {}) {
+function make(opts: { token?: string; idleTimeoutMs?: number; allowedHosts?: string[] } = {}) {
   const dir = tmpDir();
   const backend = new TermBackend(TINY_CORPUS, { version: 'v1' });
   const service = new SearchService(backend, {
@@ -47,7 +48,7 @@ function make(opts: { token?: string; idleTimeoutMs?: number } = {}) {
     limits: { bodyLimitBytes: 64 * 1024 },
   });
   const errors: string[] = [];
-  const server = createHttpServer(service, { token: opts.token, onError: (m) => errors.push(m), sweepIntervalMs: opts.idleTimeoutMs ? 20 : undefined });
+  const server = createHttpServer(service, { token: opts.token, allowedHosts: opts.allowedHosts, onError: (m) => errors.push(m), sweepIntervalMs: opts.idleTimeoutMs ? 20 : undefined });
   return { dir, service, server, errors };
 }
 
@@ -300,3 +301,76 @@ describe('MCP over Streamable HTTP (real SDK client)', () => {
     }
   });
 });
+
+/** A GET with a chosen Host header (fetch will not send one). */
+function getWithHost(base: string, url: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(base + url, { method: 'GET', headers: { ...headers, host } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('Host header (DNS rebinding) without a token', () => {
+  it('answers only requests addressed to the bound address, loopback or an allowed host', async () => {
+    const { server } = make();
+    const base = await server.listen(0);
+    const port = new URL(base).port;
+    try {
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, '127.0.0.1']) {
+        expect({ host, status: (await getWithHost(base, '/v1/documents/d1', host)).status }).toEqual({ host, status: 200 });
+      }
+      const evil = await getWithHost(base, '/v1/documents/d1', `attacker.example:${port}`);
+      expect(evil.status).toBe(403);
+      expect(JSON.parse(evil.body).error).toMatch(/Host attacker\.example:\d+ is not this server's address .*--allow-host attacker\.example/);
+      expect((await getWithHost(base, '/healthz', 'attacker.example')).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a token replaces the check; --allow-host names extra hosts', async () => {
+    const withToken = make({ token: TOKEN });
+    const base = await withToken.server.listen(0);
+    try {
+      expect((await getWithHost(base, '/v1/documents/d1', 'search.internal', { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    } finally {
+      await withToken.server.close();
+    }
+    const allowed = make({ allowedHosts: ['search.internal'] });
+    const base2 = await allowed.server.listen(0);
+    try {
+      expect((await getWithHost(base2, '/v1/documents/d1', 'search.internal:80')).status).toBe(200);
+      expect((await getWithHost(base2, '/v1/documents/d1', 'other.internal')).status).toBe(403);
+    } finally {
+      await allowed.server.close();
+    }
+  });
+});
+
+describe('reload failures', () => {
+  it('are a 400 with the reason, and the current index keeps serving', async () => {
+    const service = new SearchService(new TermBackend(TINY_CORPUS, { version: 'v1' }), {
+      snippeter: whitespaceSnippeter(4),
+      source: { index: 'a', corpus: 'b' },
+      loader: async (src) => {
+        throw new Error(`cannot load index ${src.index}: manifest.json is missing (not an LRAT index directory, or an interrupted write)`);
+      },
+    });
+    const server = createHttpServer(service, { token: TOKEN, onError: () => undefined });
+    const base = await server.listen(0);
+    try {
+      const r = await inject(base, { method: 'POST', url: '/v1/admin/reload', payload: { index: '/nowhere' }, headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(r.statusCode).toBe(400);
+      expect(r.json().error).toBe('reload failed, still serving v1: cannot load index /nowhere: manifest.json is missing (not an LRAT index directory, or an interrupted write)');
+      expect(service.version).toBe('v1');
+    } finally {
+      await server.close();
+    }
+  });
+});
+

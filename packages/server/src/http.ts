@@ -1,4 +1,5 @@
 import * as crypto from 'crypto';
+import * as net from 'net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -18,6 +19,12 @@ export interface HttpServerOptions {
    * origins only, which blocks DNS-rebinding attacks on a server bound to 127.0.0.1 (as the MCP spec asks).
    */
   allowedOrigins?: string[];
+  /**
+   * Host names a request may be addressed to besides loopback, IP addresses and the bound host. Without
+   * a token, a request naming another host gets 403: a web page on attacker.example whose DNS name
+   * was rebound to 127.0.0.1 cannot read the API (DNS rebinding). With a token the check is off.
+   */
+  allowedHosts?: string[];
   /** Where unexpected (5xx) errors are reported. Default stderr. Never receives request headers. */
   onError?: (message: string) => void;
 }
@@ -62,6 +69,7 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
   });
   const mcpSessions = new Map<string, McpEntry>();
   const tokenDigest = opts.token ? digest(opts.token) : undefined;
+  const allowedHosts = new Set((opts.allowedHosts ?? []).map((h) => h.toLowerCase()));
 
   app.addHook('onRequest', async (request, reply) => {
     const t0 = process.hrtime.bigint();
@@ -70,7 +78,15 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
     if (typeof origin === 'string' && !originAllowed(origin, opts.allowedOrigins)) {
       return reply.code(403).send({ error: `origin ${origin} is not allowed (start the server with --allow-origin ${origin})` });
     }
-    if (!tokenDigest || request.url === '/healthz') return;
+    if (request.url === '/healthz') return;
+    if (!tokenDigest) {
+      const host = request.headers.host ?? '';
+      if (!hostAllowed(host, allowedHosts)) {
+        const name = hostName(host);
+        return reply.code(403).send({ error: `Host ${host} is not this server's address (DNS rebinding?); start the server with --allow-host ${name}, or set LRAT_SERVER_TOKEN` });
+      }
+      return;
+    }
     const auth = request.headers.authorization;
     const given = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
     if (!given || !crypto.timingSafeEqual(digest(given), tokenDigest)) {
@@ -231,6 +247,7 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
     app,
     metrics,
     async listen(port, host = '127.0.0.1') {
+      allowedHosts.add(host.toLowerCase());
       await app.listen({ port, host });
       const addr = app.server.address();
       const p = typeof addr === 'object' && addr ? addr.port : port;
@@ -257,6 +274,23 @@ function originAllowed(origin: string, allowed: string[] | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/** The host name of a Host header value (`name:port`, `[v6]:port`). */
+function hostName(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 ? h.slice(0, colon) : h;
+}
+
+/** Loopback names, IP literals (a rebinding attack needs a DNS name) and the allowed names pass. */
+function hostAllowed(host: string, allowed: ReadonlySet<string>): boolean {
+  const name = hostName(host);
+  if (!name) return false;
+  if (name === 'localhost' || allowed.has(name)) return true;
+  if (name.startsWith('[')) return net.isIPv6(name.slice(1, -1));
+  return net.isIPv4(name);
 }
 
 function digest(s: string): Buffer {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Bm25Index, saveIndex } from '@lrat/indexer';
+import { Bm25Index, DenseIndex, HashingEmbedder, saveIndex } from '@lrat/indexer';
 import { createIndexLoader, openIndexBackend } from './index-backend';
 import { SearchService } from './search-service';
 import { whitespaceSnippeter } from './snippet';
@@ -47,5 +47,23 @@ describe('index backend (@lrat/indexer BM25 index + BEIR corpus)', () => {
     expect((await service.search('Eiffel tower', 5, { transport: 'http' })).results.map((h) => h.docid)).not.toContain('e1');
     await expect(service.reload({ index: path.join(dir, 'missing') })).rejects.toThrow();
     expect(service.version).toBe(r.version);
+  });
+
+  it('refuses an index built from another corpus, naming the mismatch, at start and on reload', async () => {
+    const { dir, corpus } = await fixture();
+    const other = path.join(dir, 'other.jsonl');
+    fs.writeFileSync(other, ['x1', 'x2', 'p1'].map((id) => JSON.stringify({ _id: id, text: `doc ${id}` })).join('\n') + '\n');
+    await expect(openIndexBackend({ index: path.join(dir, 'idx-a'), corpus: other })).rejects.toThrow(
+      /index .*idx-a holds 3 documents, 2 of which are not in corpus .*other\.jsonl \(e\.g\. "b1", "e1"\): it was built from another corpus/,
+    );
+    const embedder = new HashingEmbedder(16);
+    await saveIndex(path.join(dir, 'idx-dense'), await DenseIndex.build(docs, embedder), { encoder: { id: embedder.id, version: embedder.version, path: '/none' } });
+    await expect(openIndexBackend({ index: path.join(dir, 'idx-dense'), corpus: other }, { loadEmbedder: async () => embedder })).rejects.toThrow(/2 of which are not in corpus/);
+
+    const loader = createIndexLoader();
+    const service = new SearchService(await loader({ index: path.join(dir, 'idx-a'), corpus }), { snippeter: whitespaceSnippeter(3), source: { index: path.join(dir, 'idx-a'), corpus }, loader });
+    const before = service.version;
+    await expect(service.reload({ corpus: other })).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/^reload failed, still serving .*: index .*holds 3 documents, 2 of which are not in corpus/) });
+    expect(service.version).toBe(before);
   });
 });

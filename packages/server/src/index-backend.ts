@@ -17,7 +17,31 @@ export async function openIndexBackend(source: BackendSource, opts: IndexBackend
     openSearcher(source.index, { loadEmbedder: opts.loadEmbedder }),
     corpus ? Promise.resolve(corpus) : readCorpusMap(source.corpus),
   ]);
+  checkCorpusCoversIndex(searcher, docs, source);
   return fromSearcher(searcher, docs);
+}
+
+/**
+ * Refuses an index whose documents are not in the corpus: it was built from another corpus, and
+ * serving it would return results with empty snippets that get_document cannot open (and log them).
+ */
+export function checkCorpusCoversIndex(searcher: Searcher, docs: ReadonlyMap<string, string>, source: BackendSource): void {
+  if (!searcher.docIds) return;
+  let total = 0;
+  let missing = 0;
+  const examples: string[] = [];
+  for (const id of searcher.docIds()) {
+    total++;
+    if (docs.has(id)) continue;
+    missing++;
+    if (examples.length < 3) examples.push(JSON.stringify(id));
+  }
+  if (missing > 0) {
+    throw new Error(
+      `index ${source.index} holds ${total} documents, ${missing} of which are not in corpus ${source.corpus} (e.g. ${examples.join(', ')}): ` +
+        'it was built from another corpus; pass the corpus it was built from, or rebuild it with `lrat index --corpus`',
+    );
+  }
 }
 
 export function fromSearcher(searcher: Searcher, docs: Map<string, string>): SearchBackend {

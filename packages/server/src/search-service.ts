@@ -192,7 +192,13 @@ export class SearchService {
     this.reloading = true;
     const t0 = Date.now();
     try {
-      const backend = await this.loader({ index, corpus });
+      let backend: SearchBackend;
+      try {
+        backend = await this.loader({ index, corpus });
+      } catch (err) {
+        // An index or corpus that cannot be served is the caller's to fix: a 4xx with the reason, not a 500.
+        throw new InputError(`reload failed, still serving ${this.version}: ${(err as Error).message}`);
+      }
       const old = this.gen;
       this.gen = this.generation(backend, { index, corpus });
       old.retired = true;

@@ -66,6 +66,28 @@ describe('SessionLog', () => {
     expect(readTrajectories(dir)).toHaveLength(6);
   });
 
+  it('keeps the closed trajectories files under maxLogBytes, removing the oldest of its own files first', () => {
+    const dir = tmpDir();
+    const foreign = JSON.stringify({ id: 'foreign', question: '', steps: [] }) + '\n';
+    fs.writeFileSync(path.join(dir, 'trajectories-notes.jsonl'), foreign);
+    fs.writeFileSync(path.join(dir, 'README.txt'), 'mine\n');
+    const log = new SessionLog({ dir, rotateBytes: 600, maxLogBytes: 1500 });
+    for (let i = 0; i < 12; i++) {
+      log.record(`s${i}`, [search('a query', ['d1', 'd2', 'd3'])], { transport: 'http' });
+      log.close(`s${i}`, 'x');
+    }
+    log.closeAll('shutdown');
+    const ours = fs.readdirSync(dir).filter((f) => /^trajectories-\d{8}T\d{6}Z-\d+-\d{4}\.jsonl$/.test(f));
+    const total = ours.reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+    expect(total).toBeLessThanOrEqual(1500);
+    expect(log.filesRemoved).toBeGreaterThan(0);
+    const kept = readTrajectories(dir).map((t) => t.id);
+    expect(kept).toContain('s11');
+    expect(kept).not.toContain('s0');
+    expect(fs.readFileSync(path.join(dir, 'trajectories-notes.jsonl'), 'utf8')).toBe(foreign);
+    expect(fs.existsSync(path.join(dir, 'README.txt'))).toBe(true);
+  });
+
   it('recovers sessions left open by a crash, skipping a torn last line', () => {
     const dir = tmpDir();
     const crashed = new SessionLog({ dir });

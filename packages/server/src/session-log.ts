@@ -23,6 +23,11 @@ export interface SessionLogOptions {
   dir: string;
   /** Start a new trajectories file when the current one reaches this size. Default 64 MiB. */
   rotateBytes?: number;
+  /**
+   * Retention: when the trajectories files this server wrote (trajectories-<stamp>-<pid>-<seq>.jsonl)
+   * exceed this many bytes in all, the oldest closed ones are removed at each rotation. 0 = keep all.
+   */
+  maxLogBytes?: number;
   /** fsync after every event: survives power loss, not only process death. Default false. */
   fsync?: boolean;
   now?: () => Date;
@@ -54,11 +59,14 @@ export interface RecoveryReport {
 }
 
 export const OPEN_DIR = '.open-sessions';
+/** The names of the trajectories files a SessionLog writes (see rotate()); retention touches only these. */
+const OWN_TRAJECTORIES_FILE = /^trajectories-\d{8}T\d{6}Z-\d+-\d{4,}\.jsonl$/;
 
 export class SessionLog {
   readonly dir: string;
   private readonly openDir: string;
   private readonly rotateBytes: number;
+  private readonly maxLogBytes: number;
   private readonly fsyncEach: boolean;
   private readonly now: () => Date;
   private readonly sessions = new Map<string, OpenSession>();
@@ -68,11 +76,14 @@ export class SessionLog {
   private readonly stamp: string;
   eventsWritten = 0;
   trajectoriesWritten = 0;
+  /** Trajectories files removed by retention (maxLogBytes). */
+  filesRemoved = 0;
 
   constructor(opts: SessionLogOptions) {
     this.dir = path.resolve(opts.dir);
     this.openDir = path.join(this.dir, OPEN_DIR);
     this.rotateBytes = opts.rotateBytes ?? 64 * 1024 * 1024;
+    this.maxLogBytes = opts.maxLogBytes ?? 0;
     this.fsyncEach = opts.fsync ?? false;
     this.now = opts.now ?? (() => new Date());
     fs.mkdirSync(this.openDir, { recursive: true });
@@ -239,7 +250,29 @@ export class SessionLog {
       file = path.join(this.dir, `trajectories-${this.stamp}-${String(this.fileSeq).padStart(4, '0')}.jsonl`);
     } while (fs.existsSync(file));
     this.current = { file, fd: fs.openSync(file, 'a'), size: 0 };
+    if (this.maxLogBytes > 0) this.enforceRetention(this.current.file);
     return this.current;
+  }
+
+  // Oldest first by modification time; the file being written is never removed, nor anything not ours.
+  private enforceRetention(current: string): void {
+    const files = fs
+      .readdirSync(this.dir)
+      .filter((n) => OWN_TRAJECTORIES_FILE.test(n))
+      .map((n) => {
+        const file = path.join(this.dir, n);
+        const st = fs.statSync(file);
+        return { file, size: st.size, mtime: st.mtimeMs, name: n };
+      })
+      .sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : 1));
+    let total = files.reduce((n, f) => n + f.size, 0);
+    for (const f of files) {
+      if (total <= this.maxLogBytes - this.rotateBytes) break;
+      if (f.file === current) continue;
+      fs.rmSync(f.file, { force: true });
+      total -= f.size;
+      this.filesRemoved++;
+    }
   }
 
   private idsOnDisk(): Set<string> {

@@ -250,4 +250,24 @@ describe('lrat serve → MCP session → lrat mine', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/nope/);
   });
+
+  it('refuses to start on an index built from another corpus, naming the mismatch', () => {
+    const other = path.join(tmp, 'other-corpus.jsonl');
+    fs.writeFileSync(other, JSON.stringify({ _id: 'paris', text: 'Paris.' }) + '\n' + JSON.stringify({ _id: 'oslo', text: 'Oslo.' }) + '\n');
+    const r = spawnSync(process.execPath, [lrat, 'serve', '--index', index, '--corpus', other, '--port', '0', '--log-dir', path.join(tmp, 'l2')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/index .*idx holds 5 documents, 4 of which are not in corpus .*other-corpus\.jsonl \(e\.g\. "[a-z]+", "[a-z]+", "[a-z]+"\): it was built from another corpus/);
+  });
+
+  it('refuses to write an index over a folder that is not one (a web app with its own manifest.json)', () => {
+    const app = path.join(tmp, 'app');
+    fs.mkdirSync(path.join(app, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(app, 'manifest.json'), '{"name":"x"}');
+    fs.writeFileSync(path.join(app, 'src', 'main.js'), 'code');
+    const r = spawnSync(process.execPath, [lrat, 'index', '--corpus', corpus, '--encoder', 'bm25', '--out', app, '--quiet'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/refusing to replace .*app: manifest.json has field "format" missing, not "lrat-index"/);
+    expect(fs.readFileSync(path.join(app, 'src', 'main.js'), 'utf8')).toBe('code');
+  });
 });
+

@@ -31,6 +31,9 @@ export interface ServeArgs {
   bodyLimitKb: number;
   warmSnippets: boolean;
   allowOrigin?: string[];
+  allowHost?: string[];
+  /** Retention of the trajectories files (MiB in all; 0 = keep everything). */
+  maxLogMb?: number;
 }
 
 export interface RunningServer {
@@ -67,7 +70,9 @@ export async function startServe(args: ServeArgs, say: (line: string) => void = 
   const [backend, snippeter] = await Promise.all([loader(source), createSnippeter(args.snippetTokenizer, args.snippetTokens)]);
   let log: SessionLog | undefined;
   if (args.record) {
-    log = new SessionLog({ dir: args.logDir, rotateBytes: Math.round(args.rotateMb * 1024 * 1024), fsync: args.fsync });
+    const maxLogMb = args.maxLogMb ?? 0;
+    if (!(maxLogMb === 0 || maxLogMb >= args.rotateMb)) throw new Error(`--max-log-mb must be 0 (keep all) or at least --rotate-mb (${args.rotateMb}), got ${maxLogMb}`);
+    log = new SessionLog({ dir: args.logDir, rotateBytes: Math.round(args.rotateMb * 1024 * 1024), maxLogBytes: Math.round(maxLogMb * 1024 * 1024), fsync: args.fsync });
     const rec = log.recover();
     if (rec.recovered || rec.empty) say(`recovered ${rec.recovered} session(s) left open by an earlier run (${rec.skippedLines} torn line(s) skipped)`);
   }
@@ -99,7 +104,8 @@ export async function startServe(args: ServeArgs, say: (line: string) => void = 
       const r = await service.reload();
       say(`reloaded ${source.index}: ${r.previous} → ${r.version} in ${r.ms} ms`);
     } catch (err) {
-      say(`reload failed, still serving ${service.version}: ${(err as Error).message}`);
+      // The service's message already says that the current index keeps serving, and why the new one was refused.
+      say(`reload: ${(err as Error).message}`);
     }
   };
 
@@ -116,7 +122,7 @@ export async function startServe(args: ServeArgs, say: (line: string) => void = 
   const token = process.env.LRAT_SERVER_TOKEN || undefined;
   const loopback = args.host === '127.0.0.1' || args.host === 'localhost' || args.host === '::1';
   if (!loopback && !token) say(`WARNING: listening on ${args.host} without LRAT_SERVER_TOKEN: anyone who can reach it can search and read the corpus`);
-  const http = createHttpServer(service, { token, onError: say, allowedOrigins: args.allowOrigin });
+  const http = createHttpServer(service, { token, onError: say, allowedOrigins: args.allowOrigin, allowedHosts: args.allowHost });
   const url = await http.listen(args.port, args.host);
   say(`listening on ${url} (MCP Streamable HTTP at ${url}/mcp; JSON API at ${url}/v1/…)${token ? '; bearer token required' : ''}`);
   warm();
@@ -152,9 +158,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('record', { type: 'boolean', default: true, describe: 'Record sessions (--no-record to turn off)' })
       .option('idle-timeout', { type: 'number', default: 1800, describe: 'Close a session after this many seconds without a call' })
       .option('rotate-mb', { type: 'number', default: 64, describe: 'Start a new trajectories file past this size (MiB)' })
+      .option('max-log-mb', { type: 'number', default: 0, describe: 'Keep the trajectories files under this many MiB in all, removing the oldest closed ones (0 = keep everything)' })
       .option('fsync', { type: 'boolean', default: false, describe: 'fsync every logged event (survives power loss, not only a crash; slower)' })
       .option('warm-snippets', { type: 'boolean', default: true, describe: 'Precompute every document\'s snippet in the background after start (--no-warm-snippets to skip)' })
       .option('allow-origin', { type: 'string', array: true, describe: 'Browser origins allowed besides localhost (an Origin header from elsewhere gets 403; "*" allows all)' })
+      .option('allow-host', { type: 'string', array: true, describe: 'Host names besides loopback, IP addresses and --host that requests may be addressed to when no token is set (DNS-rebinding guard)' })
       .option('max-k', { type: 'number', default: DEFAULT_LIMITS.maxK, describe: 'Largest k a JSON API client may ask for' })
       .option('max-query-chars', { type: 'number', default: DEFAULT_LIMITS.maxQueryChars, describe: 'Longest query accepted' })
       .option('body-limit-kb', { type: 'number', default: DEFAULT_LIMITS.bodyLimitBytes / 1024, describe: 'Largest HTTP request body (KiB); larger gets 413' })
