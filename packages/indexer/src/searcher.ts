@@ -78,9 +78,11 @@ export function createHybridSearcher(a: Searcher, b: Searcher, options: HybridOp
       const [xs, ys] = await Promise.all([a.searchBatch(queries, d), b.searchBatch(queries, d)]);
       return xs.map((x, i) => reciprocalRankFusion([x, ys[i]], k, rrfK));
     },
-    ...(a.docIds && b.docIds ? { docIds: () => new Set([...a.docIds!(), ...b.docIds!()]) } : {}),
+    ...(a.docIds && b.docIds ? { docIds: unionOfDocIds(a.docIds.bind(a), b.docIds.bind(b)) } : {}),
   };
 }
+
+const unionOfDocIds = (x: () => Iterable<string>, y: () => Iterable<string>) => (): Iterable<string> => new Set([...x(), ...y()]);
 
 export interface OpenSearcherOptions {
   /** Loads the encoder recorded in a dense (or hybrid) index's manifest; e.g. @lrat/trainer's loadEncoder. */

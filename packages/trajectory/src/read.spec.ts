@@ -144,7 +144,7 @@ describe('readers', () => {
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     let lines = 0;
     let bytes = 0;
-    for (let i = 0; i < 640; i++) for (const l of splitter.push(chunk)) lines++;
+    for (let i = 0; i < 640; i++) lines += [...splitter.push(chunk)].length;
     for (const l of splitter.push(Buffer.from('b\nc\n'))) {
       lines++;
       bytes += l.length;
