@@ -163,4 +163,19 @@ describe('saveIndex / loadIndex', () => {
     expect(loaded.manifest.count).toBe(3);
     expect(existsSync(path.join(root, `.stranded.old-${dead}-0123abcd`))).toBe(false);
   });
+
+  it("the next save removes the temp folders a killed writer left (dead PID only), and never anyone else's", async () => {
+    const dir = path.join(root, 'crashed');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const stale = [`.crashed.tmp-${dead}-0123abcd`, `.crashed.old-${dead}-89abcdef`];
+    const kept = [`.crashed.tmp-${process.ppid}-0123abcd`, '.crashed.tmp-notes', `.other.tmp-${dead}-0123abcd`];
+    await saveIndex(dir, Bm25Index.build(docs));
+    for (const n of [...stale, ...kept]) mkdirSync(path.join(root, n));
+    await saveIndex(dir, Bm25Index.build(docs));
+    const left = readdirSync(root);
+    for (const n of stale) expect(left).not.toContain(n);
+    for (const n of kept) expect(left).toContain(n);
+    expect((await loadIndex(dir)).manifest.count).toBe(3);
+  });
 });
+
