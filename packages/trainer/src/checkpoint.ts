@@ -82,7 +82,11 @@ export async function latestCheckpoint(outDir: string): Promise<{ dir: string; s
 }
 
 export async function restoreCheckpoint(dir: string, encoder: Encoder, opt: AdamW): Promise<void> {
-  const manifest = await readManifest(dir);
-  await loadWeightsInto(dir, manifest, encoder.weights());
+  if (encoder.loadWeights) {
+    await encoder.loadWeights(dir);
+  } else {
+    const manifest = await readManifest(dir);
+    await loadWeightsInto(dir, manifest, encoder.weights());
+  }
   await readOptimizer(dir, opt);
 }

@@ -4,11 +4,19 @@ export type { BackendName, BackendSelection, BackendAttempt, BackendLoader, Sele
 export { registerWasmKernels, unsortedSegmentSum } from './backend/wasm-kernels';
 
 export type { Encoder, EncoderKind, Side, PreparedBatch, PrepareOptions, NamedVariable, EncoderManifest } from './encoders/encoder';
-export { createEncoder, loadEncoder, ENCODER_KINDS } from './encoders';
+export { createEncoder, loadEncoder, isHuggingFaceFolder, ENCODER_KINDS } from './encoders';
 export type { EncoderOptions } from './encoders';
 export { UseAdapterEncoder } from './encoders/use-adapter';
 export type { UseAdapterOptions } from './encoders/use-adapter';
 export { BowEncoder } from './encoders/bow';
+export { TransformerEncoder } from './encoders/transformer';
+export type { TransformerOptions } from './encoders/transformer';
+export { BertModel, parseBertConfig } from './transformer/bert';
+export type { BertConfig } from './transformer/bert';
+export { readSafetensors, readSafetensorsHeader, writeSafetensors } from './transformer/safetensors';
+export { WordPieceTokenizer } from './transformer/wordpiece-tokenizer';
+export { readStFolder, parsePoolingConfig } from './transformer/st-folder';
+export type { StFolder } from './transformer/st-folder';
 export type { BowOptions } from './encoders/bow';
 export { readManifest } from './encoders/weights-io';
 export { EmbeddingCache, defaultCacheDir } from './embedding-cache';

@@ -5,7 +5,6 @@ import { AdamW } from './adamw';
 import { writeDirAtomic, writeFileAtomic } from './atomic';
 import { CheckpointState, latestCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 import type { Encoder } from './encoders/encoder';
-import { MANIFEST_FILE, WEIGHTS_FILE } from './encoders/weights-io';
 import { layoutBatch, sampleGroup, TrainingSample } from './groups';
 import { weightedInfoNce } from './loss';
 import { checkSampleWeights, readPairs, samplesDigest } from './pairs';
@@ -18,6 +17,8 @@ import { learningRate } from './schedule';
  * 1e-4 (0.741 → 0.761) but overfit at 1e-3 (→ 0.687); the from-scratch bag of words needs more.
  */
 export function defaultLearningRate(kind: string): number {
+  // Pretrained transformers: the usual full fine-tuning rate (sentence-transformers' and FlagEmbedding's default).
+  if (kind === 'transformer') return 2e-5;
   return kind === 'use-adapter' ? 1e-4 : 1e-3;
 }
 
@@ -124,8 +125,22 @@ async function truncateMetrics(file: string, step: number): Promise<MetricLine[]
   return kept;
 }
 
+/**
+ * Copies every file of the chosen model folder (best/ or last/) into outDir, each atomically, so outDir
+ * itself is the model (for the transformer: a sentence-transformers folder). Files it did not write
+ * are left alone.
+ */
 async function copyModelFiles(from: string, to: string): Promise<void> {
-  for (const f of [WEIGHTS_FILE, MANIFEST_FILE]) await writeFileAtomic(path.join(to, f), await fsp.readFile(path.join(from, f)));
+  for (const entry of await fsp.readdir(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name);
+    const dst = path.join(to, entry.name);
+    if (entry.isDirectory()) {
+      await fsp.mkdir(dst, { recursive: true });
+      await copyModelFiles(src, dst);
+    } else if (entry.isFile()) {
+      await writeFileAtomic(dst, await fsp.readFile(src));
+    }
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { TextEmbedder } from '@lrat/indexer';
 import type * as tf from '@tensorflow/tfjs';
 
-export type EncoderKind = 'use-adapter' | 'bow';
+export type EncoderKind = 'use-adapter' | 'bow' | 'transformer';
 export type Side = 'query' | 'document';
 
 /** Model inputs prepared outside the gradient tape (cached base embeddings, token ids…). */
@@ -32,6 +32,11 @@ export interface Encoder extends TextEmbedder {
   warm?(texts: string[], side: Side, options?: PrepareOptions): Promise<void>;
   /** Writes encoder.json + weights into `dir` (not atomically: callers build dirs atomically). */
   save(dir: string, extra?: Record<string, unknown>): Promise<void>;
+  /**
+   * Optional: restores every weight from a folder `save` wrote (checkpoint resume). Encoders whose
+   * weights are not encoder.json + weights.bin (the transformer's model.safetensors) provide it.
+   */
+  loadWeights?(dir: string): Promise<void>;
   dispose(): void;
 }
 

@@ -1,11 +1,14 @@
+import { promises as fsp } from 'fs';
+import * as path from 'path';
 import { BowEncoder, BowOptions } from './bow';
 import type { Encoder, EncoderKind } from './encoder';
+import { TransformerEncoder, TransformerOptions } from './transformer';
 import { UseAdapterEncoder, UseAdapterOptions } from './use-adapter';
-import { loadWeightsInto, readManifest } from './weights-io';
+import { loadWeightsInto, MANIFEST_FILE, readManifest } from './weights-io';
 
-export type EncoderOptions = UseAdapterOptions & BowOptions;
+export type EncoderOptions = UseAdapterOptions & BowOptions & TransformerOptions;
 
-export const ENCODER_KINDS: readonly EncoderKind[] = ['use-adapter', 'bow'];
+export const ENCODER_KINDS: readonly EncoderKind[] = ['use-adapter', 'bow', 'transformer'];
 
 export async function createEncoder(kind: EncoderKind, options: EncoderOptions = {}): Promise<Encoder> {
   switch (kind) {
@@ -13,17 +16,47 @@ export async function createEncoder(kind: EncoderKind, options: EncoderOptions =
       return UseAdapterEncoder.create(options);
     case 'bow':
       return new BowEncoder(options);
+    case 'transformer':
+      return TransformerEncoder.load(options);
     default:
       throw new Error(`unknown encoder kind '${String(kind)}'; expected one of ${ENCODER_KINDS.join(', ')}`);
   }
 }
 
+async function exists(file: string): Promise<boolean> {
+  return fsp.stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** True when `dir` is a Hugging Face model folder (config.json) that `lrat train` did not write. */
+export async function isHuggingFaceFolder(dir: string): Promise<boolean> {
+  if (await exists(path.join(dir, MANIFEST_FILE))) return false;
+  if (await exists(path.join(dir, 'config.json'))) return true;
+  // Old sentence-transformers layout: the transformer in a sub-folder named by modules.json.
+  return exists(path.join(dir, 'modules.json'));
+}
+
 /**
- * Loads an encoder saved by `lrat train` (or `encoder.save`). `overrides` can change settings that
- * do not affect the weights, e.g. `cacheDir`.
+ * Loads an encoder saved by `lrat train` (or `encoder.save`), or an untouched Hugging Face /
+ * sentence-transformers folder. `overrides` can change settings that do not affect the weights, e.g.
+ * `cacheDir`, or the fallback `pooling` of a bare Hugging Face folder.
  */
-export async function loadEncoder(modelDir: string, overrides: Pick<EncoderOptions, 'cacheDir'> = {}): Promise<Encoder> {
+export async function loadEncoder(modelDir: string, overrides: Pick<EncoderOptions, 'cacheDir' | 'pooling'> = {}): Promise<Encoder> {
+  if (await isHuggingFaceFolder(modelDir)) return TransformerEncoder.load({ model: modelDir, pooling: overrides.pooling });
   const manifest = await readManifest(modelDir);
+  if (manifest.kind === 'transformer') {
+    // The folder itself is the model (model.safetensors, tokenizer, sentence-transformers configs).
+    const c = manifest.config as Record<string, unknown>;
+    return TransformerEncoder.load({
+      model: modelDir,
+      trainLayers: c.trainLayers as TransformerOptions['trainLayers'],
+      queryMaxLength: c.queryMaxLength as number | undefined,
+      passageMaxLength: c.passageMaxLength as number | undefined,
+      queryPrefix: c.queryPrefix as string | undefined,
+    });
+  }
   const encoder = await createEncoder(manifest.kind, { ...(manifest.config as EncoderOptions), ...overrides });
   try {
     // Adapters trained on another USE build would silently compute nonsense on this one.
