@@ -1,11 +1,12 @@
 import { BowEncoder, BowOptions } from './bow';
 import type { Encoder, EncoderKind } from './encoder';
+import { UseEncoder, UseOptions } from './use';
 import { UseAdapterEncoder, UseAdapterOptions } from './use-adapter';
 import { loadWeightsInto, readManifest } from './weights-io';
 
-export type EncoderOptions = UseAdapterOptions & BowOptions;
+export type EncoderOptions = UseAdapterOptions & BowOptions & UseOptions;
 
-export const ENCODER_KINDS: readonly EncoderKind[] = ['use-adapter', 'bow'];
+export const ENCODER_KINDS: readonly EncoderKind[] = ['use-adapter', 'bow', 'use'];
 
 export async function createEncoder(kind: EncoderKind, options: EncoderOptions = {}): Promise<Encoder> {
   switch (kind) {
@@ -13,6 +14,8 @@ export async function createEncoder(kind: EncoderKind, options: EncoderOptions =
       return UseAdapterEncoder.create(options);
     case 'bow':
       return new BowEncoder(options);
+    case 'use':
+      return UseEncoder.create(options);
     default:
       throw new Error(`unknown encoder kind '${String(kind)}'; expected one of ${ENCODER_KINDS.join(', ')}`);
   }

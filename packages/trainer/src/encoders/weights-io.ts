@@ -65,7 +65,7 @@ export async function readManifest(dir: string): Promise<EncoderManifest> {
     throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
   }
   if (m.format !== 'lrat-encoder') throw new Error(`${file}: field "format" must be "lrat-encoder"`);
-  if (m.kind !== 'use-adapter' && m.kind !== 'bow') throw new Error(`${file}: field "kind" must be "use-adapter" or "bow", got ${JSON.stringify(m.kind)}`);
+  if (m.kind !== 'use-adapter' && m.kind !== 'bow' && m.kind !== 'use') throw new Error(`${file}: field "kind" must be "use-adapter", "bow" or "use", got ${JSON.stringify(m.kind)}`);
   if (!Array.isArray(m.weights)) throw new Error(`${file}: field "weights" must be an array`);
   return m;
 }

@@ -73,13 +73,11 @@ function scalar(map: tf.NamedTensorMap, name: string, file: string): number {
 /** Reads USE-lite's tensors from `dir` (default: the installed package). Caller disposes the tensors. */
 export async function loadUseTensors(dir = useModelDir()): Promise<UseTensors> {
   const file = path.join(dir, 'model.json');
-  const artifacts = await fileSystemHandler(file).load();
+  const artifacts = await (fileSystemHandler(file).load as () => Promise<tf.io.ModelArtifacts>)();
   const map = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs ?? []);
-  const used = new Set<string>();
   const take = (name: string, what: string): tf.Tensor => {
     const t = map[name];
     if (!t) throw new Error(`${file}: no tensor "${name}" (${what}); is this USE-lite?`);
-    used.add(name);
     return t;
   };
   try {
@@ -96,7 +94,7 @@ export async function loadUseTensors(dir = useModelDir()): Promise<UseTensors> {
       const conv1 = take(src['ffn/conv1/kernel'], 'ffn kernel');
       // The graph's split_heads reshapes to [B, T, heads, depth]; the head count is shared by the layers.
       const heads = scalar(map, `${STACK}/Layer_1/TransformerLayer/MultiheadAttention/split_heads/split_last_dimension/Reshape/shape/2`, file);
-      layers.push({ inWidth, outWidth, ffnWidth: conv1.shape[1], heads });
+      layers.push({ inWidth, outWidth, ffnWidth: conv1.shape[1] as number, heads });
       const add = (name: string, t: tf.Tensor) => out.push({ name: `layer_${i}/${name}`, tensor: t });
       add('attention/layer_norm/scale', tf.clone(take(src['attention/layer_norm/scale'], 'layer norm')));
       add('attention/layer_norm/bias', tf.clone(take(src['attention/layer_norm/bias'], 'layer norm')));
