@@ -12,6 +12,7 @@ import {
   train,
   type DevSet,
   type EncoderKind,
+  parseTrainLayers,
   type TrainProgress,
   type TrainResult,
 } from '@lrat/trainer';
@@ -40,6 +41,9 @@ export interface TrainArgs {
   cacheDir?: string;
   queryPrefix?: string;
   adapter: 'linear' | 'mlp';
+  trainLayers: string;
+  maxLength?: number;
+  queryMaxLength?: number;
   quiet: boolean;
 }
 
@@ -64,7 +68,17 @@ export async function loadDevSet(dir: string, qrelsFile?: string): Promise<DevSe
 
 export async function runTrain(a: TrainArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat train: ${l}\n`)): Promise<TrainResult> {
   const backend = await selectBackend({ prefer: a.backend, log: say });
-  const encoder = await createEncoder(a.encoder, { cacheDir: a.cacheDir, queryPrefix: a.queryPrefix, adapter: a.adapter, seed: a.seed });
+  const trainLayers = parseTrainLayers(a.trainLayers ?? 'all');
+  if (trainLayers !== 'all' && (a.encoder === 'use-adapter' || a.encoder === 'bow')) throw new Error(`--train-layers applies to transformer encoders, not ${a.encoder}`);
+  const encoder = await createEncoder(a.encoder, {
+    cacheDir: a.cacheDir,
+    queryPrefix: a.queryPrefix,
+    adapter: a.adapter,
+    seed: a.seed,
+    trainLayers,
+    maxLength: a.maxLength,
+    queryMaxLength: a.queryMaxLength,
+  });
   const dev = a.dev ? await loadDevSet(a.dev, a.devQrels) : undefined;
   if (dev) say(`dev set: ${dev.queries.length} queries over ${dev.docs.length} docs (${a.dev})`);
   const mode = a.quiet ? 'silent' : undefined;
@@ -122,13 +136,13 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   builder: (y: Argv) =>
     y
       .option('pairs', { type: 'string', demandOption: true, describe: 'FlagEmbedding JSONL (query, pos, neg, optional reweight_rate), e.g. from `lrat mine`' })
-      .option('encoder', { choices: ENCODER_KINDS as EncoderKind[], default: 'use-adapter' as EncoderKind, describe: 'use-adapter: frozen USE-lite + trainable adapters; bow: trainable bag of words' })
+      .option('encoder', { choices: ENCODER_KINDS as EncoderKind[], default: 'use-adapter' as EncoderKind, describe: 'use-adapter: frozen USE-lite + trainable adapters; use: USE-lite with every layer trainable; bow: trainable bag of words' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output folder: the model, best/, last/, checkpoints/, metrics.jsonl' })
       .option('epochs', { type: 'number', default: 2 })
       .option('batch-size', { type: 'number', default: 32 })
       .option('group-size', { type: 'number', default: 10, describe: '1 positive + (n − 1) hard negatives per query' })
       .option('temperature', { type: 'number', default: 0.02 })
-      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 1e-3 for bow)' })
+      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 2e-5 for use, 1e-3 for bow)' })
       .option('warmup', { type: 'number', default: 0.1, describe: 'Warmup: fraction of steps (< 1) or a number of steps' })
       .option('seed', { type: 'number', default: 0 })
       .option('unweighted', { type: 'boolean', default: false, describe: 'Ignore reweight_rate (plain mean loss, the ablation)' })
@@ -142,8 +156,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('cache-dir', { type: 'string', describe: 'Base-embedding cache (default $LRAT_CACHE_DIR or ./.lrat-cache)' })
       .option('query-prefix', { type: 'string', describe: 'Instruction prepended to queries' })
       .option('adapter', { choices: ['linear', 'mlp'] as const, default: 'linear' as const, describe: 'use-adapter: adapter shape' })
+      .option('train-layers', { type: 'string', default: 'all', describe: 'use: "all" (embeddings too) or N (the top N transformer layers and the pooler)' })
+      .option('max-length', { type: 'number', describe: 'use: tokens kept per passage (default and at most 128)' })
+      .option('query-max-length', { type: 'number', describe: 'use: tokens kept per query (default and at most 128)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress bar' })
       .example('$0 train --pairs pairs.jsonl --encoder use-adapter --out models/x --epochs 2 --dev data/multihop-wiki', 'Train the default encoder, keeping the best model by dev nDCG@10')
+      .example('$0 train --pairs pairs.jsonl --encoder use --lr 2e-5 --out models/use-ft', 'Fine-tune every layer of USE-lite')
       .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint') as unknown as Argv<TrainArgs>,
   handler: async (a) => {
     await runTrain(a);
