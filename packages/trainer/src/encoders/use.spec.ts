@@ -197,4 +197,27 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
       e.dispose();
     }
   });
+
+  it('resumes from a checkpoint to exactly the parameters of an uninterrupted run', async () => {
+    // In process (the kill -9 path itself is covered with the tiny encoder in train.spec.ts): a run
+    // stopped at its step-4 checkpoint and resumed must end byte-identical to a straight 6-step run.
+    const opts = { pairs: syntheticPairs(24, 11), epochs: 2, batchSize: 8, groupSize: 3, lr: 1e-4, seed: 5, checkpointEvery: 2 };
+    const make = () => UseEncoder.create({ maxLength: 16, queryMaxLength: 8 });
+    const straight = path.join(tmp, 'straight');
+    const resumed = path.join(tmp, 'resumed');
+    const a = await make();
+    await train({ ...opts, encoder: a, outDir: straight });
+    a.dispose();
+    const b = await make();
+    await train({ ...opts, encoder: b, outDir: resumed, maxSteps: 4 });
+    b.dispose();
+    const c = await make();
+    const res = await train({ ...opts, encoder: c, outDir: resumed, resume: true });
+    c.dispose();
+    expect(res.steps).toBe(6);
+    const wa = await fsp.readFile(path.join(straight, 'last', 'weights.bin'));
+    const wb = await fsp.readFile(path.join(resumed, 'last', 'weights.bin'));
+    expect(wb.length).toBeGreaterThan(25e6);
+    expect(wb.equals(wa)).toBe(true);
+  });
 });
