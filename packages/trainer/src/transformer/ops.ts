@@ -14,6 +14,7 @@
  *   additiveMask(attentionMask [B, T] of 0/1)                    → [B, 1, 1, T] (0 keep, −1e9 drop)
  *   selfAttention(x [B, T, H], mask [B, 1, 1, T], p: AttentionParams, numHeads) → [B, T, H]
  *   pool(hidden [B, T, H], attentionMask [B, T], mode: PoolingMode) → [B, H]
+ *     modes: cls | mean | max | lasttoken | mean_sqrt_len_tokens | weightedmean
  *   l2Normalize(x [B, D])                                        x / max(‖x‖₂, 1e-12), as torch F.normalize
  *   embeddingLookup(table [V, H], ids int32 [...])               → [..., H]
  */
@@ -25,9 +26,8 @@ import * as tf from '@tensorflow/tfjs';
  * transposes (cheap, memory-bound) and calling the plain product keeps the backward pass fast on
  * every backend.
  */
-const denseWithBias = tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  const x2 = x as tf.Tensor2D;
-  const w2 = w as tf.Tensor2D;
+const denseWithBias = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x2, w2, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
   save([x2, w2]);
   return {
     value: tf.add(tf.matMul(x2, w2), b),
@@ -39,9 +39,8 @@ const denseWithBias = tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, s
   };
 });
 
-const denseNoBias = tf.customGrad((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
-  const x2 = x as tf.Tensor2D;
-  const w2 = w as tf.Tensor2D;
+const denseNoBias = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x2, w2, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
   save([x2, w2]);
   return {
     value: tf.matMul(x2, w2),
@@ -128,12 +127,13 @@ export function selfAttention(x: tf.Tensor3D, mask: tf.Tensor4D | null, p: Atten
   });
 }
 
-export type PoolingMode = 'cls' | 'mean' | 'max' | 'lasttoken';
-export const POOLING_MODES: readonly PoolingMode[] = ['cls', 'mean', 'max', 'lasttoken'];
+export type PoolingMode = 'cls' | 'mean' | 'max' | 'lasttoken' | 'mean_sqrt_len_tokens' | 'weightedmean';
+export const POOLING_MODES: readonly PoolingMode[] = ['cls', 'mean', 'max', 'lasttoken', 'mean_sqrt_len_tokens', 'weightedmean'];
 
 /**
  * Sentence-transformers' Pooling semantics: cls = first token; mean = sum over non-padding tokens /
- * max(count, 1e-9); max = max over non-padding tokens (padding set to −1e9); lasttoken = the last
+ * max(count, 1e-9); mean_sqrt_len_tokens = sum / sqrt(count); weightedmean = position-weighted mean
+ * (weights 1..T); max = max over non-padding tokens (padding set to −1e9); lasttoken = the last
  * non-padding token of a right-padded row.
  */
 export function pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, mode: PoolingMode): tf.Tensor2D {
@@ -146,6 +146,15 @@ export function pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, mode: Pool
       case 'mean': {
         const sum = tf.sum(tf.mul(hidden, m), 1);
         return tf.div(sum, tf.maximum(tf.sum(m, 1), 1e-9)) as tf.Tensor2D;
+      }
+      case 'mean_sqrt_len_tokens': {
+        const sum = tf.sum(tf.mul(hidden, m), 1);
+        return tf.div(sum, tf.sqrt(tf.maximum(tf.sum(m, 1), 1e-9))) as tf.Tensor2D;
+      }
+      case 'weightedmean': {
+        // Position weights 1..T (SGPT), padding excluded.
+        const w = tf.mul(m, tf.reshape(tf.range(1, t + 1, 1, 'float32'), [1, t, 1]));
+        return tf.div(tf.sum(tf.mul(hidden, w), 1), tf.maximum(tf.sum(w, 1), 1e-9)) as tf.Tensor2D;
       }
       case 'max': {
         const masked = tf.add(tf.mul(hidden, m), tf.mul(tf.sub(1, m), MASK_NEG));
