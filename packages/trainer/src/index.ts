@@ -17,6 +17,10 @@ export { readSafetensors, readSafetensorsHeader, writeSafetensors } from './tran
 export { WordPieceTokenizer } from './transformer/wordpiece-tokenizer';
 export { readStFolder, parsePoolingConfig } from './transformer/st-folder';
 export type { StFolder } from './transformer/st-folder';
+export { UseEncoder, parseTrainLayers } from './encoders/use';
+export type { UseOptions, TrainLayers } from './encoders/use';
+export { loadUseTensors } from './use/use-weights';
+export type { UseArchitecture, UseTensors } from './use/use-weights';
 export type { BowOptions } from './encoders/bow';
 export { readManifest } from './encoders/weights-io';
 export { EmbeddingCache, defaultCacheDir } from './embedding-cache';

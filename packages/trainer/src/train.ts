@@ -17,8 +17,9 @@ import { learningRate } from './schedule';
  * 1e-4 (0.741 → 0.761) but overfit at 1e-3 (→ 0.687); the from-scratch bag of words needs more.
  */
 export function defaultLearningRate(kind: string): number {
-  // Pretrained transformers: the usual full fine-tuning rate (sentence-transformers' and FlagEmbedding's default).
-  if (kind === 'transformer') return 2e-5;
+  // Pretrained transformers (USE-lite unfrozen, Hugging Face folders): the usual full fine-tuning rate
+  // (sentence-transformers' and FlagEmbedding's default).
+  if (kind === 'transformer' || kind === 'use') return 2e-5;
   return kind === 'use-adapter' ? 1e-4 : 1e-3;
 }
 
@@ -192,7 +193,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   await fsp.mkdir(outDir, { recursive: true });
 
-  const vars = encoder.weights().map((w) => w.variable);
+  const vars = (encoder.trainableWeights?.() ?? encoder.weights()).map((w) => w.variable);
   const opt = new AdamW(vars, { weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm });
   let step = 0;
   let best: TrainResult['best'] = null;

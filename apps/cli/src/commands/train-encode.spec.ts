@@ -49,6 +49,26 @@ describe('lrat train and lrat encode', () => {
     expect((await fsp.readFile(path.join(emb, 'ids.txt'), 'utf8')).trim().split('\n')).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5']);
   });
 
+  it('fine-tunes every layer of USE-lite (--encoder use), then embeds queries with the result', async () => {
+    const pairs = path.join(tmp, 'pairs-use.jsonl');
+    await writePairs(pairs);
+    const model = path.join(tmp, 'model-use');
+    const t = lrat('train', '--pairs', pairs, '--encoder', 'use', '--out', model, '--epochs', '1', '--batch-size', '4', '--group-size', '2', '--passage-max-len', '16', '--query-max-len', '8', '--backend', 'wasm', '--checkpoint-every', '0', '--quiet');
+    expect(t.stderr).toMatch(/3 steps in [\d.]+ s on wasm/);
+    expect(t.status).toBe(0);
+    const manifest = JSON.parse(await fsp.readFile(path.join(model, 'encoder.json'), 'utf8'));
+    expect(manifest).toMatchObject({ kind: 'use', dim: 512, config: { maxLength: 16, queryMaxLength: 8, trainLayers: 'all' } });
+    expect(manifest.weights.map((w: { name: string }) => w.name)).toEqual(expect.arrayContaining(['embeddings', 'layer_0/attention/query/kernel', 'layer_1/ffn/conv2/kernel', 'pooler/kernel']));
+    const queries = path.join(tmp, 'queries-use.jsonl');
+    await fsp.writeFile(queries, '{"_id": "q1", "text": "what about lava"}\n{"_id": "q2", "text": "vulcão ✓"}\n');
+    const emb = path.join(tmp, 'emb-use');
+    const e = lrat('encode', '--model', model, '--input', queries, '--side', 'query', '--out', emb, '--backend', 'wasm', '--quiet');
+    expect(e.status).toBe(0);
+    const m = JSON.parse(await fsp.readFile(path.join(emb, 'manifest.json'), 'utf8'));
+    expect(m).toMatchObject({ side: 'query', count: 2, dim: 512, model: { id: 'use', version: manifest.version } });
+    expect(lrat('train', '--pairs', pairs, '--encoder', 'bow', '--train-layers', '1', '--out', path.join(tmp, 'x'), '--quiet').stderr).toMatch(/--train-layers only apply to --encoder use or a transformer folder, not --encoder bow/);
+  });
+
   it('names the file and line of a bad pairs record', async () => {
     const pairs = path.join(tmp, 'bad.jsonl');
     await fsp.writeFile(pairs, '{"query": "q", "pos": ["p"]}\n{"query": "q", "pos": ["p"], "neg": "n"}\n');

@@ -49,22 +49,29 @@ export interface TrainArgs {
   quiet: boolean;
 }
 
-/** `--encoder`: one of the built-in kinds, else a model folder for the transformer encoder. */
+/** `--train-layers`: "all" or a positive number of top layers; undefined when not given. */
+function trainLayersArg(value: string | undefined): 'all' | number | undefined {
+  if (value === undefined || value === 'all') return value;
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--train-layers must be "all" or a positive integer, got ${value}`);
+  return n;
+}
+
+/**
+ * `--encoder`: one of the built-in kinds, else a model folder for the transformer encoder. `use` (USE-lite
+ * unfrozen) and a folder are transformers: they take --train-layers and the per-side max lengths.
+ */
 export async function encoderFromArgs(a: Pick<TrainArgs, 'encoder' | 'cacheDir' | 'queryPrefix' | 'adapter' | 'seed' | 'trainLayers' | 'queryMaxLen' | 'passageMaxLen' | 'pooling'>): Promise<Encoder> {
-  const transformerOnly = { '--train-layers': a.trainLayers, '--query-max-len': a.queryMaxLen, '--passage-max-len': a.passageMaxLen, '--pooling': a.pooling };
+  const trainLayers = trainLayersArg(a.trainLayers);
   if ((ENCODER_KINDS as readonly string[]).includes(a.encoder) && a.encoder !== 'transformer') {
+    const transformerOnly = a.encoder === 'use' ? { '--pooling': a.pooling } : { '--train-layers': a.trainLayers, '--query-max-len': a.queryMaxLen, '--passage-max-len': a.passageMaxLen, '--pooling': a.pooling };
     const given = Object.entries(transformerOnly).filter(([, v]) => v !== undefined).map(([k]) => k);
-    if (given.length) throw new Error(`${given.join(', ')} only apply to a transformer folder (--encoder <Hugging Face folder>), not --encoder ${a.encoder}`);
-    return createEncoder(a.encoder as EncoderKind, { cacheDir: a.cacheDir, queryPrefix: a.queryPrefix, adapter: a.adapter, seed: a.seed });
+    if (given.length) throw new Error(`${given.join(', ')} only apply to ${a.encoder === 'use' ? 'a transformer folder' : '--encoder use or a transformer folder'}, not --encoder ${a.encoder}`);
+    return createEncoder(a.encoder as EncoderKind, { cacheDir: a.cacheDir, queryPrefix: a.queryPrefix, adapter: a.adapter, seed: a.seed, trainLayers, queryMaxLength: a.queryMaxLen, passageMaxLength: a.passageMaxLen });
   }
   const dir = path.resolve(a.encoder);
   const stat = await fsp.stat(dir).catch(() => null);
   if (!stat?.isDirectory()) throw new Error(`--encoder ${a.encoder}: neither an encoder kind (${ENCODER_KINDS.filter((k) => k !== 'transformer').join(', ')}) nor a model folder`);
-  let trainLayers: 'all' | number | undefined;
-  if (a.trainLayers !== undefined) {
-    trainLayers = a.trainLayers === 'all' ? 'all' : Number(a.trainLayers);
-    if (trainLayers !== 'all' && (!Number.isInteger(trainLayers) || trainLayers < 1)) throw new Error(`--train-layers must be "all" or a positive integer, got ${a.trainLayers}`);
-  }
   return createEncoder('transformer', { model: dir, trainLayers, queryMaxLength: a.queryMaxLen, passageMaxLength: a.passageMaxLen, pooling: a.pooling, queryPrefix: a.queryPrefix });
 }
 
@@ -150,18 +157,18 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('encoder', {
         type: 'string',
         default: 'use-adapter',
-        describe: 'use-adapter: frozen USE-lite + trainable adapters; bow: trainable bag of words; or a Hugging Face / sentence-transformers BERT-family folder (bge, e5, gte, MiniLM…) to fine-tune',
+        describe: 'use-adapter: frozen USE-lite + trainable adapters; use: USE-lite with every layer trainable; bow: trainable bag of words; or a Hugging Face / sentence-transformers BERT-family folder (bge, e5, gte, MiniLM…) to fine-tune',
       })
-      .option('train-layers', { type: 'string', describe: 'Transformer folder: "all" (default: every layer and the embeddings) or N (the top N layers; embeddings frozen)' })
-      .option('query-max-len', { type: 'number', describe: "Transformer folder: max query tokens, special tokens included (default the folder's max_seq_length)" })
-      .option('passage-max-len', { type: 'number', describe: "Transformer folder: max passage tokens (default the folder's max_seq_length)" })
+      .option('train-layers', { type: 'string', describe: 'use or a transformer folder: "all" (default: every layer and the embeddings) or N (the top N layers and what sits above them; embeddings frozen)' })
+      .option('query-max-len', { type: 'number', describe: "use or a transformer folder: max query tokens, special tokens included (default: the folder's max_seq_length; 128 for use)" })
+      .option('passage-max-len', { type: 'number', describe: "use or a transformer folder: max passage tokens (default: the folder's max_seq_length; 128 for use)" })
       .option('pooling', { choices: ['cls', 'mean'] as const, describe: 'Transformer folder without sentence-transformers files: pooling (default cls)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output folder: the model, best/, last/, checkpoints/, metrics.jsonl' })
       .option('epochs', { type: 'number', default: 2 })
       .option('batch-size', { type: 'number', default: 32 })
       .option('group-size', { type: 'number', default: 10, describe: '1 positive + (n − 1) hard negatives per query' })
       .option('temperature', { type: 'number', default: 0.02 })
-      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 1e-3 for bow, 2e-5 for a transformer folder)' })
+      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 1e-3 for bow, 2e-5 for use and a transformer folder)' })
       .option('warmup', { type: 'number', default: 0.1, describe: 'Warmup: fraction of steps (< 1) or a number of steps' })
       .option('seed', { type: 'number', default: 0 })
       .option('unweighted', { type: 'boolean', default: false, describe: 'Ignore reweight_rate (plain mean loss, the ablation)' })
@@ -177,6 +184,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('adapter', { choices: ['linear', 'mlp'] as const, default: 'linear' as const, describe: 'use-adapter: adapter shape' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress bar' })
       .example('$0 train --pairs pairs.jsonl --encoder use-adapter --out models/x --epochs 2 --dev data/multihop-wiki', 'Train the default encoder, keeping the best model by dev nDCG@10')
+      .example('$0 train --pairs pairs.jsonl --encoder use --out models/use-ft', 'Fine-tune every layer of USE-lite (the offline default transformer)')
       .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint')
       .example(
         '$0 train --pairs pairs.jsonl --encoder ~/models/bge-small-en-v1.5 --train-layers 4 --query-max-len 64 --passage-max-len 256 --out models/bge-lrat',

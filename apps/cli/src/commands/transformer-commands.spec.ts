@@ -78,7 +78,7 @@ describe('lrat encode / train / index with Hugging Face folders', () => {
 
   it('rejects transformer-only flags with a built-in encoder and a missing folder', async () => {
     const base = { pairs: 'p.jsonl', out: path.join(tmp, 'x'), epochs: 1, batchSize: 2, groupSize: 2, temperature: 0.02, warmup: 0, seed: 0, unweighted: false, evalEvery: 0, checkpointEvery: 0, resume: false, backend: 'wasm', adapter: 'linear' as const, quiet: true };
-    await expect(runTrain({ ...base, encoder: 'bow', trainLayers: '2' }, silent)).rejects.toThrow(/--train-layers only apply to a transformer folder/);
+    await expect(runTrain({ ...base, encoder: 'bow', trainLayers: '2' }, silent)).rejects.toThrow(/--train-layers only apply to --encoder use or a transformer folder/);
     await expect(runTrain({ ...base, encoder: path.join(tmp, 'nowhere') }, silent)).rejects.toThrow(/neither an encoder kind .* nor a model folder/);
   });
 });

@@ -1,7 +1,7 @@
 import type { TextEmbedder } from '@lrat/indexer';
 import type * as tf from '@tensorflow/tfjs';
 
-export type EncoderKind = 'use-adapter' | 'bow' | 'transformer';
+export type EncoderKind = 'use-adapter' | 'bow' | 'use' | 'transformer';
 export type Side = 'query' | 'document';
 
 /** Model inputs prepared outside the gradient tape (cached base embeddings, token ids…). */
@@ -26,6 +26,8 @@ export interface Encoder extends TextEmbedder {
   config(): Record<string, unknown>;
   /** Trainable variables with stable logical names (tfjs variable names must be globally unique). */
   weights(): NamedVariable[];
+  /** Optional: the subset of `weights()` training updates (default: all of them). */
+  trainableWeights?(): NamedVariable[];
   prepare(texts: string[], side: Side, options?: PrepareOptions): Promise<PreparedBatch>;
   forward(batch: PreparedBatch, side: Side): tf.Tensor2D;
   /** Optional: precompute the slow part for these texts once (use-adapter fills its embedding cache). */

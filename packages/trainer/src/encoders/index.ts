@@ -3,12 +3,13 @@ import * as path from 'path';
 import { BowEncoder, BowOptions } from './bow';
 import type { Encoder, EncoderKind } from './encoder';
 import { TransformerEncoder, TransformerOptions } from './transformer';
+import { UseEncoder, UseOptions } from './use';
 import { UseAdapterEncoder, UseAdapterOptions } from './use-adapter';
 import { loadWeightsInto, MANIFEST_FILE, readManifest } from './weights-io';
 
-export type EncoderOptions = UseAdapterOptions & BowOptions & TransformerOptions;
+export type EncoderOptions = UseAdapterOptions & BowOptions & UseOptions & TransformerOptions;
 
-export const ENCODER_KINDS: readonly EncoderKind[] = ['use-adapter', 'bow', 'transformer'];
+export const ENCODER_KINDS: readonly EncoderKind[] = ['use-adapter', 'bow', 'use', 'transformer'];
 
 export async function createEncoder(kind: EncoderKind, options: EncoderOptions = {}): Promise<Encoder> {
   switch (kind) {
@@ -16,6 +17,8 @@ export async function createEncoder(kind: EncoderKind, options: EncoderOptions =
       return UseAdapterEncoder.create(options);
     case 'bow':
       return new BowEncoder(options);
+    case 'use':
+      return UseEncoder.create(options);
     case 'transformer':
       return TransformerEncoder.load(options);
     default:

@@ -65,7 +65,7 @@ export async function readManifest(dir: string): Promise<EncoderManifest> {
     throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
   }
   if (m.format !== 'lrat-encoder') throw new Error(`${file}: field "format" must be "lrat-encoder"`);
-  const kinds: readonly string[] = ['use-adapter', 'bow', 'transformer'];
+  const kinds: readonly string[] = ['use-adapter', 'bow', 'use', 'transformer'];
   if (!kinds.includes(m.kind)) throw new Error(`${file}: field "kind" must be one of ${kinds.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(m.kind)}`);
   if (!Array.isArray(m.weights)) throw new Error(`${file}: field "weights" must be an array`);
   return m;

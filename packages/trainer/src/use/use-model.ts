@@ -38,6 +38,18 @@ export function fileSystemHandler(modelJsonPath: string): tf.io.IOHandler {
   };
 }
 
+/**
+ * USE-lite's tokenizer and its version: a content hash of the graph and the vocabulary (the key of
+ * the base-embedding cache, and the base model a trained encoder records).
+ */
+export async function loadUseTokenizer(dir = useModelDir()): Promise<{ tokenizer: SentencePieceTokenizer; version: string }> {
+  const [modelJson, vocabText] = await Promise.all([fsp.readFile(path.join(dir, 'model.json')), fsp.readFile(path.join(dir, 'vocab.json'), 'utf8')]);
+  const hash = crypto.createHash('sha256');
+  hash.update(modelJson);
+  hash.update(vocabText);
+  return { tokenizer: new SentencePieceTokenizer(JSON.parse(vocabText) as Vocabulary), version: `use-lite-${hash.digest('hex').slice(0, 16)}` };
+}
+
 /** Frozen USE-lite: text → 512-d embedding (the model's own output, not normalised). */
 export class UseLiteModel {
   private constructor(
@@ -48,16 +60,8 @@ export class UseLiteModel {
   ) {}
 
   static async load(dir = useModelDir()): Promise<UseLiteModel> {
-    const modelJson = path.join(dir, 'model.json');
-    const [model, vocabText] = await Promise.all([
-      tf.loadGraphModel(fileSystemHandler(modelJson)),
-      fsp.readFile(path.join(dir, 'vocab.json'), 'utf8'),
-    ]);
-    const hash = crypto.createHash('sha256');
-    hash.update(await fsp.readFile(modelJson));
-    hash.update(vocabText);
-    const version = `use-lite-${hash.digest('hex').slice(0, 16)}`;
-    return new UseLiteModel(model, new SentencePieceTokenizer(JSON.parse(vocabText) as Vocabulary), version);
+    const [model, { tokenizer, version }] = await Promise.all([tf.loadGraphModel(fileSystemHandler(path.join(dir, 'model.json'))), loadUseTokenizer(dir)]);
+    return new UseLiteModel(model, tokenizer, version);
   }
 
   /** Embeds texts in one graph execution; returns n × 512 row-major. */

@@ -1,0 +1,223 @@
+import * as fs from 'fs';
+import { promises as fsp } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend/select-backend';
+import { train } from '../train';
+import { MULTIHOP_DIR } from '../testing/multihop-pairs';
+import { syntheticPairs } from '../testing/synthetic-pairs';
+import { UseLiteModel } from '../use/use-model';
+import { loadEncoder } from '.';
+import { parseTrainLayers, UseEncoder } from './use';
+
+// USE-lite rebuilt from its tensors must give the frozen graph model's vectors, train every tensor,
+// and survive save → load unchanged.
+
+let tmp: string;
+let encoder: UseEncoder;
+
+beforeAll(async () => {
+  await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
+  tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'lrat-use-'));
+  encoder = await UseEncoder.create();
+});
+afterAll(async () => {
+  encoder.dispose();
+  await fsp.rm(tmp, { recursive: true, force: true });
+});
+
+/** ≥ 100 texts: paragraphs (many past the 128-token clip), questions, and awkward strings. */
+function parityTexts(): string[] {
+  const lines = fs.readFileSync(path.join(MULTIHOP_DIR, 'corpus.jsonl'), 'utf8').split('\n');
+  const paragraphs = lines.slice(0, 60).map((l) => {
+    const d = JSON.parse(l) as { title: string; text: string };
+    return `${d.title} ${d.text}`;
+  });
+  const questions = fs
+    .readFileSync(path.join(MULTIHOP_DIR, 'queries.jsonl'), 'utf8')
+    .split('\n')
+    .slice(0, 30)
+    .map((l) => (JSON.parse(l) as { text: string }).text);
+  const odd = [
+    '',
+    ' ',
+    'a',
+    '.',
+    'ünïcödé ✓ naïve café',
+    '日本語のテキストと中文文本',
+    'مرحبا بالعالم — שלום עולם',
+    'emoji 😀🎉👩‍👩‍👧 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 math',
+    'zero\u200bwidth\u200djoiner and combining e\u0301',
+    'tabs\tand\nnewlines\r\n',
+    'ＦＵＬＬＷＩＤＴＨ ｋａｔａｋａｎａ ｶﾀｶﾅ',
+    'word '.repeat(400),
+    paragraphs[0].repeat(3),
+    '',
+    'Ⅻ ﬁ ½ ² ㎏',
+  ];
+  return [...odd.slice(0, 8), ...paragraphs, ...odd.slice(8), ...questions];
+}
+
+describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
+  it('gives the frozen graph model’s vectors within 1e-5 on 105 texts of mixed lengths', async () => {
+    const texts = parityTexts();
+    expect(texts.length).toBeGreaterThanOrEqual(100);
+    const frozen = await UseLiteModel.load();
+    // The graph sizes its batch by the largest row index present, so a batch may not end with an
+    // empty text; batches of 7 in this order never do.
+    const ref = new Float32Array(texts.length * 512);
+    for (let i = 0; i < texts.length; i += 7) {
+      const chunk = texts.slice(i, i + 7);
+      expect(chunk[chunk.length - 1]).not.toBe('');
+      ref.set(await frozen.embed(chunk), i * 512);
+    }
+    frozen.dispose();
+    const got = await encoder.embedDocuments(texts);
+    let max = 0;
+    for (let i = 0; i < ref.length; i++) max = Math.max(max, Math.abs(ref[i] - got[i]));
+    expect(max).toBeLessThanOrEqual(1e-5);
+    // Some of them are clipped by the graph: the parity covers ClipToMaxLength.
+    expect(texts.filter((t) => encoder.tokenize(t, 'document').length === 128).length).toBeGreaterThan(10);
+  });
+
+  it('embeds a text in a padded batch of mixed lengths as it does alone', async () => {
+    const texts = ['short', parityTexts()[20], '', 'a somewhat longer sentence about railway stations in Europe'];
+    const batch = await encoder.prepare(texts, 'document');
+    const together = encoder.forward(batch, 'document');
+    const rows = (await together.data()) as Float32Array;
+    together.dispose();
+    batch.dispose();
+    for (let i = 0; i < texts.length; i++) {
+      const alone = await encoder.embedDocuments([texts[i]]);
+      let max = 0;
+      for (let j = 0; j < 512; j++) max = Math.max(max, Math.abs(alone[j] - rows[i * 512 + j]));
+      expect(max).toBeLessThanOrEqual(1e-6);
+    }
+  });
+
+  it('applies the query prefix and the per-side max lengths', async () => {
+    const e = await UseEncoder.create({ queryPrefix: 'query: ', maxLength: 16, queryMaxLength: 8 });
+    try {
+      const long = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen';
+      expect(e.tokenize(long, 'document')).toHaveLength(16);
+      expect(e.tokenize(long, 'query')).toHaveLength(8);
+      const [q] = [await e.embedQueries(['cats'])];
+      const [d] = [await e.embedDocuments(['query: cats'])];
+      expect(Array.from(q)).toEqual(Array.from(d));
+      expect(e.config()).toMatchObject({ queryPrefix: 'query: ', maxLength: 16, queryMaxLength: 8, trainLayers: 'all' });
+    } finally {
+      e.dispose();
+    }
+    await expect(UseEncoder.create({ passageMaxLength: 129 })).rejects.toThrow(/passageMaxLength must be an integer from 1 to 128/);
+  });
+
+  it('back-propagates into every tensor, matching finite differences', async () => {
+    const e = await UseEncoder.create();
+    try {
+      const texts = ['volcanic eruptions and lava', 'a violin concerto', ''];
+      const batch = await e.prepare(texts, 'document');
+      const direction = tf.tensor2d(Float32Array.from({ length: 3 * 512 }, (_, i) => Math.sin(i * 12.9898) * 0.5), [3, 512]);
+      const loss = () => tf.sum(tf.mul(e.forward(batch, 'document'), direction)) as tf.Scalar;
+      const vars = e.weights();
+      const { grads } = tf.variableGrads(loss, vars.map((v) => v.variable));
+      for (const { name, variable } of vars) {
+        const g = grads[variable.name];
+        expect({ name, flows: g !== undefined && tf.norm(g).dataSync()[0] > 0 }).toEqual({ name, flows: true });
+      }
+      // Central differences on the scalar of largest gradient in a few tensors (float32: a step
+      // large enough to see the change, small enough to stay linear).
+      const probes = ['pooler/bias', 'layer_1/ffn/conv2/kernel', 'layer_1/attention/key/kernel', 'layer_0/attention/query/kernel', 'layer_0/attention/layer_norm/scale', 'layer_0/residual/kernel', 'embeddings'].map((name): [string, number] => {
+        const g = grads[(vars.find((x) => x.name === name) as { variable: tf.Variable }).variable.name].dataSync();
+        let best = 0;
+        for (let i = 1; i < g.length; i++) if (Math.abs(g[i]) > Math.abs(g[best])) best = i;
+        return [name, best];
+      });
+      for (const [name, index] of probes) {
+        const v = vars.find((x) => x.name === name)?.variable as tf.Variable;
+        const analytic = grads[v.name].dataSync()[index];
+        const original = v.dataSync().slice() as Float32Array;
+        const at = (delta: number) => {
+          const values = original.slice();
+          values[index] += delta;
+          v.assign(tf.tensor(values, v.shape));
+          const y = tf.tidy(() => loss().dataSync()[0]);
+          return y;
+        };
+        const h = 1e-2 * Math.max(1, Math.abs(original[index]));
+        const numeric = (at(h) - at(-h)) / (2 * h);
+        v.assign(tf.tensor(original, v.shape));
+        expect({ name, close: Math.abs(numeric - analytic) <= 0.03 * Math.abs(analytic) + 2e-4 }).toEqual({ name, close: true });
+      }
+      for (const g of Object.values(grads)) g.dispose();
+      direction.dispose();
+      batch.dispose();
+    } finally {
+      e.dispose();
+    }
+  });
+
+  it('trains only the top N layers and the pooler with trainLayers: N', async () => {
+    const e = await UseEncoder.create({ trainLayers: 1 });
+    try {
+      const names = e.trainableWeights().map((w) => w.name);
+      expect(names.some((n) => n.startsWith('layer_1/'))).toBe(true);
+      expect(names).toContain('pooler/kernel');
+      expect(names.some((n) => n.startsWith('layer_0/') || n === 'embeddings')).toBe(false);
+      expect(e.weights().length).toBeGreaterThan(names.length);
+    } finally {
+      e.dispose();
+    }
+    expect(parseTrainLayers('all')).toBe('all');
+    expect(parseTrainLayers('2')).toBe(2);
+    expect(() => parseTrainLayers('-1')).toThrow(/--train-layers must be "all" or a non-negative integer/);
+  });
+
+  it('lowers the loss in a short train() run, and saves a model that loads to identical embeddings', async () => {
+    const out = path.join(tmp, 'trained');
+    const e = await UseEncoder.create({ maxLength: 16, queryMaxLength: 8 });
+    const probe = ['alpha and bravo facts', 'hotel papa'];
+    try {
+      const before = await e.embedDocuments(probe);
+      const res = await train({ pairs: syntheticPairs(16, 4), encoder: e, outDir: out, epochs: 3, batchSize: 4, groupSize: 3, lr: 1e-4, seed: 3 });
+      expect(res.steps).toBe(12);
+      expect(res.lastLoss as number).toBeLessThan(res.firstLoss as number);
+      const after = await e.embedDocuments(probe);
+      expect(Array.from(after)).not.toEqual(Array.from(before));
+      const loaded = await loadEncoder(out);
+      try {
+        expect(loaded.kind).toBe('use');
+        expect(loaded.version).toBe(e.version);
+        expect(Array.from(await loaded.embedDocuments(probe))).toEqual(Array.from(after));
+        expect(Array.from(await loaded.embedQueries(probe))).toEqual(Array.from(await e.embedQueries(probe)));
+      } finally {
+        loaded.dispose();
+      }
+    } finally {
+      e.dispose();
+    }
+  });
+
+  it('resumes from a checkpoint to exactly the parameters of an uninterrupted run', async () => {
+    // In process (the kill -9 path itself is covered with the tiny encoder in train.spec.ts): a run
+    // stopped at its step-4 checkpoint and resumed must end byte-identical to a straight 6-step run.
+    const opts = { pairs: syntheticPairs(24, 11), epochs: 2, batchSize: 8, groupSize: 3, lr: 1e-4, seed: 5, checkpointEvery: 2 };
+    const make = () => UseEncoder.create({ maxLength: 16, queryMaxLength: 8 });
+    const straight = path.join(tmp, 'straight');
+    const resumed = path.join(tmp, 'resumed');
+    const a = await make();
+    await train({ ...opts, encoder: a, outDir: straight });
+    a.dispose();
+    const b = await make();
+    await train({ ...opts, encoder: b, outDir: resumed, maxSteps: 4 });
+    b.dispose();
+    const c = await make();
+    const res = await train({ ...opts, encoder: c, outDir: resumed, resume: true });
+    c.dispose();
+    expect(res.steps).toBe(6);
+    const wa = await fsp.readFile(path.join(straight, 'last', 'weights.bin'));
+    const wb = await fsp.readFile(path.join(resumed, 'last', 'weights.bin'));
+    expect(wb.length).toBeGreaterThan(25e6);
+    expect(wb.equals(wa)).toBe(true);
+  });
+});
