@@ -97,7 +97,7 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
   });
 
   it('applies the query prefix and the per-side max lengths', async () => {
-    const e = await UseEncoder.create({ queryPrefix: 'query: ', maxLength: 16, queryMaxLength: 8 });
+    const e = await UseEncoder.create({ queryPrefix: 'query: ', passageMaxLength: 16, queryMaxLength: 8 });
     try {
       const long = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen';
       expect(e.tokenize(long, 'document')).toHaveLength(16);
@@ -105,7 +105,7 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
       const [q] = [await e.embedQueries(['cats'])];
       const [d] = [await e.embedDocuments(['query: cats'])];
       expect(Array.from(q)).toEqual(Array.from(d));
-      expect(e.config()).toMatchObject({ queryPrefix: 'query: ', maxLength: 16, queryMaxLength: 8, trainLayers: 'all' });
+      expect(e.config()).toMatchObject({ queryPrefix: 'query: ', passageMaxLength: 16, queryMaxLength: 8, trainLayers: 'all' });
     } finally {
       e.dispose();
     }
@@ -175,7 +175,7 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
 
   it('lowers the loss in a short train() run, and saves a model that loads to identical embeddings', async () => {
     const out = path.join(tmp, 'trained');
-    const e = await UseEncoder.create({ maxLength: 16, queryMaxLength: 8 });
+    const e = await UseEncoder.create({ passageMaxLength: 16, queryMaxLength: 8 });
     const probe = ['alpha and bravo facts', 'hotel papa'];
     try {
       const before = await e.embedDocuments(probe);
@@ -202,7 +202,7 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
     // In process (the kill -9 path itself is covered with the tiny encoder in train.spec.ts): a run
     // stopped at its step-4 checkpoint and resumed must end byte-identical to a straight 6-step run.
     const opts = { pairs: syntheticPairs(24, 11), epochs: 2, batchSize: 8, groupSize: 3, lr: 1e-4, seed: 5, checkpointEvery: 2 };
-    const make = () => UseEncoder.create({ maxLength: 16, queryMaxLength: 8 });
+    const make = () => UseEncoder.create({ passageMaxLength: 16, queryMaxLength: 8 });
     const straight = path.join(tmp, 'straight');
     const resumed = path.join(tmp, 'resumed');
     const a = await make();
