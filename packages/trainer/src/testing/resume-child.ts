@@ -1,12 +1,13 @@
 // Child process of the kill-and-resume test: trains the bow encoder on synthetic pairs and, when
-// asked, SIGKILLs itself right after a given step — like a crash or a pre-empted job.
+// asked, SIGKILLs itself right after a given step — like a crash or a pre-empted job. An optional
+// fourth argument turns on gradient caching with that micro-batch size.
 import { selectBackend } from '../backend/select-backend';
 import { train } from '../train';
 import { syntheticPairs } from './synthetic-pairs';
 import { tinyEncoder } from './tiny-encoder';
 
 async function main(): Promise<void> {
-  const [outDir, mode, killAt] = process.argv.slice(2);
+  const [outDir, mode, killAt, microBatch] = process.argv.slice(2);
   await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
   const encoder = tinyEncoder({ seed: 7 });
   await train({
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     lr: 5e-3,
     seed: 5,
     checkpointEvery: 3,
+    microBatch: Number(microBatch ?? 0),
     resume: mode === 'resume',
     onStep: (step) => {
       if (killAt && step === Number(killAt)) process.kill(process.pid, 'SIGKILL');
