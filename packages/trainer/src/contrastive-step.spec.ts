@@ -10,6 +10,7 @@ import { layoutBatch, sampleGroup } from './groups';
 import { Rng } from './rng';
 import { train } from './train';
 import { syntheticPairs } from './testing/synthetic-pairs';
+import { tinyBertEncoder } from './testing/tiny-bert-encoder';
 import { tinyEncoder } from './testing/tiny-encoder';
 
 let tmp: string;
@@ -61,6 +62,8 @@ describe('gradient caching', () => {
     ['bow (shared weights on both sides)', async () => tinyEncoder({ seed: 4 })],
     // The mlp adapter has a ReLU, separate query/document weights and a normalisation.
     ['use-adapter mlp (per-side weights)', async () => createEncoder('use-adapter', { adapter: 'mlp', hidden: 32, seed: 2, cacheDir: path.join(tmp, 'cache'), embedWorkers: 1 })],
+    // Attention with padding masks, LayerNorm, GELU, a trainable embedding table.
+    ['2-layer BERT (transformer)', async () => tinyBertEncoder(path.join(tmp, 'tiny-bert'), 3)],
   ];
   it.each(cases)('%s: same loss and gradients as the plain step, for any micro-batch split', async (_name, make) => {
     const encoder = await make();
