@@ -36,12 +36,16 @@ const CHILD_TIMEOUT_MS = Number(process.env.LRAT_BENCH_TIMEOUT_S ?? 180) * 1000;
 // (one thread) beside PyTorch CPU on one thread, same shapes. The issue's batch (32 queries × 8
 // passages × 128 tokens) takes PyTorch ≈ 36 s a step on one core; the default is scaled down to keep
 // the bench within minutes on a shared 2-core machine: LRAT_BENCH_TRANSFORMER=queries,group,tokens
-// (e.g. 32,8,128 for the full batch; "off" skips the rows). LRAT_BENCH_TRANSFORMER_BACKEND picks
+// (e.g. 32,8,128 for the full batch; "off" skips the rows); LRAT_BENCH_MICRO_BATCH=n runs the tfjs
+// side with gradient caching in micro-batches of n texts (what a batch that size needs on wasm). LRAT_BENCH_TRANSFORMER_BACKEND picks
 // another tfjs backend for them (e.g. node-gpu or webgpu on a GPU machine).
 const TRANSFORMER = process.env.LRAT_BENCH_TRANSFORMER ?? '2,8,128';
 const TRANSFORMER_BACKEND = process.env.LRAT_BENCH_TRANSFORMER_BACKEND ?? 'wasm';
 const TRANSFORMER_TIMEOUT_MS = Number(process.env.LRAT_BENCH_TRANSFORMER_TIMEOUT_S ?? 900) * 1000;
 const TRANSFORMER_MODELS = ['minilm', 'use'] as const;
+// Gradient caching for the tfjs transformer rows: texts per micro-batch (0 = off, one tape over the
+// whole batch). The PyTorch reference never needs it; on wasm it is what keeps big batches under 4 GB.
+const TRANSFORMER_MICRO = Number(process.env.LRAT_BENCH_MICRO_BATCH ?? 0);
 // LRAT_BENCH_BACKENDS=wasm,cpu limits the tfjs backends tried (default: all).
 const BACKENDS = (process.env.LRAT_BENCH_BACKENDS ? process.env.LRAT_BENCH_BACKENDS.split(',') : [...BACKEND_NAMES]) as string[];
 
@@ -200,11 +204,12 @@ function transformerShape(): StepShape | null {
 async function oneTransformer(model: (typeof TRANSFORMER_MODELS)[number], shape: StepShape, steps: number): Promise<Row & { referenceArgs: string[] }> {
   const sel = await selectBackend({ prefer: TRANSFORMER_BACKEND, strict: true, log: () => undefined });
   const m = model === 'use' ? await useModel() : await minilmModel(path.join(ROOT, 'tmp', 'bench', 'minilm-random'));
-  const times = await timeSteps(m, shape, steps);
+  const times = await timeSteps(m, shape, steps, 1, { query: TRANSFORMER_MICRO, passage: TRANSFORMER_MICRO });
   m.dispose();
   const ms = median(times);
   const sequences = shape.queries * (1 + shape.group);
-  return { impl: 'tfjs', backend: sel.name, encoder: model, msPerStep: ms, minMs: Math.min(...times), examplesPerSec: (sequences * 1000) / ms, peakRssMb: process.resourceUsage().maxRSS / 1024, steps, referenceArgs: m.referenceArgs };
+  const note = TRANSFORMER_MICRO > 0 ? `gradient caching, micro-batches of ${TRANSFORMER_MICRO}` : undefined;
+  return { impl: 'tfjs', backend: sel.name, encoder: model, msPerStep: ms, minMs: Math.min(...times), examplesPerSec: (sequences * 1000) / ms, peakRssMb: process.resourceUsage().maxRSS / 1024, steps, note, referenceArgs: m.referenceArgs };
 }
 
 function torchTransformer(referenceArgs: string[], shape: StepShape, steps: number, threads: number, encoder: string): Row {

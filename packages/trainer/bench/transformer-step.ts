@@ -8,7 +8,8 @@ import { promises as fsp } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/adamw';
-import { weightedInfoNce } from '../src/loss';
+import { contrastiveGradients, type MicroBatchSizes } from '../src/contrastive-step';
+import type { Encoder, PreparedBatch } from '../src/encoders/encoder';
 import { Rng } from '../src/rng';
 import { BertModel } from '../src/transformer/bert';
 import { l2Normalize, pool } from '../src/transformer/ops';
@@ -126,29 +127,64 @@ export async function useModel(): Promise<TokenModel> {
   };
 }
 
-/** Median ms of `steps` timed training steps after `warmup` untimed ones. */
-export async function timeSteps(model: TokenModel, shape: StepShape, steps: number, warmup = 1): Promise<number[]> {
+class RowBatch implements PreparedBatch {
+  constructor(
+    readonly ids: tf.Tensor2D,
+    readonly mask: tf.Tensor2D,
+  ) {}
+  get size(): number {
+    return this.ids.shape[0];
+  }
+  dispose(): void {
+    tf.dispose([this.ids, this.mask]);
+  }
+}
+
+/**
+ * The model behind the Encoder interface so the step is the trainer's own (contrastiveGradients, with
+ * or without gradient caching). Its "texts" are row numbers into fixed random token ids per side.
+ */
+function benchEncoder(model: TokenModel, ids: Record<'query' | 'document', tf.Tensor2D>): Encoder {
+  const fail = () => Promise.reject(new Error('bench encoder: training steps only'));
+  return {
+    kind: 'bow',
+    id: 'bench',
+    version: 'bench',
+    dim: 0,
+    queryPrefix: '',
+    config: () => ({}),
+    weights: () => model.vars.map((variable) => ({ name: variable.name, variable })),
+    prepare: async (rows, side) => {
+      const idx = tf.tensor1d(rows.map(Number), 'int32');
+      const picked = tf.gather(ids[side], idx) as tf.Tensor2D;
+      idx.dispose();
+      return new RowBatch(picked, tf.onesLike(picked) as tf.Tensor2D);
+    },
+    forward: (batch) => model.embed((batch as RowBatch).ids, (batch as RowBatch).mask),
+    embedQueries: fail,
+    embedDocuments: fail,
+    save: fail,
+    dispose: () => undefined,
+  };
+}
+
+/** ms of `steps` timed training steps after `warmup` untimed ones; `micro` turns on gradient caching. */
+export async function timeSteps(model: TokenModel, shape: StepShape, steps: number, warmup = 1, micro: MicroBatchSizes = { query: 0, passage: 0 }): Promise<number[]> {
   const rng = new Rng(11);
   const nq = shape.queries;
   const np = shape.queries * shape.group;
   const ids = (n: number) => tf.tensor2d(Int32Array.from({ length: n * shape.tokens }, () => 1 + rng.int(model.vocab - 1)), [n, shape.tokens], 'int32');
-  const qIds = ids(nq);
-  const pIds = ids(np);
-  const qMask = tf.onesLike(qIds) as tf.Tensor2D;
-  const pMask = tf.onesLike(pIds) as tf.Tensor2D;
-  const targets = Array.from({ length: nq }, (_, i) => i * shape.group);
-  const weights = Array.from({ length: nq }, () => 0.5 + rng.next());
+  const sides = { query: ids(nq), document: ids(np) };
+  const encoder = benchEncoder(model, sides);
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => String(i));
+  const batch = { queries: rows(nq), passages: rows(np), targets: Array.from({ length: nq }, (_, i) => i * shape.group), weights: Array.from({ length: nq }, () => 0.5 + rng.next()), temperature: 0.02 };
   const opt = new AdamW(model.vars);
   const step = async () => {
-    const { value, grads } = tf.variableGrads(() => weightedInfoNce({ queries: model.embed(qIds, qMask), passages: model.embed(pIds, pMask), targets, weights, temperature: 0.02 }), model.vars);
-    await value.data();
-    opt.step(
-      model.vars.map((v) => grads[v.name] ?? tf.zerosLike(v)),
-      1e-5,
-    );
+    const { grads } = await contrastiveGradients(encoder, model.vars, batch, micro);
+    opt.step(grads, 1e-5);
     // Reading a weight forces asynchronous backends (webgpu) to finish the update.
     await model.vars[0].data();
-    tf.dispose([value, ...Object.values(grads)]);
+    tf.dispose(grads);
   };
   for (let i = 0; i < warmup; i++) await step();
   const times: number[] = [];
@@ -158,6 +194,6 @@ export async function timeSteps(model: TokenModel, shape: StepShape, steps: numb
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   opt.dispose();
-  tf.dispose([qIds, pIds, qMask, pMask]);
+  tf.dispose([sides.query, sides.document]);
   return times;
 }
