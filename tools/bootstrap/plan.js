@@ -5,6 +5,13 @@
 const APT_PACKAGES = ['libfaiss-dev', 'libopenblas-dev', 'cmake', 'g++', 'make'];
 
 /**
+ * Only for benchmarks (`bootstrap.sh --bench`, which `nx run trainer:bench` runs when its reference
+ * is missing): Debian's PyTorch CPU (≈ 1 GB installed) for the same-run PyTorch reference. Tests never
+ * need it, so a plain bootstrap (CI, `npm test`) does not install it.
+ */
+const BENCH_APT_PACKAGES = ['python3-torch', 'python3-numpy'];
+
+/**
  * @param {{
  *   installedApt: string[],          // Debian packages already installed
  *   isRoot: boolean, hasSudo: boolean, hasApt: boolean,
@@ -13,13 +20,15 @@ const APT_PACKAGES = ['libfaiss-dev', 'libopenblas-dev', 'cmake', 'g++', 'make']
  *   faissAddonBuilt: boolean,         // faiss-node's .node file exists
  *   faissStamp: string|null,          // stamp recorded by the last successful build
  *   faissExpectedStamp: string,       // stamp of the current recipe (faiss-node version + our patch + CMakeLists)
+ *   benchmarks?: boolean,             // also install the benchmarks' references (BENCH_APT_PACKAGES)
  * }} state
  * @returns {{ steps: Array<{id: string, why: string, packages?: string[], command?: string[]}>, errors: string[] }}
  */
 function planBootstrap(state) {
   const steps = [];
   const errors = [];
-  const missing = APT_PACKAGES.filter((p) => !state.installedApt.includes(p));
+  const wanted = state.benchmarks ? [...APT_PACKAGES, ...BENCH_APT_PACKAGES] : APT_PACKAGES;
+  const missing = wanted.filter((p) => !state.installedApt.includes(p));
   if (missing.length > 0) {
     if (!state.hasApt) {
       errors.push(`missing Debian packages ${missing.join(' ')} and apt-get is not available: install them with your package manager`);
@@ -59,4 +68,4 @@ function planBootstrap(state) {
   return { steps, errors };
 }
 
-module.exports = { APT_PACKAGES, planBootstrap };
+module.exports = { APT_PACKAGES, BENCH_APT_PACKAGES, planBootstrap };

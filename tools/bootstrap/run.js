@@ -5,16 +5,23 @@ const { spawnSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
-const { APT_PACKAGES, planBootstrap } = require('./plan');
+const { APT_PACKAGES, BENCH_APT_PACKAGES, planBootstrap } = require('./plan');
 
 const root = path.resolve(__dirname, '..', '..');
 const dryRun = process.argv.includes('--dry-run');
+// --bench: also the benchmarks' references (Debian's python3-torch); never needed by the tests.
+const benchmarks = process.argv.includes('--bench');
+const unknown = process.argv.slice(2).filter((a) => a !== '--dry-run' && a !== '--bench');
+if (unknown.length) {
+  console.error(`bootstrap: unknown argument ${unknown.join(' ')} (usage: tools/bootstrap.sh [--dry-run] [--bench])`);
+  process.exit(2);
+}
 const mtime = (p) => (fs.existsSync(p) ? fs.statSync(p).mtimeMs : null);
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 function installedApt() {
   if (!has('dpkg-query')) return [];
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...APT_PACKAGES], { encoding: 'utf8' });
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...APT_PACKAGES, ...BENCH_APT_PACKAGES], { encoding: 'utf8' });
   return (r.stdout || '')
     .split('\n')
     .filter((l) => l.endsWith('install ok installed'))
@@ -42,6 +49,7 @@ const state = {
   faissAddonBuilt: fs.existsSync(path.join(root, 'node_modules/faiss-node/build/Release/faiss-node.node')),
   faissStamp: fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8').trim() : null,
   faissExpectedStamp: faissExpectedStamp(),
+  benchmarks,
 };
 const plan = planBootstrap(state);
 for (const e of plan.errors) console.error(`bootstrap: ${e}`);

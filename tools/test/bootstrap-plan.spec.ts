@@ -1,4 +1,4 @@
-const { planBootstrap, APT_PACKAGES } = require('../bootstrap/plan.js');
+const { planBootstrap, APT_PACKAGES, BENCH_APT_PACKAGES } = require('../bootstrap/plan.js');
 
 const fresh = {
   installedApt: [] as string[],
@@ -50,5 +50,14 @@ describe('planBootstrap', () => {
     const ready = { ...fresh, installedApt: [...APT_PACKAGES], installedLockMtimeMs: 2000 };
     expect(ids({ ...ready, faissAddonBuilt: true, faissStamp: 'old' })).toEqual(['faiss-node', 'build']);
     expect(ids({ ...ready, faissAddonBuilt: false, faissStamp: 'abc' })).toEqual(['faiss-node', 'build']);
+  });
+
+  it('installs the benchmarks\' PyTorch reference only when asked (--bench), never for tests', () => {
+    const ready = { ...fresh, installedApt: [...APT_PACKAGES], installedLockMtimeMs: 2000, faissAddonBuilt: true, faissStamp: 'abc' };
+    expect(ids(ready)).toEqual(['build']);
+    const bench = planBootstrap({ ...ready, benchmarks: true });
+    expect(bench.steps[0].packages).toEqual(BENCH_APT_PACKAGES);
+    expect(bench.steps[0].packages).toContain('python3-torch');
+    expect(ids({ ...ready, installedApt: [...APT_PACKAGES, ...BENCH_APT_PACKAGES], benchmarks: true })).toEqual(['build']);
   });
 });

@@ -22,14 +22,30 @@ import {
   type Encoder,
 } from '../src';
 import { qwen3Tokenize } from '../src/encoders/bow';
+import { minilmModel, timeSteps, useModel, type StepShape } from './transformer-step';
 
 const ROOT = path.resolve(__dirname, '../../..');
+const PYTHON = '/usr/bin/python3';
 const OUT = path.join(ROOT, 'tmp', 'bench', 'trainer');
 const CACHE = path.join(ROOT, 'tmp', 'bench', 'embedding-cache');
 const BATCH = 32;
 const GROUP = 10;
 const ENCODERS = ['use-adapter', 'bow'] as const;
 const CHILD_TIMEOUT_MS = Number(process.env.LRAT_BENCH_TIMEOUT_S ?? 180) * 1000;
+// Transformer rows: full fine-tuning steps of a MiniLM-shaped BERT and of USE-lite on the wasm backend
+// (one thread) beside PyTorch CPU on one thread, same shapes. The issue's batch (32 queries × 8
+// passages × 128 tokens) takes PyTorch ≈ 36 s a step on one core; the default is scaled down to keep
+// the bench within minutes on a shared 2-core machine: LRAT_BENCH_TRANSFORMER=queries,group,tokens
+// (e.g. 32,8,128 for the full batch; "off" skips the rows); LRAT_BENCH_MICRO_BATCH=n runs the tfjs
+// side with gradient caching in micro-batches of n texts (what a batch that size needs on wasm). LRAT_BENCH_TRANSFORMER_BACKEND picks
+// another tfjs backend for them (e.g. node-gpu or webgpu on a GPU machine).
+const TRANSFORMER = process.env.LRAT_BENCH_TRANSFORMER ?? '2,8,128';
+const TRANSFORMER_BACKEND = process.env.LRAT_BENCH_TRANSFORMER_BACKEND ?? 'wasm';
+const TRANSFORMER_TIMEOUT_MS = Number(process.env.LRAT_BENCH_TRANSFORMER_TIMEOUT_S ?? 900) * 1000;
+const TRANSFORMER_MODELS = ['minilm', 'use'] as const;
+// Gradient caching for the tfjs transformer rows: texts per micro-batch (0 = off, one tape over the
+// whole batch). The PyTorch reference never needs it; on wasm it is what keeps big batches under 4 GB.
+const TRANSFORMER_MICRO = Number(process.env.LRAT_BENCH_MICRO_BATCH ?? 0);
 // LRAT_BENCH_BACKENDS=wasm,cpu limits the tfjs backends tried (default: all).
 const BACKENDS = (process.env.LRAT_BENCH_BACKENDS ? process.env.LRAT_BENCH_BACKENDS.split(',') : [...BACKEND_NAMES]) as string[];
 
@@ -38,6 +54,8 @@ interface Row {
   backend: string;
   encoder: string;
   msPerStep?: number;
+  /** Fastest timed step (the CPU is shared: the least disturbed step). */
+  minMs?: number;
   examplesPerSec?: number;
   peakRssMb?: number;
   steps?: number;
@@ -129,31 +147,41 @@ async function dumpInputs(file: string): Promise<void> {
   );
 }
 
-function runChild(args: string[]): { row?: Row; error?: string } {
+function runChild(args: string[], timeoutMs = CHILD_TIMEOUT_MS): { row?: Row; error?: string } {
   const r = spawnSync(process.execPath, ['-r', '@swc-node/register', __filename, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.base.json') },
     maxBuffer: 1 << 26,
-    timeout: CHILD_TIMEOUT_MS,
+    timeout: timeoutMs,
   });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { error: `timed out after ${CHILD_TIMEOUT_MS / 1000} s` };
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { error: `timed out after ${timeoutMs / 1000} s` };
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (r.status === 0) return line ? { row: JSON.parse(line) as Row } : {};
   const lines = r.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^at |Vulkan|BackendVk/.test(l));
   return { error: (lines.find((l) => /failed to initialise/.test(l)) ?? lines.pop() ?? `exit ${r.status}`).replace(/^Error: /, '').slice(0, 200) };
 }
 
+/**
+ * Debian's python3-torch, installed through the bootstrap's opt-in benchmark step when missing
+ * (apt; needs root or sudo). Returns null when usable, else why not.
+ */
+function ensureTorch(): string | null {
+  const probe = () => spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  if (probe().status === 0) return null;
+  process.stderr.write('trainer bench: PyTorch is missing; installing the reference (tools/bootstrap.sh --bench: apt-get install python3-torch)…\n');
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'tools/bootstrap/run.js'), '--bench'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) return `python3-torch is not installed and tools/bootstrap.sh --bench failed: ${(r.stderr ?? '').trim().split('\n').pop() ?? `exit ${r.status}`}`;
+  return probe().status === 0 ? null : `${PYTHON} still cannot import torch after tools/bootstrap.sh --bench`;
+}
+
 function torchReference(inputs: string, steps: number): Row[] {
-  const py = '/usr/bin/python3';
-  const probe = spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    return [{ impl: 'pytorch', backend: 'cpu', encoder: '*', note: 'skipped: python3-torch is not installed (apt-get install -y python3-torch)' }];
-  }
+  const missing = ensureTorch();
+  if (missing) return [{ impl: 'pytorch', backend: 'cpu', encoder: '*', note: `unavailable: ${missing}` }];
   const rows: Row[] = [];
   for (const threads of [1, os.cpus().length]) {
     for (const enc of ENCODERS) {
-      const r = spawnSync(py, [path.join(ROOT, 'tools/bench/trainer_reference.py'), '--inputs', inputs, '--encoder', enc, '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8' });
+      const r = spawnSync(PYTHON, [path.join(ROOT, 'tools/bench/trainer_reference.py'), '--inputs', inputs, '--encoder', enc, '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8' });
       if (r.status !== 0) {
         rows.push({ impl: 'pytorch', backend: `cpu×${threads}`, encoder: enc, note: `failed: ${r.stderr.trim().split('\n').pop()}` });
         continue;
@@ -165,11 +193,70 @@ function torchReference(inputs: string, steps: number): Row[] {
   return rows;
 }
 
+function transformerShape(): StepShape | null {
+  if (TRANSFORMER === 'off') return null;
+  const [queries, group, tokens] = TRANSFORMER.split(',').map(Number);
+  if (![queries, group, tokens].every((x) => Number.isInteger(x) && x > 0)) throw new Error(`LRAT_BENCH_TRANSFORMER must be "queries,group,tokens" or "off", got "${TRANSFORMER}"`);
+  return { queries, group, tokens };
+}
+
+/** Child mode: time the transformer step of one model; prints its row and the PyTorch arguments. */
+async function oneTransformer(model: (typeof TRANSFORMER_MODELS)[number], shape: StepShape, steps: number): Promise<Row & { referenceArgs: string[] }> {
+  const sel = await selectBackend({ prefer: TRANSFORMER_BACKEND, strict: true, log: () => undefined });
+  const m = model === 'use' ? await useModel() : await minilmModel(path.join(ROOT, 'tmp', 'bench', 'minilm-random'));
+  const times = await timeSteps(m, shape, steps, 1, { query: TRANSFORMER_MICRO, passage: TRANSFORMER_MICRO });
+  m.dispose();
+  const ms = median(times);
+  const sequences = shape.queries * (1 + shape.group);
+  const note = TRANSFORMER_MICRO > 0 ? `gradient caching, micro-batches of ${TRANSFORMER_MICRO}` : undefined;
+  return { impl: 'tfjs', backend: sel.name, encoder: model, msPerStep: ms, minMs: Math.min(...times), examplesPerSec: (sequences * 1000) / ms, peakRssMb: process.resourceUsage().maxRSS / 1024, steps, note, referenceArgs: m.referenceArgs };
+}
+
+function torchTransformer(referenceArgs: string[], shape: StepShape, steps: number, threads: number, encoder: string): Row {
+  const args = [...referenceArgs, '--tokens', String(shape.tokens), '--queries', String(shape.queries), '--group', String(shape.group), '--steps', String(steps), '--threads', String(threads)];
+  const r = spawnSync(PYTHON, [path.join(ROOT, 'tools/bench/transformer_reference.py'), ...args], { encoding: 'utf8', timeout: TRANSFORMER_TIMEOUT_MS });
+  if (r.status !== 0) return { impl: 'pytorch', backend: `cpu×${threads}`, encoder, note: `failed: ${(r.stderr ?? r.error?.message ?? '').trim().split('\n').pop()}` };
+  const j = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { ms_per_step: number; times_ms: number[]; peak_rss_kb: number; torch: string };
+  const sequences = shape.queries * (1 + shape.group);
+  return { impl: `pytorch ${j.torch}`, backend: `cpu×${threads}`, encoder, msPerStep: j.ms_per_step, minMs: Math.min(...j.times_ms), examplesPerSec: (sequences * 1000) / j.ms_per_step, peakRssMb: j.peak_rss_kb / 1024, steps };
+}
+
+/** tfjs then PyTorch (1 thread, then all cores) for each model, back to back so both see the same load. */
+function transformerRows(shape: StepShape, steps: number): Row[] {
+  const rows: Row[] = [];
+  const torchMissing = ensureTorch();
+  for (const model of TRANSFORMER_MODELS) {
+    process.stderr.write(`trainer bench: ${TRANSFORMER_BACKEND} ${model} transformer step, ${shape.queries} queries × ${shape.group} passages × ${shape.tokens} tokens (${steps} steps)…\n`);
+    const r = runChild(['--transformer', model, String(steps)], TRANSFORMER_TIMEOUT_MS);
+    const row = r.row as (Row & { referenceArgs?: string[] }) | undefined;
+    if (!row) {
+      rows.push({ impl: 'tfjs', backend: TRANSFORMER_BACKEND, encoder: model, note: `unavailable: ${r.error ?? 'no result'}` });
+      continue;
+    }
+    const { referenceArgs, ...plain } = row;
+    rows.push(plain);
+    if (torchMissing) {
+      rows.push({ impl: 'pytorch', backend: 'cpu', encoder: model, note: `unavailable: ${torchMissing}` });
+      continue;
+    }
+    for (const threads of [...new Set([1, os.cpus().length])]) {
+      process.stderr.write(`trainer bench: PyTorch ${model} on ${threads} thread(s)…\n`);
+      rows.push(torchTransformer(referenceArgs ?? [], shape, steps, threads, model));
+    }
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--one') {
     const row = await one(argv[1], argv[2] as (typeof ENCODERS)[number], Number(argv[3]));
     process.stdout.write(JSON.stringify(row) + '\n');
+    return;
+  }
+  if (argv[0] === '--transformer') {
+    const shape = transformerShape() as StepShape;
+    process.stdout.write(JSON.stringify(await oneTransformer(argv[1] as (typeof TRANSFORMER_MODELS)[number], shape, Number(argv[2]))) + '\n');
     return;
   }
   if (argv[0] === '--dump') {
@@ -199,6 +286,9 @@ async function main(): Promise<void> {
   const dumped = runChild(['--dump', inputs]);
   if (dumped.error) throw new Error(`could not write the reference inputs: ${dumped.error}`);
   rows.push(...torchReference(inputs, steps));
+  const shape = transformerShape();
+  const tSteps = Number(process.env.LRAT_BENCH_TRANSFORMER_STEPS ?? 2);
+  const tRows = shape ? transformerRows(shape, tSteps) : [];
 
   const wasm = (enc: string) => rows.find((r) => r.impl === 'tfjs' && r.backend === 'wasm' && r.encoder === enc)?.msPerStep;
   const fmt = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
@@ -215,9 +305,26 @@ async function main(): Promise<void> {
     '',
     '"wasm speed vs this" = this row\'s ms/step ÷ tfjs-wasm ms/step for the same encoder (≥ 0.5× against PyTorch CPU is the goal).',
   ];
+  if (shape) {
+    const tfjsMs = (enc: string) => tRows.find((r) => r.impl === 'tfjs' && r.encoder === enc)?.msPerStep;
+    lines.push(
+      '',
+      `Transformer full fine-tuning step — ${shape.queries} queries × ${shape.group} passages (1 positive + ${shape.group - 1} hard negatives; ${shape.queries * (1 + shape.group)} sequences) × ${shape.tokens} tokens, every weight trained, weighted InfoNCE τ 0.02, clipping, AdamW; median (and fastest) of ${tSteps} timed steps after 1 warm-up step; tfjs and PyTorch run back to back per model. minilm = MiniLM-L6 shape (6 layers, 384 wide, 12 heads, 1536 FFN, 30,522 vocabulary; random weights), use = USE-lite's own weights and shape. load average ${os.loadavg()[0].toFixed(1)} at the end.`,
+      '',
+      '| impl | backend | model | ms/step | fastest ms | sequences/s | peak RSS MB | tfjs speed vs this | note |',
+      '|---|---|---|---:|---:|---:|---:|---:|---|',
+      ...tRows.map((r) => {
+        const t = tfjsMs(r.encoder);
+        const ratio = r.msPerStep && t ? (r.msPerStep / t).toFixed(2) + '×' : '—';
+        return `| ${r.impl} | ${r.backend} | ${r.encoder} | ${fmt(r.msPerStep, 0)} | ${fmt(r.minMs, 0)} | ${fmt(r.examplesPerSec, 2)} | ${fmt(r.peakRssMb, 0)} | ${ratio} | ${r.note ?? ''} |`;
+      }),
+      '',
+      `"tfjs speed vs this" = this row's ms/step ÷ the tfjs (${TRANSFORMER_BACKEND}, one thread) ms/step of the same model: against pytorch cpu×1 it is tfjs's speed as a fraction of PyTorch's on the same thread count (goal ≥ 0.5×).`,
+    );
+  }
   const report = lines.join('\n');
   process.stdout.write(report + '\n');
-  await fsp.writeFile(path.join(OUT, 'results.json'), JSON.stringify({ date: new Date().toISOString(), batch: BATCH, group: GROUP, rows }, null, 2) + '\n');
+  await fsp.writeFile(path.join(OUT, 'results.json'), JSON.stringify({ date: new Date().toISOString(), batch: BATCH, group: GROUP, rows, transformer: shape ? { ...shape, steps: tSteps, rows: tRows } : null }, null, 2) + '\n');
   await fsp.writeFile(path.join(OUT, 'results.md'), report + '\n');
   process.stderr.write(`trainer bench: written to ${path.relative(ROOT, OUT)}/results.{md,json}\n`);
 }

@@ -38,6 +38,8 @@ export { AdamW } from './adamw';
 export type { AdamWOptions } from './adamw';
 export { Rng } from './rng';
 export { train, defaultLearningRate } from './train';
+export { contrastiveGradients, microBatchSizes } from './contrastive-step';
+export type { StepBatch, MicroBatchSizes, StepGradients } from './contrastive-step';
 export type { TrainOptions, TrainResult, TrainProgress, TrainPhase, MetricLine, Evaluator } from './train';
 export { latestCheckpoint } from './checkpoint';
 export { devEvaluator, denseRun, exactTopK } from './dev-eval';

@@ -19,8 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => fsp.rm(tmp, { recursive: true, force: true }));
 
-function child(outDir: string, mode: string, killAt = '') {
-  return spawnSync(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'testing', 'resume-child.ts'), outDir, mode, killAt], {
+function child(outDir: string, mode: string, killAt = '', microBatch = 0) {
+  return spawnSync(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'testing', 'resume-child.ts'), outDir, mode, killAt, '-', String(microBatch)], {
     cwd: REPO_ROOT,
     env: { ...process.env, SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.base.json') },
     encoding: 'utf8',
@@ -81,17 +81,20 @@ describe('train', () => {
     expect(top.selectedBy).toEqual({ metric: 'ndcg@10', value: 0.9 });
   });
 
-  it('reaches the same parameters after being killed and resumed as an uninterrupted run', async () => {
-    const straight = path.join(tmp, 'straight');
-    const resumed = path.join(tmp, 'resumed');
-    expect(child(straight, 'fresh').status).toBe(0);
+  it.each([
+    ['', 0],
+    [' with gradient caching', 3],
+  ])('reaches the same parameters after being killed and resumed as an uninterrupted run%s', async (_label, microBatch) => {
+    const straight = path.join(tmp, `straight-${microBatch}`);
+    const resumed = path.join(tmp, `resumed-${microBatch}`);
+    expect(child(straight, 'fresh', '', microBatch).status).toBe(0);
     // 10 steps per run (40 pairs / 8 × 2 epochs); checkpoints every 3 steps: killed after step 8,
     // the resumed run restarts from step 6 and replays steps 7 and 8.
-    const killed = child(resumed, 'fresh', '8');
+    const killed = child(resumed, 'fresh', '8', microBatch);
     expect(killed.signal).toBe('SIGKILL');
     const latest = JSON.parse(await fsp.readFile(path.join(resumed, 'checkpoints', 'latest.json'), 'utf8'));
     expect(latest.step).toBe(6);
-    const again = child(resumed, 'resume');
+    const again = child(resumed, 'resume', '', microBatch);
     expect(again.stderr).not.toMatch(/Error/);
     expect(again.status).toBe(0);
     const a = await fsp.readFile(path.join(straight, 'last', 'weights.bin'));

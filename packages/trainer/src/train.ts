@@ -5,8 +5,8 @@ import { AdamW } from './adamw';
 import { writeDirAtomic, writeFileAtomic } from './atomic';
 import { CheckpointState, latestCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 import type { Encoder } from './encoders/encoder';
+import { contrastiveGradients, microBatchSizes, type MicroBatchSizes } from './contrastive-step';
 import { layoutBatch, sampleGroup, TrainingSample } from './groups';
-import { weightedInfoNce } from './loss';
 import { checkSampleWeights, readPairs, samplesDigest } from './pairs';
 import { Rng } from './rng';
 import { learningRate } from './schedule';
@@ -68,6 +68,12 @@ export interface TrainOptions {
   resume?: boolean;
   /** Stop after this many global steps (the schedule still spans the whole run). */
   maxSteps?: number;
+  /**
+   * Gradient caching: texts per micro-batch, one number for both sides or per side; 0 = off (one
+   * tape over the whole batch). Same loss and gradients up to float rounding, peak activation memory
+   * of one micro-batch — what lets long-sequence transformer batches fit the 4 GB wasm heap.
+   */
+  microBatch?: number | Partial<MicroBatchSizes>;
   /** Name of the tfjs backend in use (default: tf.getBackend()); recorded everywhere. */
   backend?: string;
   onProgress?: (p: TrainProgress) => void;
@@ -166,6 +172,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const backend = options.backend ?? tf.getBackend();
   const outDir = path.resolve(options.outDir);
   const metricsFile = path.join(outDir, 'metrics.jsonl');
+  const micro = microBatchSizes(options.microBatch);
   for (const [k, v] of Object.entries({ epochs, batchSize, groupSize })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`train: ${k} must be a positive integer, got ${v}`);
   }
@@ -267,30 +274,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const idx = order.slice(inEpoch * batchSize, (inEpoch + 1) * batchSize);
     const rng = Rng.derive(seed, epoch, inEpoch, 1);
     const layout = layoutBatch(idx.map((i) => sampleGroup(samples[i], groupSize, rng)));
-    const qb = await encoder.prepare(layout.queries, 'query');
-    const pb = await encoder.prepare(layout.passages, 'document');
     const rate = learningRate(step, lr, warmupSteps, totalSteps);
     const t0 = Date.now();
-    const { value, grads } = tf.variableGrads(
-      () =>
-        weightedInfoNce({
-          queries: encoder.forward(qb, 'query'),
-          passages: encoder.forward(pb, 'document'),
-          targets: layout.targets,
-          weights: weighted ? layout.weights : undefined,
-          temperature,
-        }),
+    const { loss, grads } = await contrastiveGradients(
+      encoder,
       vars,
+      { queries: layout.queries, passages: layout.passages, targets: layout.targets, weights: weighted ? layout.weights : undefined, temperature },
+      micro,
     );
-    const loss = (await value.data())[0];
-    const gradNorm = opt.step(
-      vars.map((v) => grads[v.name]),
-      rate,
-    );
-    value.dispose();
-    for (const g of Object.values(grads)) g.dispose();
-    qb.dispose();
-    pb.dispose();
+    const gradNorm = opt.step(grads, rate);
+    for (const g of grads) g.dispose();
     if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at step ${step + 1}; lower --lr`);
     step++;
     losses.push(loss);

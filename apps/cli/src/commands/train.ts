@@ -38,6 +38,8 @@ export interface TrainArgs {
   checkpointEvery: number;
   resume: boolean;
   maxSteps?: number;
+  microBatch: number;
+  passageMicroBatch?: number;
   backend?: string;
   cacheDir?: string;
   queryPrefix?: string;
@@ -132,6 +134,7 @@ export async function runTrain(a: TrainArgs, say: (line: string) => void = (l) =
       checkpointEvery: a.checkpointEvery,
       resume: a.resume,
       maxSteps: a.maxSteps,
+      microBatch: { query: a.microBatch, passage: a.passageMicroBatch ?? a.microBatch },
       backend: backend.name,
       onProgress,
     });
@@ -178,6 +181,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('checkpoint-every', { type: 'number', default: 100, describe: 'Checkpoint every N steps (and at the end)' })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue from the last checkpoint in --out' })
       .option('max-steps', { type: 'number', describe: 'Stop after N steps (the schedule still spans all epochs)' })
+      .option('micro-batch', { type: 'number', default: 0, describe: 'Gradient caching: texts per forward/backward pass (0 = the whole batch at once); same gradients, less memory' })
+      .option('passage-micro-batch', { type: 'number', describe: 'Gradient caching for passages only (default: --micro-batch)' })
       .option('backend', { choices: BACKEND_NAMES as unknown as string[], describe: 'tfjs backend (default: best available; env LRAT_TF_BACKEND)' })
       .option('cache-dir', { type: 'string', describe: 'Base-embedding cache (default $LRAT_CACHE_DIR or ./.lrat-cache)' })
       .option('query-prefix', { type: 'string', describe: 'Instruction prepended to queries' })
@@ -185,6 +190,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress bar' })
       .example('$0 train --pairs pairs.jsonl --encoder use-adapter --out models/x --epochs 2 --dev data/multihop-wiki', 'Train the default encoder, keeping the best model by dev nDCG@10')
       .example('$0 train --pairs pairs.jsonl --encoder use --out models/use-ft', 'Fine-tune every layer of USE-lite (the offline default transformer)')
+      .example('$0 train --pairs pairs.jsonl --encoder bow --out models/x --micro-batch 16', 'Gradient caching: forward/backward 16 texts at a time (long sequences, big batches)')
       .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint')
       .example(
         '$0 train --pairs pairs.jsonl --encoder ~/models/bge-small-en-v1.5 --train-layers 4 --query-max-len 64 --passage-max-len 256 --out models/bge-lrat',

@@ -31,6 +31,37 @@ describe('wasm kernels', () => {
     wasm.forEach((m, i) => m.forEach((v, j) => expect(v).toBeCloseTo(cpu[i][j], 5)));
   });
 
+  it('routes batched products (entry by entry through XNNPACK) and leading-axis sums exactly like cpu', async () => {
+    const seq = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+    const run = () =>
+      tf.tidy(() => {
+        // Attention-shaped: [batch, heads, T, hd] with every transpose combination, a broadcast batch,
+        // and the sums a bias / LayerNorm gradient asks for (leading axes, with and without keepDims).
+        const q = tf.tensor4d(seq(2 * 3 * 5 * 4, (i) => Math.sin(i)), [2, 3, 5, 4]);
+        const k = tf.tensor4d(seq(2 * 3 * 5 * 4, (i) => Math.cos(3 * i)), [2, 3, 5, 4]);
+        const w = tf.tensor3d(seq(4 * 6, (i) => Math.sin(5 * i)), [1, 4, 6]);
+        const big = tf.tensor3d(seq(6 * 40 * 24, (i) => Math.sin(0.7 * i)), [6, 40, 24]);
+        return [
+          tf.matMul(q, k, false, true),
+          tf.matMul(q, k, true, false),
+          tf.matMul(tf.matMul(q, k, false, true), k),
+          tf.matMul(tf.reshape(q, [6, 5, 4]), w),
+          tf.sum(big, 0),
+          tf.sum(big, [0, 1]),
+          tf.sum(big, [1, 0], true),
+          tf.sum(big, -1),
+        ].map((t) => ({ shape: t.shape, values: Array.from(t.dataSync()) }));
+      });
+    const cpu = await onBackend('cpu', run);
+    const before = tf.memory().numTensors;
+    const wasm = await onBackend('wasm', run);
+    expect(tf.memory().numTensors).toBe(before);
+    wasm.forEach((m, i) => {
+      expect(m.shape).toEqual(cpu[i].shape);
+      m.values.forEach((v, j) => expect(v).toBeCloseTo(cpu[i].values[j], 3));
+    });
+  });
+
   it('gives the same embedding-table gradient (gather → UnsortedSegmentSum) on wasm as on cpu', async () => {
     const table = Array.from({ length: 7 * 5 }, (_, i) => Math.sin(i));
     const ids = [3, 0, 3, 6, 2, 3];

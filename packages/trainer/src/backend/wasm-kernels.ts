@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchedMatMulPerEntry, routeLeadingSums } from './wasm-xnn-routes';
 
 // tfjs-backend-wasm 4.22 ships no UnsortedSegmentSum, which gather's gradient needs (any trainable
 // embedding table). The sum is memory-bound and small next to the matmuls, so a plain JS loop over
@@ -6,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 interface WasmBackendLike {
   readSync(dataId: unknown): ArrayLike<number>;
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: ArrayLike<number>): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): ArrayLike<number>;
 }
 
 export function unsortedSegmentSum(
@@ -13,10 +15,11 @@ export function unsortedSegmentSum(
   xShape: number[],
   segmentIds: ArrayLike<number>,
   numSegments: number,
+  into?: Float32Array,
 ): Float32Array {
   const outer = segmentIds.length;
   const inner = outer === 0 ? 0 : xShape.reduce((a, b) => a * b, 1) / outer;
-  const out = new Float32Array(numSegments * inner);
+  const out = into ?? new Float32Array(numSegments * inner);
   for (let i = 0; i < outer; i++) {
     const seg = segmentIds[i];
     // TensorFlow drops rows whose segment id is out of range instead of failing.
@@ -40,11 +43,22 @@ function wrapBatchMatMul(): void {
   const orig = tf.getKernel('BatchMatMul', 'wasm');
   if (!orig) return;
   tf.unregisterKernel('BatchMatMul', 'wasm');
+  // Untransposed: batched float32 products with equal batch shapes go to XNNPACK entry by entry.
+  const plain = (args: Parameters<typeof orig.kernelFunc>[0]) => {
+    const a = args.inputs.a as tf.TensorInfo;
+    const b = args.inputs.b as tf.TensorInfo;
+    const batch = a.shape.slice(0, -2);
+    const sameBatch = a.shape.length === b.shape.length && batch.every((d, i) => d === b.shape[i]);
+    if (a.shape.length > 2 && sameBatch && batch.reduce((x, y) => x * y, 1) > 1 && a.dtype === 'float32' && b.dtype === 'float32') {
+      return batchedMatMulPerEntry(args.backend as unknown as Parameters<typeof batchedMatMulPerEntry>[0], a, b);
+    }
+    return orig.kernelFunc(args);
+  };
   tf.registerKernel({
     ...orig,
     kernelFunc: (args) => {
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      if (!transposeA && !transposeB) return orig.kernelFunc(args);
+      if (!transposeA && !transposeB) return plain(args);
       const transpose = tf.getKernel('Transpose', 'wasm');
       if (!transpose) return orig.kernelFunc(args);
       const backend = args.backend as unknown as { disposeData(id: unknown): void };
@@ -59,7 +73,7 @@ function wrapBatchMatMul(): void {
       const at = transposeA ? flip(a) : a;
       const bt = transposeB ? flip(b) : b;
       try {
-        return orig.kernelFunc({ ...args, inputs: { ...args.inputs, a: at, b: bt }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+        return plain({ ...args, inputs: { ...args.inputs, a: at, b: bt }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
       } finally {
         if (at !== a) backend.disposeData(at.dataId);
         if (bt !== b) backend.disposeData(bt.dataId);
@@ -75,6 +89,7 @@ export function registerWasmKernels(): void {
     return;
   }
   wrapBatchMatMul();
+  routeLeadingSums();
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
     backendName: 'wasm',
@@ -83,9 +98,17 @@ export function registerWasmKernels(): void {
       const x = inputs.x as tf.TensorInfo;
       const segmentIds = inputs.segmentIds as tf.TensorInfo;
       const numSegments = (attrs as { numSegments: number }).numSegments;
-      const values = unsortedSegmentSum(b.readSync(x.dataId), x.shape, b.readSync(segmentIds.dataId), numSegments);
       const outShape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
-      return b.makeOutput(outShape, 'float32', undefined, values);
+      // Accumulate straight into the output's heap memory: an embedding table's gradient is tens of
+      // MB, and building it in a JS array first doubled the time (allocation + copy into the heap).
+      // (Inputs are read first: makeOutput may grow the heap, which detaches earlier views of it.)
+      const values = b.readSync(x.dataId);
+      const ids = b.readSync(segmentIds.dataId);
+      const out = b.makeOutput(outShape, 'float32');
+      const target = b.typedArrayFromHeap(out) as Float32Array;
+      target.fill(0);
+      unsortedSegmentSum(values, x.shape, ids, numSegments, target);
+      return out;
     },
   });
   registered = true;

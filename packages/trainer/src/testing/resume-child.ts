@@ -1,6 +1,7 @@
 // Child process of the kill-and-resume tests: trains the bow encoder (or, given a model folder, the
 // transformer) on synthetic pairs and, when asked, SIGKILLs itself right after a given step — like a
-// crash or a pre-empted job.
+// crash or a pre-empted job. An optional fifth argument turns on gradient caching with that
+// micro-batch size.
 import { selectBackend } from '../backend/select-backend';
 import { TransformerEncoder } from '../encoders/transformer';
 import { train } from '../train';
@@ -8,9 +9,9 @@ import { syntheticPairs } from './synthetic-pairs';
 import { tinyEncoder } from './tiny-encoder';
 
 async function main(): Promise<void> {
-  const [outDir, mode, killAt, model] = process.argv.slice(2);
+  const [outDir, mode, killAt, model, microBatch] = process.argv.slice(2);
   await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
-  const encoder = model ? await TransformerEncoder.load({ model }) : tinyEncoder({ seed: 7 });
+  const encoder = model && model !== '-' ? await TransformerEncoder.load({ model }) : tinyEncoder({ seed: 7 });
   await train({
     pairs: syntheticPairs(40, 11),
     encoder,
@@ -18,9 +19,10 @@ async function main(): Promise<void> {
     epochs: 2,
     batchSize: 8,
     groupSize: 4,
-    lr: model ? 1e-3 : 5e-3,
+    lr: model && model !== '-' ? 1e-3 : 5e-3,
     seed: 5,
     checkpointEvery: 3,
+    microBatch: Number(microBatch ?? 0),
     resume: mode === 'resume',
     onStep: (step) => {
       if (killAt && step === Number(killAt)) process.kill(process.pid, 'SIGKILL');
