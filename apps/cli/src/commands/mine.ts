@@ -76,6 +76,7 @@ export async function runMine(a: MineArgs, say: (line: string) => void = (l) => 
       progress ??= createProgress({ label: 'mining', total: p.totalFiles });
       progress.update(p.files, `${p.trajectories} trajectories, ${p.samples} samples`);
     },
+    onWarning: (w) => say(w),
     onIssue: (e) => {
       issues++;
       if (!a.quiet || issues <= 20) say(e.message);
@@ -85,7 +86,8 @@ export async function runMine(a: MineArgs, say: (line: string) => void = (l) => 
   const s = summary.stats;
   say(
     `${summary.files} files: ${summary.trajectories} trajectories mined, ${summary.skipped} skipped, ${summary.dropped} dropped, ` +
-      `${summary.truncated} truncated lines; ${summary.samples} samples (${s.satisfied} satisfied), ${summary.written} written to ${a.out}; ` +
+      `${summary.truncated} truncated lines; ${summary.samples} samples (${s.satisfied} satisfied), ${summary.written} written to ${a.out}` +
+      `${summary.withoutNegatives ? ` (${summary.withoutNegatives} without any negative not written: FlagEmbedding cannot load them)` : ''}; ` +
       `β=${s.beta} mean raw weight=${s.meanRawWeight} in ${summary.seconds.toFixed(2)} s${summary.workers ? ` on ${summary.workers} workers` : ''}`,
   );
   return summary;
