@@ -7,6 +7,8 @@ import { SESSION_ID_PATTERN } from './limits';
 import { createMcpServer } from './mcp';
 import { Metrics } from './metrics';
 import type { SearchService } from './search-service';
+import { registerSearchR1Route } from './search-r1';
+import { registerSseMcp } from './sse';
 
 export interface HttpServerOptions {
   /** Bearer token required on every route but /healthz (the CLI reads LRAT_SERVER_TOKEN). */
@@ -20,6 +22,8 @@ export interface HttpServerOptions {
   allowedOrigins?: string[];
   /** Where unexpected (5xx) errors are reported. Default stderr. Never receives request headers. */
   onError?: (message: string) => void;
+  /** MCP at /mcp: Streamable HTTP (default) or SSE (GET /mcp + POST /messages, BrowseComp-Plus's default). */
+  mcpTransport?: 'streamable-http' | 'sse';
 }
 
 export interface HttpServer {
@@ -91,6 +95,9 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
 
   app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
 
+  registerSearchR1Route(app, service);
+  const sse = opts.mcpTransport === 'sse' ? registerSseMcp(app, service, metrics, log) : undefined;
+
   app.post(
     '/v1/search',
     {
@@ -142,7 +149,8 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
     },
     async (request) => {
       const { session } = request.params as { session: string };
-      service.note(session, request.body as Record<string, unknown>, { transport: mcpSessions.has(session) ? 'mcp-http' : 'http', agent: agentOf(request) });
+      const transport = mcpSessions.has(session) ? 'mcp-http' : sse?.has(session) ? 'mcp-sse' : 'http';
+      service.note(session, request.body as Record<string, unknown>, { transport, agent: agentOf(request) });
       return { ok: true, recorded: service.log !== undefined };
     },
   );
@@ -168,6 +176,7 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
     method: ['GET', 'POST', 'DELETE'],
     url: '/mcp',
     handler: async (request, reply) => {
+      if (sse) return sse.handle(request, reply);
       const sid = request.headers['mcp-session-id'];
       let entry = typeof sid === 'string' ? mcpSessions.get(sid) : undefined;
       if (!entry) {
@@ -238,6 +247,7 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
     },
     async close() {
       clearInterval(sweep);
+      await sse?.close();
       for (const [id, e] of [...mcpSessions]) {
         mcpSessions.delete(id);
         service.closeSession(id, 'shutdown');
