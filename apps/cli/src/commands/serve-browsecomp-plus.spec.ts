@@ -86,7 +86,7 @@ describe('lrat serve --preset browsecomp-plus', () => {
       const hits = JSON.parse(text(await client.callTool({ name: 'search', arguments: { query: 'capital city museums' } }))) as { docid: string; score: number; snippet: string }[];
       expect(hits).toHaveLength(5);
       // --snippet-tokens -1: the whole document
-      expect(hits[0].snippet).toBe(docs.find((x) => x.docid === hits[0].docid)!.text);
+      expect(hits[0].snippet).toBe(docs.find((x) => x.docid === hits[0].docid)?.text);
       await expect(client.callTool({ name: 'get_document', arguments: { docid: 'd0' } })).resolves.toMatchObject({ isError: true });
 
       const r = await fetch(`${server.url}/retrieve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'Prague capital' }) });

@@ -1,5 +1,5 @@
 // @lrat/faiss: the system libfaiss behind this workspace's N-API addon (typed arrays in and out).
-const { loadFaiss } = require('@lrat/faiss');
+const { loadFaiss } = require('..');
 
 describe('@lrat/faiss (built against the system libfaiss)', () => {
   const faiss = loadFaiss();
