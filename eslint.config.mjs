@@ -6,7 +6,8 @@ import nx from '@nx/eslint-plugin';
 export const depConstraints = [
   { sourceTag: 'scope:trajectory', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'scope:weighting', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'scope:indexer', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:faiss', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:indexer', onlyDependOnLibsWithTags: ['scope:faiss'] },
   { sourceTag: 'scope:miners', onlyDependOnLibsWithTags: ['scope:trajectory', 'scope:weighting'] },
   { sourceTag: 'scope:trainer', onlyDependOnLibsWithTags: ['scope:indexer'] },
   {

@@ -1,8 +1,8 @@
 // What bootstrap must do, decided from an observed machine/workspace state. Pure: no I/O here, so the
 // decision logic is unit-tested (tools/test/bootstrap-plan.spec.ts) and the shell only observes and acts.
 
-/** Debian packages the workspace needs: faiss (+BLAS) and a C++ toolchain to build faiss-node. */
-const APT_PACKAGES = ['libfaiss-dev', 'libopenblas-dev', 'cmake', 'g++', 'make'];
+/** Debian packages the workspace needs: the ones @lrat/faiss builds its addon with (libfaiss, BLAS, a C++ toolchain). */
+const { APT_PACKAGES } = require('../../packages/faiss/scripts/toolchain');
 
 /**
  * Only for benchmarks (`bootstrap.sh --bench`, which `nx run trainer:bench` runs when its reference
@@ -17,9 +17,9 @@ const BENCH_APT_PACKAGES = ['python3-torch', 'python3-numpy'];
  *   isRoot: boolean, hasSudo: boolean, hasApt: boolean,
  *   lockMtimeMs: number|null,         // package-lock.json
  *   installedLockMtimeMs: number|null,// node_modules/.package-lock.json (written by npm ci)
- *   faissAddonBuilt: boolean,         // faiss-node's .node file exists
- *   faissStamp: string|null,          // stamp recorded by the last successful build
- *   faissExpectedStamp: string,       // stamp of the current recipe (faiss-node version + our patch + CMakeLists)
+ *   faissAddonBuilt: boolean,         // @lrat/faiss's .node file exists
+ *   faissStamp: string|null,          // stamp recorded by its last successful build
+ *   faissExpectedStamp: string,       // stamp of its current sources (binding.gyp, addon.cc, install scripts)
  *   benchmarks?: boolean,             // also install the benchmarks' references (BENCH_APT_PACKAGES)
  * }} state
  * @returns {{ steps: Array<{id: string, why: string, packages?: string[], command?: string[]}>, errors: string[] }}
@@ -53,15 +53,13 @@ function planBootstrap(state) {
       command: ['npm', 'ci', '--no-audit', '--no-fund'],
     });
   }
-  if (npmStale || !state.faissAddonBuilt || state.faissStamp !== state.faissExpectedStamp) {
+  // npm ci runs @lrat/faiss's install script, which builds the addon; otherwise rebuild it when its
+  // sources changed or the build is gone (packages/faiss/build is not in node_modules).
+  if (!npmStale && (!state.faissAddonBuilt || state.faissStamp !== state.faissExpectedStamp)) {
     steps.push({
-      id: 'faiss-node',
-      why: npmStale
-        ? 'npm ci replaces faiss-node, which must be rebuilt against the system libfaiss'
-        : !state.faissAddonBuilt
-          ? 'faiss-node addon is not built'
-          : 'faiss-node build recipe changed',
-      command: ['bash', 'tools/faiss-node/build.sh'],
+      id: 'faiss-addon',
+      why: !state.faissAddonBuilt ? 'the @lrat/faiss addon is not built' : 'the @lrat/faiss sources changed',
+      command: ['node', 'packages/faiss/scripts/install.js'],
     });
   }
   steps.push({ id: 'build', why: 'compile the workspace packages (cached by Nx when unchanged)', command: ['npx', 'nx', 'run-many', '-t', 'build'] });

@@ -2,10 +2,10 @@
 // Observes the machine, asks plan.js what to do, and does it, printing each step and its time.
 // Only node built-ins here: this runs before node_modules exists.
 const { spawnSync } = require('child_process');
-const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const { APT_PACKAGES, BENCH_APT_PACKAGES, planBootstrap } = require('./plan');
+const { sourceStamp } = require('../../packages/faiss/scripts/toolchain');
 
 const root = path.resolve(__dirname, '..', '..');
 const dryRun = process.argv.includes('--dry-run');
@@ -28,17 +28,8 @@ function installedApt() {
     .map((l) => l.split(' ')[0]);
 }
 
-function faissExpectedStamp() {
-  const h = crypto.createHash('sha256');
-  for (const f of ['tools/faiss-node/CMakeLists.txt', 'tools/faiss-node/patch-addon.js', 'tools/faiss-node/build.sh']) {
-    h.update(fs.readFileSync(path.join(root, f)));
-  }
-  const pj = path.join(root, 'node_modules/faiss-node/package.json');
-  h.update(fs.existsSync(pj) ? JSON.parse(fs.readFileSync(pj, 'utf8')).version : 'absent');
-  return h.digest('hex');
-}
-
-const stampFile = path.join(root, 'node_modules/faiss-node/build/lrat-stamp');
+const faissBuild = path.join(root, 'packages/faiss/build');
+const stampFile = path.join(faissBuild, 'lrat-stamp');
 const state = {
   installedApt: installedApt(),
   isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
@@ -46,9 +37,9 @@ const state = {
   hasApt: has('apt-get'),
   lockMtimeMs: mtime(path.join(root, 'package-lock.json')),
   installedLockMtimeMs: mtime(path.join(root, 'node_modules/.package-lock.json')),
-  faissAddonBuilt: fs.existsSync(path.join(root, 'node_modules/faiss-node/build/Release/faiss-node.node')),
+  faissAddonBuilt: fs.existsSync(path.join(faissBuild, 'Release/lrat_faiss.node')),
   faissStamp: fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8').trim() : null,
-  faissExpectedStamp: faissExpectedStamp(),
+  faissExpectedStamp: sourceStamp(),
   benchmarks,
 };
 const plan = planBootstrap(state);
@@ -65,7 +56,6 @@ for (const step of plan.steps) {
     run([...prefix, 'apt-get', 'update', '-qq'], env);
   }
   run(step.command, env, step.id === 'build' ? ['--outputStyle=static'] : []);
-  if (step.id === 'faiss-node') fs.writeFileSync(stampFile, faissExpectedStamp() + '\n');
   console.log(`bootstrap: ${step.id} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

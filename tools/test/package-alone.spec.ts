@@ -40,4 +40,45 @@ describe('a package installed alone', () => {
     expect(result).toMatchObject({ ok: true, bad: false });
     expect(result.resolved.startsWith(fs.realpathSync(work))).toBe(true);
   });
+
+  it('installs the packed @lrat/indexer, trajectory, weighting and miners together in an empty project, scripts on, and a Flat index adds and searches', () => {
+    const consumer = path.join(work, 'together');
+    fs.mkdirSync(consumer);
+    const tarballs = ['faiss', 'trajectory', 'weighting', 'miners', 'indexer'].map((p) => {
+      const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', consumer, `./packages/${p}`], root));
+      return path.join(consumer, packed.filename);
+    });
+    fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    // Install scripts run (the user's default): @lrat/faiss compiles against the system libfaiss, offline.
+    execFileSync('npm', ['install', '--prefer-offline', '--no-package-lock', '--foreground-scripts', ...tarballs], {
+      cwd: consumer,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_ignore_scripts: 'false' },
+    });
+    const run = (code: string) => execFileSync(process.execPath, ['-e', code], { cwd: consumer, encoding: 'utf8' });
+    const out = JSON.parse(
+      run(`const { DenseIndex, Bm25Index } = require('@lrat/indexer');
+           const dense = DenseIndex.create({ dim: 2, factory: 'Flat' });
+           dense.add(['a', 'b', 'c'], new Float32Array([1, 0, 0, 1, 0.7, 0.7]));
+           const bm25 = Bm25Index.build([{ id: 'x', text: 'dogs bark' }, { id: 'y', text: 'cats meow' }]);
+           const miners = require('@lrat/miners');
+           console.log(JSON.stringify({ dense: dense.search(new Float32Array([0.9, 0.1]), 2).map((h) => h.docid), bm25: bm25.search('dogs', 1).map((h) => h.docid),
+             miners: typeof miners.mineTrajectory, faiss: require.resolve('@lrat/faiss') }));`),
+    );
+    expect(out).toMatchObject({ dense: ['a', 'c'], bm25: ['x'], miners: 'function' });
+    expect(out.faiss.startsWith(fs.realpathSync(consumer))).toBe(true);
+
+    // Without the addon (no libfaiss when it installed), BM25 still works and dense search says what to install.
+    fs.rmSync(path.join(consumer, 'node_modules/@lrat/faiss/build'), { recursive: true, force: true });
+    const without = JSON.parse(
+      run(`const { DenseIndex, Bm25Index } = require('@lrat/indexer');
+           const bm25 = Bm25Index.build([{ id: 'x', text: 'dogs bark' }]).search('dogs', 1).map((h) => h.docid);
+           let error = '';
+           try { DenseIndex.create({ dim: 2 }); } catch (e) { error = e.message; }
+           console.log(JSON.stringify({ bm25, error }));`),
+    );
+    expect(without.bm25).toEqual(['x']);
+    expect(without.error).toMatch(/FAISS is not available \(the addon is not built\).*apt-get install -y libfaiss-dev.*npm rebuild @lrat\/faiss/);
+  });
 });

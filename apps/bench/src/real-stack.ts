@@ -142,9 +142,12 @@ export async function createRealStack(options: BenchOptions): Promise<BenchStack
         }
         for (const s of mined) samples.push({ query: s.query, pos: s.pos, neg: s.neg, pos_id: s.pos_id, neg_id: s.neg_id, reasoning_len: s.reasoning_len ?? 0, satisfied: s.satisfied, reweight_rate: 1 });
       }
-      return { samples, trajectories: trajectories.length, dropped, judge: j.name };
+      // The official rule: the builder computes reweight_rate over every mined sample (β is their
+      // median length), then training keeps the satisfied ones. `weigh` below receives only those,
+      // so the rates are set here and `weigh` keeps them, as `lrat mine` → `lrat train` does.
+      return { samples: weighSamples(samples), trajectories: trajectories.length, dropped, judge: j.name };
     },
-    weigh: weighSamples,
+    weigh: (kept) => kept.map((s) => ({ ...s })),
     clickSamples,
     async train(base, samples, settings: TrainSettings): Promise<TrainResult> {
       const baseEncoder = unwrap(base);

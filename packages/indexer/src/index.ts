@@ -12,7 +12,7 @@ export { saveIndex, loadIndex, readManifest, IndexLoadError, INDEX_FORMAT, INDEX
 export type { IndexManifest, EncoderRef, FileEntry, HybridParts, LoadedIndex, SaveOptions } from './persistence';
 export { openSearcher, createBm25Searcher, createDenseSearcher, createHybridSearcher } from './searcher';
 export type { Searcher, OpenSearcherOptions, HybridOptions, DenseSearcherOptions } from './searcher';
-export { parseMetrics, evaluateRun, evaluateQuery, trecEvalOrder } from './metrics';
+export { parseMetrics, evaluateRun, evaluateQuery, trecEvalName, trecEvalOrder } from './metrics';
 export type { MetricName, MetricSpec, EvalOptions, EvalResult } from './metrics';
 export { readQrels, writeQrels, readTrecRun, writeTrecRun, formatTrecRunLines } from './trec';
 export type { Qrels, Run, RunEntry } from './trec';

@@ -42,6 +42,25 @@ export function parseMetrics(spec: string): MetricSpec[] {
   return out;
 }
 
+/**
+ * trec_eval's name for a metric (`-m` syntax), or how it relates to one: mrr@k is trec_eval's
+ * recip_rank cut at rank k, and trec_eval has no cut-off for recip_rank (`mrr` is recip_rank itself).
+ */
+export function trecEvalName(m: MetricSpec): string {
+  switch (m.name) {
+    case 'ndcg':
+      return m.k === undefined ? 'ndcg' : `ndcg_cut.${m.k}`;
+    case 'recall':
+      return m.k === undefined ? 'recall (all retrieved)' : `recall.${m.k}`;
+    case 'map':
+      return m.k === undefined ? 'map' : `map_cut.${m.k}`;
+    case 'p':
+      return `P.${m.k}`;
+    case 'mrr':
+      return m.k === undefined ? 'recip_rank' : `recip_rank cut at rank ${m.k} (trec_eval's recip_rank has no cut-off: ask for mrr)`;
+  }
+}
+
 /** trec_eval's ordering: score descending, then doc id descending. */
 export function trecEvalOrder(entries: readonly RunEntry[]): RunEntry[] {
   return [...entries].sort((a, b) => (b.score - a.score) || (a.docid < b.docid ? 1 : a.docid > b.docid ? -1 : 0));

@@ -3,6 +3,7 @@ import type { Corpus } from './corpus';
 import { UnencodableTextError, type Judge } from './judges/judge';
 import { judgedTexts, mineSteps, type MinedSample } from './mine';
 import type { Tokenizer } from './tokenizers';
+import { trajectoryShape, type TrajectoryShape } from './yield-check';
 
 // In-process mining with any judge (the path for the LLM judge, and what the harness calls).
 
@@ -31,7 +32,7 @@ export async function mineTrajectory(traj: Trajectory, opts: MineOptions): Promi
 }
 
 export type MineAllItem =
-  | { ok: true; source: SourceRef | undefined; trajectoryId: string; samples: MinedSample[] }
+  | { ok: true; source: SourceRef | undefined; trajectoryId: string; samples: MinedSample[]; shape: TrajectoryShape }
   | { ok: false; error: TrajectoryInputError };
 
 /**
@@ -49,14 +50,14 @@ export async function* mineAll(
     if ('ok' in x) {
       if (!x.ok) return Promise.resolve({ ok: false, error: x.error });
       return mineTrajectory(x.trajectory, opts).then(
-        (samples): MineAllItem => ({ ok: true, source: x.source, trajectoryId: x.trajectory.id, samples }),
+        (samples): MineAllItem => ({ ok: true, source: x.source, trajectoryId: x.trajectory.id, samples, shape: trajectoryShape(x.trajectory) }),
         (e: unknown): MineAllItem => {
           if (!(e instanceof UnencodableTextError)) throw e;
           return { ok: false, error: new TrajectoryInputError('dropped', x.source, e.message, 'result (reasoning after a browse)') };
         },
       );
     }
-    return mineTrajectory(x, opts).then((samples) => ({ ok: true, source: undefined, trajectoryId: x.id, samples }));
+    return mineTrajectory(x, opts).then((samples) => ({ ok: true, source: undefined, trajectoryId: x.id, samples, shape: trajectoryShape(x) }));
   };
   for await (const x of input as AsyncIterable<ReadItem | Trajectory>) {
     const p = start(x);

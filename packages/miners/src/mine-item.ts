@@ -2,12 +2,13 @@ import { TrajectoryInputError, type ReadItem } from '@lrat/trajectory';
 import { UnencodableTextError } from './judges/judge';
 import { mineTrajectorySync, type MineOptions } from './mine-all';
 import { sampleJsonPrefix } from './sample-json';
+import { trajectoryShape, type TrajectoryShape } from './yield-check';
 
 // One input item mined into the compact, transferable form the writer needs: each sample's JSON
 // prefix plus its length, verdict and negative count. Shared by worker threads and the in-process path.
 
 export type ItemResult =
-  | { ok: true; file: string; line?: number; prefixes: string[]; lens: (number | null)[]; sat: boolean[]; negs: number[] }
+  | { ok: true; file: string; line?: number; prefixes: string[]; lens: (number | null)[]; sat: boolean[]; negs: number[]; shape: TrajectoryShape }
   | { ok: false; kind: TrajectoryInputError['kind']; file: string; line?: number; field?: string; reason: string };
 
 export function failureResult(e: TrajectoryInputError): ItemResult {
@@ -37,6 +38,7 @@ export function mineItemSync(item: ReadItem, opts: MineOptions): ItemResult {
     lens: samples.map((s) => s.reasoning_len),
     sat: samples.map((s) => s.satisfied),
     negs: samples.map((s) => s.neg_id.length),
+    shape: trajectoryShape(item.trajectory),
   };
   if (item.source.line !== undefined) r.line = item.source.line;
   return r;

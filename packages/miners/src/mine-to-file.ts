@@ -12,6 +12,7 @@ import { sampleJsonPrefix } from './sample-json';
 import { removeStaleTemps, WeightedSampleWriter } from './sample-writer';
 import { createTokenizer, type TokenizerName } from './tokenizers';
 import { runWorkerPool } from './worker-pool';
+import { ZeroYieldTracker } from './yield-check';
 
 // `lrat mine` as a library call: read → mine → weight → write atomically, on worker threads for
 // synchronous judges (replay, none, rule) and in-process with bounded concurrency for the LLM judge.
@@ -40,7 +41,7 @@ export interface MineToFileOptions {
   /** Each skipped file, dropped trajectory or truncated line, as it happens. */
   onIssue?: (e: TrajectoryInputError) => void;
   onStage?: (stage: string) => void;
-  /** Something the user should know that does not stop the run (e.g. unrecognised judge replies). */
+  /** Something the user should know that does not stop the run: unrecognised judge replies, files that browse but yield nothing. */
   onWarning?: (message: string) => void;
 }
 
@@ -53,6 +54,14 @@ export interface MineSummary {
   truncated: number;
   samples: number;
   written: number;
+  /**
+   * Samples not written because their negative list is empty (a browse whose search showed nothing
+   * else): upstream FlagEmbedding's loader divides by len(neg) and crashes on them. They still count
+   * in the weighting, which is computed over every mined sample.
+   */
+  withoutNegatives: number;
+  /** Why files yielded nothing (also passed to onWarning). */
+  warnings: string[];
   stats: WeightStats;
   seconds: number;
   workers: number;
@@ -96,6 +105,7 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
   const writer = new WeightedSampleWriter(o.out, { satisfiedOnly: o.satisfiedOnly, scheme });
   const verdicts = new Map<string, Verdict>();
   const counts = { trajectories: 0, skipped: 0, dropped: 0, truncated: 0 };
+  const yieldCheck = new ZeroYieldTracker();
   // Progress counts files as their first item arrives (results come in file order).
   let filesSeen = 0;
   let lastFile = '';
@@ -113,6 +123,7 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
       return;
     }
     counts.trajectories++;
+    yieldCheck.add(r.file, r.shape, r.prefixes.length);
     for (let i = 0; i < r.prefixes.length; i++) await writer.add(r.prefixes[i], r.lens[i], r.sat[i], r.negs[i]);
     o.onProgress?.({ files: filesSeen, totalFiles: files.length, trajectories: counts.trajectories, samples: writer.count });
   };
@@ -147,6 +158,7 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
             lens: m.samples.map((s) => s.reasoning_len),
             sat: m.samples.map((s) => s.satisfied),
             negs: m.samples.map((s) => s.neg_id.length),
+            shape: m.shape,
           };
           await take(r);
         }
@@ -166,11 +178,15 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
     o.onStage?.('weighting and writing');
     const res = await writer.finish();
     if (o.saveVerdicts) await writeAtomic(o.saveVerdicts, [...verdicts].map(([k, v]) => JSON.stringify({ reasoning_sha256: k, verdict: v }) + '\n').join(''));
+    const warnings = yieldCheck.warnings();
+    for (const w of warnings) o.onWarning?.(w);
     const summary: MineSummary = {
       ...counts,
       files: files.length,
       samples: res.samples,
       written: res.written,
+      withoutNegatives: res.withoutNegatives,
+      warnings,
       stats: res.stats,
       seconds: Number(process.hrtime.bigint() - t0) / 1e9,
       workers,

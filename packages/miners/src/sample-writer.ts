@@ -10,8 +10,10 @@ import { completeSampleJson } from './sample-json';
 export interface WriterResult {
   /** Samples mined (weights are computed over all of them). */
   samples: number;
-  /** Lines written (fewer with satisfiedOnly). */
+  /** Lines written (fewer with satisfiedOnly, and without the samples that have no negative). */
   written: number;
+  /** Samples left out because `neg` would be empty (FlagEmbedding's loader cannot take them). */
+  withoutNegatives: number;
   stats: WeightStats;
 }
 
@@ -88,6 +90,7 @@ export class WeightedSampleWriter {
     const out = new Chunked(createWriteStream(this.tmpPath));
     let i = 0;
     let written = 0;
+    let withoutNegatives = 0;
     let rest = '';
     for await (const chunk of createReadStream(this.spoolPath, { encoding: 'utf8' }) as AsyncIterable<string>) {
       const text = rest + chunk;
@@ -95,7 +98,11 @@ export class WeightedSampleWriter {
       for (;;) {
         const nl = text.indexOf('\n', from);
         if (nl < 0) break;
-        if (!this.opts.satisfiedOnly || this.sat[i]) {
+        // Upstream FlagEmbedding samples negatives with ceil((group - 1) / len(neg)): a row with
+        // `"neg": []` raises ZeroDivisionError in its loader, so such a sample is counted, weighted
+        // with the others, and not written.
+        if (this.negs[i] === 0) withoutNegatives++;
+        else if (!this.opts.satisfiedOnly || this.sat[i]) {
           await out.write(completeSampleJson(text.slice(from, nl), weights[i]) + '\n');
           written++;
         }
@@ -113,7 +120,7 @@ export class WeightedSampleWriter {
       negatives: this.negs.subarray(0, this.n),
       weights,
     });
-    return { samples: this.n, written, stats };
+    return { samples: this.n, written, withoutNegatives, stats };
   }
 
   async abort(): Promise<void> {

@@ -8,6 +8,8 @@ import { SESSION_ID_PATTERN } from './limits';
 import { createMcpServer } from './mcp';
 import { Metrics } from './metrics';
 import type { SearchService } from './search-service';
+import { registerSearchR1Route } from './search-r1';
+import { registerSseMcp } from './sse';
 
 export interface HttpServerOptions {
   /** Bearer token required on every route but /healthz (the CLI reads LRAT_SERVER_TOKEN). */
@@ -27,6 +29,8 @@ export interface HttpServerOptions {
   allowedHosts?: string[];
   /** Where unexpected (5xx) errors are reported. Default stderr. Never receives request headers. */
   onError?: (message: string) => void;
+  /** MCP at /mcp: Streamable HTTP (default) or SSE (GET /mcp + POST /messages, BrowseComp-Plus's default). */
+  mcpTransport?: 'streamable-http' | 'sse';
 }
 
 export interface HttpServer {
@@ -107,6 +111,9 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
 
   app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
 
+  registerSearchR1Route(app, service);
+  const sse = opts.mcpTransport === 'sse' ? registerSseMcp(app, service, metrics, log) : undefined;
+
   app.post(
     '/v1/search',
     {
@@ -158,7 +165,8 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
     },
     async (request) => {
       const { session } = request.params as { session: string };
-      service.note(session, request.body as Record<string, unknown>, { transport: mcpSessions.has(session) ? 'mcp-http' : 'http', agent: agentOf(request) });
+      const transport = mcpSessions.has(session) ? 'mcp-http' : sse?.has(session) ? 'mcp-sse' : 'http';
+      service.note(session, request.body as Record<string, unknown>, { transport, agent: agentOf(request) });
       return { ok: true, recorded: service.log !== undefined };
     },
   );
@@ -184,6 +192,7 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
     method: ['GET', 'POST', 'DELETE'],
     url: '/mcp',
     handler: async (request, reply) => {
+      if (sse) return sse.handle(request, reply);
       const sid = request.headers['mcp-session-id'];
       let entry = typeof sid === 'string' ? mcpSessions.get(sid) : undefined;
       if (!entry) {
@@ -255,6 +264,7 @@ export function createHttpServer(service: SearchService, opts: HttpServerOptions
     },
     async close() {
       clearInterval(sweep);
+      await sse?.close();
       for (const [id, e] of [...mcpSessions]) {
         mcpSessions.delete(id);
         service.closeSession(id, 'shutdown');

@@ -3,6 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Metrics } from './metrics';
 import type { CallContext, SearchService } from './search-service';
+import { BROWSECOMP_PLUS_GET_DOCUMENT_DESCRIPTION, browseCompPlusSearchDescription } from './tool-presets';
 
 export const SERVER_NAME = 'lrat-search-server';
 
@@ -13,6 +14,8 @@ export const SERVER_NAME = 'lrat-search-server';
  * content block, and structuredContent `{result: …}`. Each tool also takes an optional `reasoning`
  * string — the agent's thinking since its previous call — which is recorded in the trajectory before
  * the call (it is what LRAT weighs browses by); agents that do not send it work unchanged.
+ * `service.mcpTools` can drop get_document and the `reasoning` argument and use BrowseComp-Plus's
+ * descriptions (the browsecomp-plus preset).
  */
 export function createMcpServer(service: SearchService, session: () => Omit<CallContext, 'reasoning'>, metrics?: Metrics): McpServer {
   const server = new McpServer({ name: SERVER_NAME, version: '0.1.0' });
@@ -21,33 +24,41 @@ export function createMcpServer(service: SearchService, session: () => Omit<Call
     .optional()
     .describe('Optional: your reasoning since your previous tool call (what you concluded from it). Recorded to improve the retriever.');
   const hit = z.object({ docid: z.string(), score: z.number(), snippet: z.string() });
-  const tokens = `${service.snippeter.maxTokens} ${service.snippeter.tokenizer === 'qwen3' ? 'Qwen3 tokens' : 'whitespace-separated words'}`;
+  const tools = service.mcpTools;
+  const bcp = tools.descriptions === 'browsecomp-plus';
+  const withReasoning = <T extends z.ZodRawShape>(shape: T) => (tools.reasoningArgument ? { ...shape, reasoning: reasoningArg } : shape);
+  const tokens =
+    service.snippeter.maxTokens < 0
+      ? 'the whole document'
+      : `its first ${service.snippeter.maxTokens} ${service.snippeter.tokenizer === 'qwen3' ? 'Qwen3 tokens' : 'whitespace-separated words'}`;
 
   server.registerTool(
     'search',
     {
-      description:
-        `Perform a search on a knowledge source. Returns top-${service.k} hits with docid, score, and snippet. ` +
-        `The snippet contains the document's contents, truncated to its first ${tokens}. ` +
-        'Use get_document with a docid to read the full document.',
-      inputSchema: { query: z.string().describe('Search query string'), reasoning: reasoningArg },
+      description: bcp
+        ? browseCompPlusSearchDescription(service.k)
+        : `Perform a search on a knowledge source. Returns top-${service.k} hits with docid, score, and snippet. ` +
+          `The snippet contains the document's contents, truncated to ${tokens}.` +
+          (tools.getDocument ? ' Use get_document with a docid to read the full document.' : ''),
+      inputSchema: withReasoning({ query: z.string().describe('Search query string') }),
       outputSchema: { result: z.array(hit) },
     },
-    async ({ query, reasoning }): Promise<CallToolResult> =>
+    async ({ query, reasoning }: { query: string; reasoning?: string }): Promise<CallToolResult> =>
       tool(metrics, 'search', async () => {
         const { results } = await service.search(query, undefined, { ...session(), reasoning });
         return { content: [{ type: 'text', text: JSON.stringify(results) }], structuredContent: { result: results } };
       }),
   );
 
+  if (!tools.getDocument) return server;
   server.registerTool(
     'get_document',
     {
-      description: 'Retrieve a full document by its docid.',
-      inputSchema: { docid: z.string().describe('Document ID to retrieve'), reasoning: reasoningArg },
+      description: BROWSECOMP_PLUS_GET_DOCUMENT_DESCRIPTION,
+      inputSchema: withReasoning({ docid: z.string().describe('Document ID to retrieve') }),
       outputSchema: { result: z.object({ docid: z.string(), text: z.string() }) },
     },
-    async ({ docid, reasoning }): Promise<CallToolResult> =>
+    async ({ docid, reasoning }: { docid: string; reasoning?: string }): Promise<CallToolResult> =>
       tool(metrics, 'get_document', async () => {
         const doc = service.getDocument(docid, { ...session(), reasoning });
         return { content: [{ type: 'text', text: JSON.stringify(doc) }], structuredContent: { result: doc } };

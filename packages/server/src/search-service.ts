@@ -4,6 +4,7 @@ import { ConflictError, InputError, NotFoundError } from './errors';
 import { DEFAULT_LIMITS, SESSION_ID_PATTERN, type Limits } from './limits';
 import type { SessionLog } from './session-log';
 import { SnippetCache, type Snippeter } from './snippet';
+import { DEFAULT_MCP_TOOLS, type McpToolOptions } from './tool-presets';
 
 export interface ServiceOptions {
   snippeter: Snippeter;
@@ -18,6 +19,8 @@ export interface ServiceOptions {
   source?: BackendSource;
   /** Close a session after this long without a call. Default 30 min. */
   idleTimeoutMs?: number;
+  /** Which MCP tools are offered, with which arguments and descriptions (default: ours, both tools). */
+  mcpTools?: McpToolOptions;
 }
 
 export interface SearchResultItem {
@@ -60,6 +63,7 @@ export class SearchService {
   readonly snippeter: Snippeter;
   readonly log?: SessionLog;
   readonly idleTimeoutMs: number;
+  readonly mcpTools: McpToolOptions;
   private gen: Generation;
   private readonly snippets: SnippetCache;
   private readonly loader?: BackendLoader;
@@ -77,6 +81,7 @@ export class SearchService {
     this.log = opts.log;
     this.loader = opts.loader;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30 * 60 * 1000;
+    this.mcpTools = opts.mcpTools ?? DEFAULT_MCP_TOOLS;
     this.snippets = new SnippetCache(this.snippeter);
     this.gen = this.generation(backend, opts.source);
   }
@@ -125,6 +130,11 @@ export class SearchService {
     } finally {
       this.release(gen);
     }
+  }
+
+  /** A document's text in the current index, without recording a browse (for formatting results). */
+  documentText(docid: string): string | undefined {
+    return this.gen.backend.getDocument(docid);
   }
 
   getDocument(docid: unknown, ctx: CallContext): { docid: string; text: string } {

@@ -88,14 +88,22 @@ export function loadQwen3Codec(): Promise<TokenCodec> {
   return qwen3Codec;
 }
 
+/** `--snippet-tokens -1`, as BrowseComp-Plus's searcher: no truncation, the snippet is the whole text. */
+export const FULL_TEXT = -1;
+
+export function fullTextSnippeter(tokenizer: SnippetTokenizer = 'qwen3'): Snippeter {
+  return { tokenizer, maxTokens: FULL_TEXT, snippet: (text) => text };
+}
+
 export async function createSnippeter(tokenizer: SnippetTokenizer, maxTokens: number): Promise<Snippeter> {
+  if (maxTokens === FULL_TEXT && (tokenizer === 'whitespace' || tokenizer === 'qwen3')) return fullTextSnippeter(tokenizer);
   if (tokenizer === 'whitespace') return whitespaceSnippeter(maxTokens);
   if (tokenizer === 'qwen3') return codecSnippeter(await loadQwen3Codec(), maxTokens, 'qwen3');
   throw new Error(`unknown snippet tokenizer ${JSON.stringify(tokenizer)} (use qwen3 or whitespace)`);
 }
 
 function checkMax(maxTokens: number): void {
-  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`snippet length must be a positive integer, got ${maxTokens}`);
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`snippet length must be a positive integer (or -1 for the full text), got ${maxTokens}`);
 }
 
 /**

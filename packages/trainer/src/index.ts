@@ -32,7 +32,7 @@ export type { InfoNceInputs } from './loss';
 export { sampleGroup, layoutBatch } from './groups';
 export type { TrainingSample, Group, BatchLayout } from './groups';
 export { readPairs, loadPairs, parsePairRecord } from './pairs';
-export type { PairsReadOptions } from './pairs';
+export type { PairCounts, PairsReadOptions } from './pairs';
 export { learningRate } from './schedule';
 export { AdamW } from './adamw';
 export type { AdamWOptions } from './adamw';

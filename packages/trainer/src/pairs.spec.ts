@@ -22,6 +22,30 @@ describe('FlagEmbedding pairs', () => {
     expect(parsePairRecord({ query: 'q', pos: ['p'] }, 'x:1')).toEqual({ query: 'q', pos: ['p'], neg: [], weight: 1 });
   });
 
+  it('trains on satisfied rows only unless told otherwise, and counts both', async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lrat-pairs-'));
+    const file = path.join(dir, 'p.jsonl');
+    const rows = [
+      { query: 'a', pos: ['pa'], neg: ['n'], satisfied: true, reweight_rate: 0.5 },
+      { query: 'b', pos: ['pb'], neg: ['n'], satisfied: false, reweight_rate: 2 },
+      { query: 'c', pos: ['pc'], neg: ['n'] },
+    ];
+    await fsp.writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const counts = { used: 0, skippedUnsatisfied: 0, withPrompt: 0 };
+    const kept = await loadPairs(file, { counts });
+    expect(kept.map((s) => s.query)).toEqual(['a', 'c']);
+    expect(counts).toEqual({ used: 2, skippedUnsatisfied: 1, withPrompt: 0 });
+    const all = await loadPairs(file, { includeUnsatisfied: true });
+    expect(all.map((s) => [s.query, s.weight])).toEqual([['a', 0.5], ['b', 2], ['c', 1]]);
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  it("puts FlagEmbedding's optional prompt in front of the query", () => {
+    expect(parsePairRecord({ query: 'what is x', pos: ['p'], prompt: 'Represent this question: ' }, 'x:1').query).toBe('Represent this question: what is x');
+    expect(() => parsePairRecord({ query: 'q', pos: ['p'], prompt: 3 }, 'x:1')).toThrow(/x:1: field "prompt" must be a string/);
+    expect(() => parsePairRecord({ query: 'q', pos: ['p'], satisfied: 'yes' }, 'x:1')).toThrow(/x:1: field "satisfied" must be true or false/);
+  });
+
   it('names file, line and field on bad input', async () => {
     const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'lrat-pairs-'));
     const file = path.join(dir, 'p.jsonl');

@@ -6,6 +6,21 @@ import type { TrainingSample } from './groups';
 export interface PairsReadOptions {
   /** Use `reweight_rate` as the sample weight (default); false = every weight 1 (unweighted ablation). */
   weighted?: boolean;
+  /**
+   * Keep rows whose `satisfied` is false (the no-judge ablation). By default they are skipped, as
+   * the official pipeline trains "with judge" on the satisfied samples only; rows without the field
+   * (plain FlagEmbedding data) are always kept.
+   */
+  includeUnsatisfied?: boolean;
+  /** Filled while reading: rows kept and rows skipped as unsatisfied. */
+  counts?: PairCounts;
+}
+
+export interface PairCounts {
+  used: number;
+  skippedUnsatisfied: number;
+  /** Rows that carried FlagEmbedding's optional `prompt`. */
+  withPrompt: number;
 }
 
 function fail(where: string, field: string, problem: string): never {
@@ -21,8 +36,10 @@ function stringList(value: unknown, where: string, field: string): string[] {
 }
 
 /**
- * Validates one FlagEmbedding training record (`query`, `pos`, `neg`, optional `reweight_rate`; the
- * extra fields `lrat mine` writes are ignored). `where` ("file:line") prefixes every error.
+ * Validates one FlagEmbedding training record (`query`, `pos`, `neg`, optional `reweight_rate`,
+ * `satisfied` and `prompt`; the other fields `lrat mine` writes are ignored). `where` ("file:line")
+ * prefixes every error. A `prompt` is put in front of the query, as FlagEmbedding's default
+ * `query_instruction_format` ("{}{}") does with it.
  */
 export function parsePairRecord(record: unknown, where: string, options: PairsReadOptions = {}): TrainingSample {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
@@ -30,6 +47,8 @@ export function parsePairRecord(record: unknown, where: string, options: PairsRe
   }
   const r = record as Record<string, unknown>;
   if (typeof r.query !== 'string') fail(where, 'query', r.query === undefined ? 'is missing' : 'must be a string');
+  if (r.prompt !== undefined && r.prompt !== null && typeof r.prompt !== 'string') fail(where, 'prompt', 'must be a string');
+  if (r.satisfied !== undefined && r.satisfied !== null && typeof r.satisfied !== 'boolean') fail(where, 'satisfied', `must be true or false, got ${JSON.stringify(r.satisfied)}`);
   if (r.pos === undefined) fail(where, 'pos', 'is missing');
   const pos = stringList(r.pos, where, 'pos');
   if (pos.length === 0) fail(where, 'pos', 'must hold at least one passage');
@@ -42,10 +61,17 @@ export function parsePairRecord(record: unknown, where: string, options: PairsRe
     }
     weight = r.reweight_rate;
   }
-  return { query: r.query, pos, neg, weight };
+  const query = typeof r.prompt === 'string' ? r.prompt + r.query : r.query;
+  return { query, pos, neg, weight };
 }
 
-/** Streams samples from a FlagEmbedding JSONL file; blank lines are skipped; errors name file:line. */
+/** Whether a record is kept under the satisfied-only rule (see PairsReadOptions.includeUnsatisfied). */
+function keptBySatisfied(record: unknown, options: PairsReadOptions): boolean {
+  if (options.includeUnsatisfied) return true;
+  return !(record && typeof record === 'object' && (record as { satisfied?: unknown }).satisfied === false);
+}
+
+/** Streams samples from a FlagEmbedding JSONL file; blank lines and unsatisfied rows are skipped; errors name file:line. */
 export async function* readPairs(file: string, options: PairsReadOptions = {}): AsyncGenerator<TrainingSample> {
   const rl = readline.createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
@@ -58,7 +84,17 @@ export async function* readPairs(file: string, options: PairsReadOptions = {}): 
     } catch (err) {
       throw new Error(`${file}:${line}: invalid JSON (${(err as Error).message})`);
     }
-    yield parsePairRecord(record, `${file}:${line}`, options);
+    const sample = parsePairRecord(record, `${file}:${line}`, options);
+    const counts = options.counts;
+    if (!keptBySatisfied(record, options)) {
+      if (counts) counts.skippedUnsatisfied++;
+      continue;
+    }
+    if (counts) {
+      counts.used++;
+      if (typeof (record as { prompt?: unknown }).prompt === 'string') counts.withPrompt++;
+    }
+    yield sample;
   }
 }
 

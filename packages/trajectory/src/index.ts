@@ -10,3 +10,4 @@ export {
   PyInt, PyFloat, NeedsFaithfulParse, type PyValue, pyStr, pyRepr, pyStrRepr, pyFloatRepr, pyJsonDumps, pyJsonFloat, pyTruthy,
   pySplit, pySplitCount, pyStrip, isPyWhitespace, isPyDict, pyGet, pyHas,
 } from './python/py-value';
+export { BCP_SEARCH_TOOLS, bcpReasoningText, bcpSearchResults, browseCompPlusToTrajectory, isBrowseCompPlusRun } from './adapters/browsecomp-plus';

@@ -1,6 +1,7 @@
 import { createReadStream, promises as fsp, readFileSync } from 'fs';
 import * as path from 'path';
 import { gunzipSync, createGunzip } from 'zlib';
+import { browseCompPlusToTrajectory, isBrowseCompPlusRun } from './adapters/browsecomp-plus';
 import { isLratTrajectory, lratToTrajectory } from './adapters/lrat';
 import { isNormalisedTrajectory, normalisedToTrajectory } from './adapters/normalised';
 import { isOpenAiLog, openAiToTrajectory } from './adapters/openai';
@@ -14,8 +15,8 @@ import type { Trajectory } from './schema';
 // as the official loader reads a folder) or JSONL (`.jsonl`, one trajectory per line), optionally
 // gzipped. Failures are yielded as items, never thrown, unless `strict`.
 
-export type TrajectoryFormat = 'auto' | 'lrat' | 'openai' | 'jsonl';
-export const TRAJECTORY_FORMATS: readonly TrajectoryFormat[] = ['auto', 'lrat', 'openai', 'jsonl'];
+export type TrajectoryFormat = 'auto' | 'lrat' | 'browsecomp-plus' | 'openai' | 'jsonl';
+export const TRAJECTORY_FORMATS: readonly TrajectoryFormat[] = ['auto', 'lrat', 'browsecomp-plus', 'openai', 'jsonl'];
 
 export interface ReadOptions {
   format?: TrajectoryFormat;
@@ -81,7 +82,7 @@ function isGzip(file: string, bytes: Uint8Array): boolean {
 
 /** Whether a file is read line by line under this format. */
 export function readsAsLines(file: string, format: TrajectoryFormat): boolean {
-  if (format === 'lrat') return false;
+  if (format === 'lrat' || format === 'browsecomp-plus') return false;
   if (format === 'jsonl') return true;
   return isJsonlName(file);
 }
@@ -147,6 +148,10 @@ function convertTrajectoryText(text: string, source: SourceRef, format: Trajecto
   }
   const id = trajectoryId(source);
   try {
+    if (format === 'browsecomp-plus' || (format === 'auto' && isBrowseCompPlusRun(v))) {
+      if (!isLratTrajectory(v)) return fail('skipped', source, "not a JSON object with a 'result' key");
+      return { ok: true, trajectory: browseCompPlusToTrajectory(toPlain(v) as PyValue, id), source };
+    }
     if (format === 'lrat' || (format === 'auto' && isLratTrajectory(v))) {
       if (!isLratTrajectory(v)) return fail('skipped', source, "not a JSON object with a 'result' key");
       try {
@@ -225,7 +230,7 @@ function fastOfficialFile(raw: Uint8Array, source: SourceRef): ReadItem | undefi
   } catch {
     return undefined;
   }
-  if (!isLratTrajectory(v)) return undefined;
+  if (!isLratTrajectory(v) || isBrowseCompPlusRun(v)) return undefined;
   try {
     return { ok: true, trajectory: lratToTrajectory(v, trajectoryId(source), fixLatin1), source };
   } catch (e) {
@@ -334,7 +339,7 @@ export function parseTrajectoryLine(bytes: Uint8Array, source: SourceRef, format
     return fail(complete ? 'skipped' : 'truncated', source, (e as Error).message);
   }
   if (text.trim() === '') return null;
-  const item = parseTrajectoryText(text, source, format === 'lrat' ? 'auto' : format);
+  const item = parseTrajectoryText(text, source, format === 'lrat' || format === 'browsecomp-plus' ? 'auto' : format);
   if (!item.ok && !complete && item.error.kind === 'skipped') {
     return fail('truncated', source, `last line has no newline and does not parse (writer interrupted?): ${item.error.reason}`);
   }

@@ -101,5 +101,22 @@ describe('lrat mine', () => {
     expect(r.stderr).toContain('--verdicts');
     const help = lrat(['mine', '--help']);
     expect(help.stdout).toContain('Examples:');
+    const flat = help.stdout.replace(/\s+/g, ' ');
+    expect(flat).toContain('search_r1_client and tongyi_client write search outputs without doc ids');
+    expect(flat).toContain('oss_client (local_knowledge_base_retrieval)');
+  });
+
+  it('mines the BrowseComp-Plus twins of the examples to the same file as the official ones, and warns when a format reads none', () => {
+    const official = path.join(dir, 'official.jsonl');
+    expect(lrat(parityArgs(official)).status).toBe(0);
+    const bcp = path.join(dir, 'bcp.jsonl');
+    const args = parityArgs(bcp);
+    args[args.indexOf('--trajectories') + 1] = path.join(data, 'browsecomp-plus/openai-client');
+    const auto = lrat(args.filter((a, i) => a !== '--format' && args[i - 1] !== '--format'));
+    expect(auto.status).toBe(0);
+    expect(readFileSync(bcp, 'utf8')).toBe(readFileSync(official, 'utf8'));
+    const forced = lrat([...args.slice(0, args.indexOf('--judge')), '--judge', 'none', '--tokenizer', 'whitespace', '--out', path.join(dir, 'forced.jsonl')]);
+    expect(forced.status).toBe(0);
+    expect(forced.stderr).toMatch(/warning: 10 file\(s\) browse documents but yield no sample because their searches show no doc ids .*run_0\.json/);
   });
 });

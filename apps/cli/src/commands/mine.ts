@@ -86,7 +86,8 @@ export async function runMine(a: MineArgs, say: (line: string) => void = (l) => 
   const s = summary.stats;
   say(
     `${summary.files} files: ${summary.trajectories} trajectories mined, ${summary.skipped} skipped, ${summary.dropped} dropped, ` +
-      `${summary.truncated} truncated lines; ${summary.samples} samples (${s.satisfied} satisfied), ${summary.written} written to ${a.out}; ` +
+      `${summary.truncated} truncated lines; ${summary.samples} samples (${s.satisfied} satisfied), ${summary.written} written to ${a.out}` +
+      `${summary.withoutNegatives ? ` (${summary.withoutNegatives} without any negative not written: FlagEmbedding cannot load them)` : ''}; ` +
       `β=${s.beta} mean raw weight=${s.meanRawWeight} in ${summary.seconds.toFixed(2)} s${summary.workers ? ` on ${summary.workers} workers` : ''}`,
   );
   return summary;
@@ -98,7 +99,12 @@ export const mineCommand: CommandModule<object, MineArgs> = {
   builder: (y: Argv<object>) =>
     y
       .option('trajectories', { type: 'string', array: true, demandOption: true, describe: 'Trajectory files or directories (directories: every file inside, sorted by name)' })
-      .option('format', { choices: TRAJECTORY_FORMATS, default: 'auto' as TrajectoryFormat, describe: 'lrat: official/Tongyi/BrowseComp-Plus files; openai: chat logs; jsonl: normalised trajectories' })
+      .option('format', {
+        choices: TRAJECTORY_FORMATS,
+        default: 'auto' as TrajectoryFormat,
+        describe:
+          'auto: detect per file; lrat: official LRAT/Tongyi files, read exactly as the official builder; browsecomp-plus: BrowseComp-Plus run files; openai: chat logs; jsonl: normalised trajectories',
+      })
       .option('corpus', { type: 'string', demandOption: true, describe: 'Corpus JSONL: {docid,text} or BEIR {_id,title,text}' })
       .option('judge', { choices: JUDGE_NAMES, default: 'llm' as JudgeName, describe: 'Relevance judge of post-browse reasoning' })
       .option('verdicts', { type: 'string', describe: 'replay judge: JSONL of {"reasoning_sha256","verdict"}' })
@@ -109,7 +115,11 @@ export const mineCommand: CommandModule<object, MineArgs> = {
       .option('judge-retries', { type: 'number', default: 8, describe: 'llm judge: attempts per text before failing the run' })
       .option('judge-timeout', { type: 'number', default: 120, describe: 'llm judge: seconds per request' })
       .option('tokenizer', { choices: [...TOKENIZER_NAMES, 'none'] as const, default: 'qwen3' as TokenizerName | 'none', describe: 'Reasoning-length tokenizer' })
-      .option('satisfied-only', { type: 'boolean', default: false, describe: 'Write only samples the judge called RELEVANT (weights still over all)' })
+      .option('satisfied-only', {
+        type: 'boolean',
+        default: false,
+        describe: 'Write only samples the judge called RELEVANT (weights still over all; `lrat train` keeps only these anyway)',
+      })
       .option('weighting', { type: 'string', default: 'reasoning-length', describe: 'reasoning-length (official), uniform, linear-capped[:cap]' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output JSONL (written to a temp file, renamed when complete)' })
       .option('stats', { type: 'string', describe: 'Write a JSON summary (counts, β, length/weight/negative distributions)' })
@@ -121,7 +131,16 @@ export const mineCommand: CommandModule<object, MineArgs> = {
         '$0 mine --format lrat --trajectories data/lrat-examples/trajectories --corpus data/lrat-examples/parity/corpus.jsonl --judge replay --verdicts data/lrat-examples/parity/verdicts.jsonl --tokenizer whitespace --out pairs.jsonl',
         'Reproduce the official builder on the shipped examples',
       )
-      .example('$0 mine --trajectories runs/ --corpus corpus.jsonl --judge llm --judge-base-url http://127.0.0.1:8000/v1 --judge-cache .judge --out pairs.jsonl --stats stats.json', 'Mine with an LLM judge and a verdict cache') as unknown as Argv<MineArgs>,
+      .example('$0 mine --trajectories runs/ --corpus corpus.jsonl --judge llm --judge-base-url http://127.0.0.1:8000/v1 --judge-cache .judge --out pairs.jsonl --stats stats.json', 'Mine with an LLM judge and a verdict cache')
+      .example('$0 mine --trajectories bcp/runs/qwen3-embed-8b/gpt-5 --corpus bcp-corpus.jsonl --judge llm --judge-base-url http://127.0.0.1:8000/v1 --out pairs.jsonl', 'Mine BrowseComp-Plus run files (detected automatically)')
+      .epilog(
+        [
+          'BrowseComp-Plus run files (texttron/BrowseComp-Plus search_agent/): read with JSON search results, {text} reasoning parts joined with single spaces, string or list queries and their tool names, from',
+          'openai_client, openai_client_with_mcp, anthropic_client, gemini_client, qwen_client and oss_client (local_knowledge_base_retrieval). Their runs browse only when the client ran with --get-document.',
+          'Their search_r1_client and tongyi_client write search outputs without doc ids ("Doc 1(Title: …)" and "[title]" blocks), so their files yield no sample.',
+          'Rows whose negative list would be empty are not written: upstream FlagEmbedding cannot load "neg": [] (they still count in the weights); files that browse but yield nothing are named in a warning.',
+        ].join('\n'),
+      ) as unknown as Argv<MineArgs>,
   handler: async (a) => {
     await runMine(a);
   },

@@ -69,6 +69,21 @@ describe('lrat train and lrat encode', () => {
     expect(lrat('train', '--pairs', pairs, '--encoder', 'bow', '--train-layers', '1', '--out', path.join(tmp, 'x'), '--quiet').stderr).toMatch(/--train-layers only apply to --encoder use or a transformer folder, not --encoder bow/);
   });
 
+  it('trains on the satisfied rows only, says how many it used and skipped, and keeps all with --include-unsatisfied', async () => {
+    const pairs = path.join(tmp, 'judged.jsonl');
+    const rows = topics.map((t, i) => ({ query: `what about ${t}`, pos: [`${t} article`], neg: [`${topics[(i + 1) % topics.length]} article`], satisfied: i % 3 !== 0, reweight_rate: 1 }));
+    await fsp.writeFile(pairs, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const run = (...extra: string[]) => lrat('train', '--pairs', pairs, '--encoder', 'bow', '--out', path.join(tmp, `judged-${extra.length}`), '--epochs', '1', '--batch-size', '1', '--group-size', '2', '--backend', 'wasm', '--quiet', ...extra);
+    const judged = run();
+    expect(judged.stderr).toContain(`${pairs}: training on 4 rows, skipped 2 unsatisfied`);
+    expect(judged.stderr).toMatch(/ 4 steps in /);
+    expect(judged.status).toBe(0);
+    const all = run('--include-unsatisfied');
+    expect(all.stderr).toContain('training on 6 rows, skipped 0 unsatisfied (--include-unsatisfied: every row kept)');
+    expect(all.stderr).toMatch(/ 6 steps in /);
+    expect(all.status).toBe(0);
+  });
+
   it('names the file and line of a bad pairs record', async () => {
     const pairs = path.join(tmp, 'bad.jsonl');
     await fsp.writeFile(pairs, '{"query": "q", "pos": ["p"]}\n{"query": "q", "pos": ["p"], "neg": "n"}\n');

@@ -8,11 +8,13 @@ import {
   createEncoder,
   devEvaluator,
   ENCODER_KINDS,
+  loadPairs,
   selectBackend,
   train,
   type DevSet,
   type Encoder,
   type EncoderKind,
+  type PairCounts,
   type TrainProgress,
   type TrainResult,
 } from '@lrat/trainer';
@@ -32,6 +34,7 @@ export interface TrainArgs {
   warmup: number;
   seed: number;
   unweighted: boolean;
+  includeUnsatisfied: boolean;
   dev?: string;
   devQrels?: string;
   evalEvery: number;
@@ -97,6 +100,15 @@ export async function loadDevSet(dir: string, qrelsFile?: string): Promise<DevSe
 }
 
 export async function runTrain(a: TrainArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat train: ${l}\n`)): Promise<TrainResult> {
+  const counts: PairCounts = { used: 0, skippedUnsatisfied: 0, withPrompt: 0 };
+  const pairs = await loadPairs(path.resolve(a.pairs), { weighted: !a.unweighted, includeUnsatisfied: a.includeUnsatisfied, counts });
+  say(
+    `${a.pairs}: training on ${counts.used} rows, skipped ${counts.skippedUnsatisfied} unsatisfied` +
+      (a.includeUnsatisfied ? ' (--include-unsatisfied: every row kept)' : counts.skippedUnsatisfied ? ' (judge said NOT_RELEVANT; --include-unsatisfied keeps them)' : '') +
+      (counts.withPrompt ? `; ${counts.withPrompt} rows carry a prompt, put in front of their query` : ''),
+  );
+  if (counts.withPrompt && a.queryPrefix) throw new Error(`${a.pairs}: ${counts.withPrompt} rows carry FlagEmbedding's "prompt" and --query-prefix is set too; the encoder would add the prefix in front of the prompt — drop one of them`);
+  if (pairs.length === 0) throw new Error(`${a.pairs}: no row to train on (${counts.skippedUnsatisfied} unsatisfied rows skipped; --include-unsatisfied trains on them)`);
   const backend = await selectBackend({ prefer: a.backend, log: say });
   const encoder = await encoderFromArgs(a);
   const dev = a.dev ? await loadDevSet(a.dev, a.devQrels) : undefined;
@@ -118,7 +130,7 @@ export async function runTrain(a: TrainArgs, say: (line: string) => void = (l) =
   };
   try {
     const result = await train({
-      pairs: path.resolve(a.pairs),
+      pairs,
       encoder,
       outDir: a.out,
       epochs: a.epochs,
@@ -156,7 +168,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   describe: 'Train an encoder on mined pairs with weighted InfoNCE (checkpoints, resume, dev evaluation)',
   builder: (y: Argv) =>
     y
-      .option('pairs', { type: 'string', demandOption: true, describe: 'FlagEmbedding JSONL (query, pos, neg, optional reweight_rate), e.g. from `lrat mine`' })
+      .option('pairs', {
+        type: 'string',
+        demandOption: true,
+        describe: 'FlagEmbedding JSONL (query, pos, neg; optional reweight_rate, satisfied, and prompt — put in front of the query), e.g. from `lrat mine`',
+      })
       .option('encoder', {
         type: 'string',
         default: 'use-adapter',
@@ -175,6 +191,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('warmup', { type: 'number', default: 0.1, describe: 'Warmup: fraction of steps (< 1) or a number of steps' })
       .option('seed', { type: 'number', default: 0 })
       .option('unweighted', { type: 'boolean', default: false, describe: 'Ignore reweight_rate (plain mean loss, the ablation)' })
+      .option('include-unsatisfied', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also train on rows with "satisfied": false (the no-judge ablation). By default, as the official pipeline, only satisfied rows train; rows without the field always do',
+      })
       .option('dev', { type: 'string', describe: 'BEIR folder (corpus.jsonl, queries.jsonl, qrels/) for nDCG@10 / Recall@k with exact search' })
       .option('dev-qrels', { type: 'string', describe: 'Qrels file for --dev (default qrels/dev.tsv, test.tsv or all.tsv)' })
       .option('eval-every', { type: 'number', default: 0, describe: 'Also evaluate every N steps (always before training and after each epoch)' })
@@ -191,6 +212,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .example('$0 train --pairs pairs.jsonl --encoder use-adapter --out models/x --epochs 2 --dev data/multihop-wiki', 'Train the default encoder, keeping the best model by dev nDCG@10')
       .example('$0 train --pairs pairs.jsonl --encoder use --out models/use-ft', 'Fine-tune every layer of USE-lite (the offline default transformer)')
       .example('$0 train --pairs pairs.jsonl --encoder bow --out models/x --micro-batch 16', 'Gradient caching: forward/backward 16 texts at a time (long sequences, big batches)')
+      .example('$0 train --pairs pairs.jsonl --out models/no-judge --include-unsatisfied', 'The no-judge ablation: every mined browse is a positive')
       .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint')
       .example(
         '$0 train --pairs pairs.jsonl --encoder ~/models/bge-small-en-v1.5 --train-layers 4 --query-max-len 64 --passage-max-len 256 --out models/bge-lrat',
