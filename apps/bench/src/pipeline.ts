@@ -191,7 +191,7 @@ export async function retrievalRow(retriever: Retriever, data: JobData, question
 export async function collectRuns(ctx: JobContext, agents: readonly Agent[], questions: readonly Question[], retriever: Retriever, split: 'train' | 'test', data: JobData, label = '', csvRetriever?: string): Promise<Collected[]> {
   const sink: QuestionResult[] = [];
   const out = await collect(agents, questions, retriever, split, data, ctx.options, label, sink, ctx.stack.answerJudge());
-  ctx.results.push(...sink.map((r) => ({ ...r, retriever: csvRetriever ?? r.retriever })));
+  ctx.results.push(...sink.map((r) => ({ ...r, retriever: csvRetriever ?? r.retriever, seed: ctx.options.seed })));
   return out;
 }
 

@@ -94,8 +94,19 @@ export function differences(runs: readonly SeedRuns[], baseline: string, treatme
 
 const AGGREGATED: Array<keyof RunRow> = ['evidence_recall', 'success', 'exact_match', 'f1', 'steps', 'search_calls', 'browse_calls', 'ndcg_at_10'];
 
-/** Mean ± sd across seeds of every (agent, retriever, split, dataset, loop, arm) group of runs. */
-export function aggregateRuns(runs: readonly RunRow[]): AggregateRow[] {
+const PER_QUESTION: Partial<Record<keyof RunRow, (r: QuestionResult) => number>> = {
+  evidence_recall: (r) => r.evidenceRecall,
+  success: (r) => (r.success ? 1 : 0),
+  exact_match: (r) => (r.exactMatch ? 1 : 0),
+  f1: (r) => r.f1,
+  steps: (r) => r.steps,
+};
+
+/**
+ * Mean ± sd across seeds of every (agent, retriever, split, dataset, loop, arm) group of runs; with
+ * the per-question results (`results`, labelled like the runs), a bootstrap CI of each mean too.
+ */
+export function aggregateRuns(runs: readonly RunRow[], results: readonly QuestionResult[] = [], resamples = 1000): AggregateRow[] {
   const groups = new Map<string, RunRow[]>();
   for (const r of runs) {
     const key = JSON.stringify([r.agent, r.retriever, r.split, r.dataset, r.loop ?? null, r.arm ?? null]);
@@ -109,7 +120,24 @@ export function aggregateRuns(runs: readonly RunRow[]): AggregateRow[] {
       const values = rows.map((r) => r[metric]).filter((v): v is number => typeof v === 'number');
       if (values.length === 0) continue;
       const s = meanSd(values);
-      out.push({ agent: r0.agent, retriever, split: r0.split, dataset: r0.dataset, metric, mean: s.mean, sd: s.sd, seeds: s.n });
+      const get = PER_QUESTION[metric];
+      const strata = get
+        ? rows.map((r) => results.filter((q) => q.agent === r.agent && q.retriever === r.retriever && q.split === r.split && q.seed === r.seed).map(get)).filter((v) => v.length > 0)
+        : [];
+      const ci = strata.length === rows.length && strata.length > 0 ? stratifiedPairedBootstrap(strata.map((v) => ({ before: v.map(() => 0), after: v })), { seed: `${retriever}:${r0.agent}:${metric}`, resamples }) : undefined;
+      out.push({
+        agent: r0.agent,
+        retriever,
+        split: r0.split,
+        dataset: r0.dataset,
+        metric,
+        mean: s.mean,
+        sd: s.sd,
+        seeds: s.n,
+        ...(ci ? { ci95: [ci.ciLow, ci.ciHigh] as [number, number] } : {}),
+        ...(r0.loop !== undefined ? { loop: r0.loop } : {}),
+        ...(r0.arm ? { arm: r0.arm } : {}),
+      });
     }
   }
   return out;

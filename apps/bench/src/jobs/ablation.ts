@@ -57,7 +57,7 @@ export async function runAblation(ctx: JobContext): Promise<BenchReport> {
   report.ablation = { order, agent: 'mean' };
   report.calibration = { paper: PAPER_AGENT_BEHAVIOUR, rows: calibrationRows(train, data.train) };
   report.notes.push(...ablationNotes(report.runs, order), ...oracleCaveats(agents.map((a) => a.name)));
-  report.aggregates = aggregateRuns(report.runs);
+  report.aggregates = aggregateRuns(report.runs, ctx.results);
   report.summary = studySummary(report);
   return finish(ctx, report);
 }

@@ -62,7 +62,7 @@ export async function runFlywheel(ctx: JobContext): Promise<BenchReport> {
   }
   report.runs = runs;
   report.retrieval = retrieval;
-  report.aggregates = aggregateRuns(runs);
+  report.aggregates = aggregateRuns(runs, ctx.results);
   report.summary = studySummary(report);
   report.notes.push(`Each loop adds ${chunk} fresh train questions (never seen by earlier loops); every "more-data" retriever trains ${steps} steps from the base encoder, every "more-steps" one trains on loop 1's data for loop × ${steps} steps.`);
   return finish(ctx, report);

@@ -104,7 +104,7 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
 
   report.runs = runs;
   report.retrieval = retrieval;
-  report.aggregates = aggregateRuns(runs);
+  report.aggregates = aggregateRuns(runs, ctx.results);
   for (const [b, t] of IN_DOMAIN_COMPARISONS) report.differences.push(...differences(perSeed, b, t, first.name, first.hasAnswers, o.resamples));
   report.notes.push(...goalNotes(perSeed.flatMap((s) => s.tested.filter((c) => c.retriever === 'base')), perSeed.flatMap((s) => s.tested.filter((c) => c.retriever === 'lrat'))));
   report.summary = studySummary(report);

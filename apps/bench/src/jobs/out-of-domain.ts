@@ -57,7 +57,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   report.notes.push(
     `Out-of-domain goal (no regression): nDCG@10 base ${baseRow.ndcg_at_10.toFixed(4)} → lrat ${lratRow.ndcg_at_10.toFixed(4)} — ${lratRow.ndcg_at_10 >= baseRow.ndcg_at_10 ? 'no regression' : 'REGRESSION'}.`,
   );
-  report.aggregates = aggregateRuns(report.runs);
+  report.aggregates = aggregateRuns(report.runs, ctx.results);
   report.summary = studySummary(report);
   return finish(ctx, report);
 }

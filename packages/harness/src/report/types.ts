@@ -133,6 +133,10 @@ export interface AggregateRow {
   mean: number;
   sd: number;
   seeds: number;
+  /** Percentile bootstrap 95 % CI of the mean over questions, resampled within each seed. */
+  ci95?: [number, number];
+  loop?: number;
+  arm?: string;
 }
 
 /** BEIR-style retrieval metrics of one retriever on one dataset split (raw questions as queries). */
