@@ -32,7 +32,10 @@ const AGG_TITLES = ['evidence recall', 'success', 'EM', 'F1', 'steps', 'nDCG@10'
 /** mean ± sd over seeds per (agent, retriever, split) of the main runs, one column per metric. */
 export function aggregateTable(report: BenchReport, split: 'train' | 'test' = 'test'): Table | null {
   const ablation = new Set(report.ablation?.order ?? []);
-  const rows = (report.aggregates ?? []).filter((a) => a.split === split && a.loop === undefined && (ablation.size === 0 || ablation.has(a.retriever)));
+  const all = (report.aggregates ?? []).filter((a) => a.split === split && a.loop === undefined);
+  // Like mainTable: the main runs, or every run for an ablation (whose runs are all variants).
+  const main = all.filter((a) => !ablation.has(a.retriever));
+  const rows = main.length > 0 ? main : all;
   if (rows.length === 0) return null;
   const keys = [...new Set(rows.map((a) => `${a.agent}\u0000${a.retriever}`))];
   const seeds = Math.max(...rows.map((a) => a.seeds));
