@@ -8,7 +8,7 @@ import { runBenchJob, type JobOutcome } from './run-job';
 import type { BenchStack } from './stack';
 
 // A cold embedding cache (fresh clone) means USE-lite must embed the capped corpora first.
-jest.setTimeout(300_000);
+jest.setTimeout(900_000);
 
 // CI's reduced configuration of every job on the real stack: a few questions per split, a capped
 // corpus (the questions' evidence + 300 docs), one epoch, one flywheel loop. Checks the reports are

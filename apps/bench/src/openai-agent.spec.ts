@@ -7,7 +7,7 @@ import { createRealStack } from './real-stack';
 import { runBenchJob } from './run-job';
 
 // A cold embedding cache (fresh clone) means USE-lite must embed the capped corpora first.
-jest.setTimeout(300_000);
+jest.setTimeout(900_000);
 
 // A real LLM agent (OpenAI-compatible function calling over HTTP on 127.0.0.1) beside a simulated one:
 // its trajectories are mined with the others, it is evaluated before/after, its answers are judged by
