@@ -3,7 +3,7 @@ import type { BenchReport } from '@lrat/harness';
 // The report's opening paragraph: what the agents are and may see, which judge mined the data, and
 // where BM25 and the supervised upper bound stand — before any table.
 
-const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
+const pct = (x: number) => `${Math.round(100 * x) === 0 ? 0 : Math.round(100 * x)} %`;
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 
 /** Mean over seeds of one metric of (agent, retriever) test runs; NaN when absent. */
@@ -17,9 +17,12 @@ export function meanOf(report: BenchReport, agent: string | null, retriever: str
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
 }
 
-/** (lrat − base) / (gold − base): the share of the supervised upper bound's gain LRAT recovers. */
-export function goldShare(base: number, lrat: number, gold: number): number {
-  return gold - base > 1e-9 ? (lrat - base) / (gold - base) : NaN;
+/**
+ * (lrat − base) / (gold − base): the share of the supervised upper bound's gain LRAT recovers; NaN when
+ * gold beats base by less than `minGap` (a ratio of two tiny differences is noise).
+ */
+export function goldShare(base: number, lrat: number, gold: number, minGap = 0.01): number {
+  return gold - base >= minGap ? (lrat - base) / (gold - base) : NaN;
 }
 
 export function studySummary(report: BenchReport): string[] {
@@ -45,7 +48,7 @@ export function studySummary(report: BenchReport): string[] {
       const er = goldShare(m('base', 'evidence_recall'), m('lrat', 'evidence_recall'), m('gold', 'evidence_recall'));
       const nd = goldShare(meanOf(report, null, 'base', 'ndcg_at_10'), meanOf(report, null, 'lrat', 'ndcg_at_10'), meanOf(report, null, 'gold', 'ndcg_at_10'));
       out.push(
-        `Share of the supervised upper bound (gold − base) that LRAT recovers: ${Number.isFinite(er) ? pct(er) : 'n/a (gold does not beat base)'} of the evidence-recall gap for ${focus.name}, ${Number.isFinite(nd) ? pct(nd) : 'n/a'} of the nDCG@10 gap (${f3(meanOf(report, null, 'base', 'ndcg_at_10'))} → ${f3(meanOf(report, null, 'lrat', 'ndcg_at_10'))}, gold ${f3(meanOf(report, null, 'gold', 'ndcg_at_10'))}, BM25 ${f3(meanOf(report, null, 'bm25', 'ndcg_at_10'))}).`,
+        `Share of the supervised upper bound (gold − base) that LRAT recovers: ${Number.isFinite(er) ? pct(er) : 'n/a (gold beats base by < 0.01)'} of the evidence-recall gap for ${focus.name}, ${Number.isFinite(nd) ? pct(nd) : 'n/a (gold beats base by < 0.01)'} of the nDCG@10 gap (${f3(meanOf(report, null, 'base', 'ndcg_at_10'))} → ${f3(meanOf(report, null, 'lrat', 'ndcg_at_10'))}, gold ${f3(meanOf(report, null, 'gold', 'ndcg_at_10'))}, BM25 ${f3(meanOf(report, null, 'bm25', 'ndcg_at_10'))}).`,
       );
     }
     const bm = m('bm25', 'evidence_recall');
