@@ -1,42 +1,91 @@
+import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
-import { parseBenchArgs } from './cli';
-import { defaultOptions, parseAgentList } from './options';
+import { parseBenchArgs, type ParsedCommand } from './cli';
+import { defaultOptions, parseAgentList, workspaceRoot } from './options';
+
+const defaults = defaultOptions('/repo');
+const parse = (argv: string[]): ParsedCommand => {
+  const r = parseBenchArgs(argv, defaults);
+  if ('help' in r) throw new Error('unexpected help');
+  return r;
+};
 
 describe('bench flags', () => {
-  const defaults = defaultOptions('/repo');
-
-  it('defaults to the offline study on the shipped data', () => {
-    const { job, options } = parseBenchArgs(['in-domain'], defaults);
+  it('defaults to the offline study on the shipped data with the text-only reader', () => {
+    const { job, options } = parse(['in-domain']);
     expect(job).toBe('in-domain');
     expect(options.dataset).toBe(path.resolve('/repo/data/multihop-wiki'));
     expect(options.oodDataset).toBe(path.resolve('/repo/data/scifact'));
-    expect(options.agents).toEqual(['careful', 'greedy', 'shallow']);
-    expect(options.retriever).toBe('use-adapter');
-    expect(options.judge).toBe('rule');
-    expect(options.limit).toBe(400);
-    expect(parseBenchArgs(['in-domain', '--limit', '0'], defaults).options.limit).toBeUndefined();
+    expect(options.agents).toContain('reader');
+    expect(options.encoder).toBe('use-adapter');
+    expect(options.retriever).toBeUndefined();
+    expect(options).toMatchObject({ judge: 'rule', answerJudge: 'em', seeds: 1, limit: 400, dryRun: false });
+    expect(parse(['in-domain', '--limit', '0']).options.limit).toBeUndefined();
     expect(options.out).toBeUndefined();
   });
 
   it('reads every documented flag', () => {
-    const { job, options } = parseBenchArgs(
-      ['ablation', '--dataset', 'd', '--agents', 'careful, openai', '--retriever', 'bow', '--seed', '5', '--limit', '12', '--out', 'o', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--epochs', '1', '--loops', '2', '--corpus-limit', '300'],
-      defaults,
-    );
+    const { job, options } = parse([
+      'ablation', '--dataset', 'd', '--agents', 'reader, openai', '--encoder', 'bow', '--retriever', 'models/x', '--seed', '5', '--seeds', '3', '--limit', '12', '--out', 'o',
+      '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--epochs', '1', '--loops', '2', '--steps', '7', '--corpus-limit', '300',
+      '--answer-judge', 'llm', '--judge', 'llm', '--judge-base-url', 'http://127.0.0.1:10/v1', '--judge-model', 'j',
+    ]);
     expect(job).toBe('ablation');
-    expect(options).toMatchObject({ dataset: path.resolve('d'), agents: ['careful', 'openai'], retriever: 'bow', seed: 5, limit: 12, out: path.resolve('o'), baseUrl: 'http://127.0.0.1:9/v1', model: 'm', epochs: 1, loops: 2, corpusLimit: 300 });
+    expect(options).toMatchObject({
+      dataset: path.resolve('d'), agents: ['reader', 'openai'], encoder: 'bow', retriever: path.resolve('models/x'), seed: 5, seeds: 3, limit: 12, out: path.resolve('o'),
+      baseUrl: 'http://127.0.0.1:9/v1', model: 'm', epochs: 1, loops: 2, steps: 7, corpusLimit: 300, answerJudge: 'llm', judge: 'llm', judgeBaseUrl: 'http://127.0.0.1:10/v1', judgeModel: 'j',
+    });
   });
 
-  it('rejects unknown jobs, bad numbers, unknown flags and an LLM judge without endpoint', () => {
-    expect(() => parseBenchArgs(['nope'], defaults)).toThrow(/unknown job "nope"/);
-    expect(() => parseBenchArgs(['flywheel', '--limit', '-3'], defaults)).toThrow(/--limit must be a positive integer/);
-    expect(() => parseBenchArgs(['flywheel', '--bogus', '1'], defaults)).toThrow(/bogus/);
-    expect(() => parseBenchArgs(['flywheel', '--judge', 'llm'], defaults)).toThrow(/--judge llm needs --base-url/);
-    expect(() => parseBenchArgs(['flywheel', '--agents', ' , '], defaults)).toThrow(/--agents is empty/);
+  it('rejects unknown jobs, stray positionals, bad numbers, unknown flags and LLM judges without their own endpoint', () => {
+    expect(() => parse(['nope'])).toThrow(/unknown job "nope"/);
+    expect(() => parse([])).toThrow(/no job given/);
+    expect(() => parse(['in-domain', 'bogus'])).toThrow(/unexpected argument "bogus"/);
+    expect(() => parse(['in-domain', 'openai', 'x'])).toThrow(/unexpected arguments "openai", "x"/);
+    expect(() => parse(['flywheel', '--limit', '-3'])).toThrow(/--limit must be a positive integer/);
+    expect(() => parse(['flywheel', '--seeds', '0'])).toThrow(/--seeds must be a positive integer/);
+    expect(() => parse(['flywheel', '--bogus', '1'])).toThrow(/bogus/);
+    // The agent's endpoint is never taken for judging.
+    expect(() => parse(['flywheel', '--judge', 'llm', '--base-url', 'http://a/v1', '--model', 'm'])).toThrow(/--judge llm needs --judge-base-url and --judge-model/);
+    expect(() => parse(['flywheel', '--answer-judge', 'llm', '--base-url', 'http://a/v1', '--model', 'm'])).toThrow(/--answer-judge llm needs --judge-base-url/);
+    expect(() => parse(['flywheel', '--judge-base-url', 'http://a/v1'])).toThrow(/go together/);
+    expect(() => parse(['flywheel', '--agents', ' , '])).toThrow(/--agents is empty/);
+  });
+
+  it('--help returns the help text instead of a job, even beside other flags', () => {
+    const r = parseBenchArgs(['in-domain', '--limit', '5', '--help'], defaults);
+    expect('help' in r && r.help).toMatch(/nx run bench:in-domain -- --agents/);
+    expect('help' in parseBenchArgs(['-h'], defaults)).toBe(true);
   });
 
   it('splits agent lists', () => {
     expect(parseAgentList('a,b, a ,,c')).toEqual(['a', 'b', 'c']);
     expect(parseAgentList(['a,b', 'c'])).toEqual(['a', 'b', 'c']);
+  });
+});
+
+// The built entry point and Nx: what a user types. Needs apps/bench/dist (the bench test target depends on the workspace build).
+describe('bench command line (built main.js, nx run)', () => {
+  const root = workspaceRoot();
+  const main = path.join(root, 'apps', 'bench', 'dist', 'main.js');
+
+  it('in-domain --help exits 0 at once and runs nothing; a stray positional exits 2 naming it', () => {
+    const help = spawnSync(process.execPath, [main, 'in-domain', '--help'], { encoding: 'utf8', timeout: 60_000 });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/Jobs: in-domain/);
+    expect(help.stdout + help.stderr).not.toMatch(/index base|collect /);
+    const bogus = spawnSync(process.execPath, [main, 'in-domain', 'bogus'], { encoding: 'utf8', timeout: 60_000 });
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toMatch(/unexpected argument "bogus"/);
+  });
+
+  it('nx run bench:in-domain -- --agents openai ... reaches the job (dry run prints the configuration it would run)', () => {
+    const out = execFileSync(
+      process.execPath,
+      [require.resolve('nx/bin/nx.js'), 'run', 'bench:in-domain', '--exclude-task-dependencies', '--skip-nx-cache', '--', '--agents', 'openai', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'M', '--limit', '5', '--dry-run'],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' }, timeout: 120_000 },
+    );
+    const json = out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1);
+    expect(JSON.parse(json)).toMatchObject({ job: 'in-domain', agents: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'M', limit: 5 });
   });
 });

@@ -39,8 +39,8 @@ export async function collect(
       questions,
       tool,
       seed: options.seed,
-      // Simulated agents answer with a corpus title: normalised exact match is the right judge for them.
-      judge: agent.simulated ? undefined : answerJudge,
+      // One judge for every agent (--answer-judge): simulated and real answers are scored alike.
+      judge: answerJudge,
       retriever: retriever.name,
       split,
       concurrency: options.concurrency,

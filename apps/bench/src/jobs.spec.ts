@@ -8,7 +8,7 @@ import { runBenchJob, type JobOutcome } from './run-job';
 import type { BenchStack } from './stack';
 
 // A cold embedding cache (fresh clone) means USE-lite must embed the capped corpora first.
-jest.setTimeout(300_000);
+jest.setTimeout(900_000);
 
 // CI's reduced configuration of every job on the real stack: a few questions per split, a capped
 // corpus (the questions' evidence + 300 docs), one epoch, one flywheel loop. Checks the reports are
@@ -20,7 +20,7 @@ let stack: BenchStack;
 function smoke(job: JobName, extra: Partial<BenchOptions> = {}): BenchOptions {
   return {
     ...defaultOptions(),
-    agents: ['careful', 'shallow'],
+    agents: ['reader', 'oracle:careful'],
     limit: 6,
     corpusLimit: 300,
     epochs: 1,
@@ -43,12 +43,15 @@ function checkRuns(report: BenchReport): void {
     expect(r.evidence_recall).toBeGreaterThanOrEqual(0);
     expect(r.evidence_recall).toBeLessThanOrEqual(1);
     expect(r.simulated).toBe(true);
-    expect(r.how).toMatch(/simulated agent/);
+    expect(r.how).toMatch(r.agent.startsWith('oracle:') ? /simulated agent \(oracle: reads the qrels\)/ : /simulated agent \(text only\)/);
   }
   expect(report.provenance.simulated).toBe(true);
   expect(report.title).toMatch(/simulated/);
+  // The report says which agents read the labels, before any table.
+  expect(report.provenance.agents.map((a) => [a.name, a.readsLabels])).toEqual([['simulated:reader', false], ['oracle:careful', true]]);
+  expect(report.summary?.[0]).toMatch(/`oracle:careful` — READS THE LABELS/);
   // Every report shows the agents' behaviour beside the paper's Table 1.
-  expect(report.calibration?.rows.map((c) => c.agent)).toEqual(['simulated:careful', 'simulated:shallow']);
+  expect(report.calibration?.rows.map((c) => c.agent)).toEqual(['simulated:reader', 'oracle:careful']);
 }
 
 function checkFiles(o: JobOutcome): void {
@@ -67,22 +70,40 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('bench jobs (reduced configuration, real stack)', () => {
-  it('in-domain: base → collect → mine → weight → train → re-index → before/after with BM25', async () => {
-    const o = await runBenchJob('in-domain', smoke('in-domain'), stack, silent);
+  it('in-domain, two seeds: LRAT, gold upper bound, click, hybrids and BM25; mean ± sd and pooled CIs', async () => {
+    const o = await runBenchJob('in-domain', smoke('in-domain', { seeds: 2 }), stack, silent);
     const r = o.report;
     checkRuns(r);
     checkFiles(o);
     const test = r.runs.filter((x) => x.split === 'test');
-    expect(test.map((x) => `${x.agent}/${x.retriever}`).sort()).toEqual(['simulated:careful/base', 'simulated:careful/bm25', 'simulated:careful/lrat', 'simulated:shallow/base', 'simulated:shallow/bm25', 'simulated:shallow/lrat']);
-    expect(test.every((x) => x.questions === 6 && x.ndcg_at_10 !== null)).toBe(true);
-    expect(r.runs.filter((x) => x.split === 'train')).toHaveLength(2);
+    const retrievers = ['base', 'lrat', 'hybrid', 'hybrid-base', 'bm25', 'gold', 'click'];
+    expect(new Set(test.map((x) => x.seed))).toEqual(new Set([13, 14]));
+    for (const seed of [13, 14]) for (const agent of ['simulated:reader', 'oracle:careful']) expect(test.filter((x) => x.seed === seed && x.agent === agent).map((x) => x.retriever)).toEqual(retrievers);
+    expect(test.every((x) => x.questions === 6 && x.ndcg_at_10 !== null && x.f1 !== null && x.exact_match !== null)).toBe(true);
+    expect(r.runs.filter((x) => x.split === 'train')).toHaveLength(4);
+    expect(r.provenance.seeds).toEqual([13, 14]);
+    // mean ± sd over both seeds, with a CI from the per-question results.
+    const agg = r.aggregates?.find((a) => a.agent === 'simulated:reader' && a.retriever === 'lrat' && a.split === 'test' && a.metric === 'evidence_recall');
+    expect(agg?.seeds).toBe(2);
+    expect(agg?.mean).toBeCloseTo((test.filter((x) => x.agent === 'simulated:reader' && x.retriever === 'lrat').reduce((s, x) => s + x.evidence_recall, 0)) / 2, 10);
+    expect(agg?.ci95).toHaveLength(2);
+    const d = r.differences.find((x) => x.agent === 'simulated:reader' && x.baseline === 'base' && x.treatment === 'lrat' && x.metric === 'evidence_recall');
+    expect(d).toMatchObject({ seeds: [13, 14], questions: 12 });
+    expect(d?.p_holm).toBeGreaterThanOrEqual(d?.p_value ?? 0);
+    expect(r.differences.some((x) => x.baseline === 'lrat' && x.treatment === 'gold')).toBe(true);
+    expect(r.training.map((t) => `${t.retriever}@${t.seed}`)).toEqual(['lrat@13', 'gold@13', 'click@13', 'lrat@14', 'gold@14', 'click@14']);
     expect(r.training[0].samples).toBe(r.mining[0].kept);
+    expect(r.mining[0].positivesGold).toBeGreaterThan(0);
+    expect(r.mining[0].positivesGold).toBeLessThanOrEqual(1);
+    expect(r.summary?.join(' ')).toMatch(/Share of the supervised upper bound/);
     expect(r.mining[0].kept).toBeGreaterThan(0);
     expect(r.mining[0].kept).toBeLessThanOrEqual(r.mining[0].samples);
     expect(r.weights[0].samples).toBe(r.mining[0].kept);
-    expect(r.calibration?.rows.map((c) => c.agent)).toEqual(['simulated:careful', 'simulated:shallow']);
-    expect(r.differences.filter((d) => d.baseline === 'base').map((d) => d.metric)).toEqual(['evidence_recall', 'success', 'steps', 'evidence_recall', 'success', 'steps']);
-    expect(r.retrieval.map((x) => x.retriever)).toEqual(['base', 'lrat', 'bm25']);
+    expect(r.differences.filter((x) => x.baseline === 'base').map((x) => x.metric)).toEqual(['evidence_recall', 'success', 'f1', 'steps', 'evidence_recall', 'success', 'f1', 'steps']);
+    expect(r.retrieval.map((x) => x.retriever)).toEqual([...retrievers, ...retrievers]);
+    expect(r.retrieval.every((x) => x.ndcg_ci95 && x.ndcg_ci95[0] <= x.ndcg_at_10 + 1e-9 && x.ndcg_ci95[1] >= x.ndcg_at_10 - 1e-9)).toBe(true);
+    const html = fs.readFileSync(o.files.html, 'utf8');
+    for (const id of ['before-after', 'differences', 'retrieval']) expect(html).toContain(`id="chart-${id}"`);
     expect(r.provenance.retrievers.find((x) => x.name === 'lrat')?.encoder?.version).not.toBe(r.provenance.retrievers.find((x) => x.name === 'base')?.encoder?.version);
     expect(fs.existsSync(path.join(o.files.dir, 'models', 'lrat', 'encoder.json'))).toBe(true);
   });
@@ -93,27 +114,30 @@ describe('bench jobs (reduced configuration, real stack)', () => {
     checkRuns(r);
     checkFiles(o);
     expect(r.provenance.datasets.map((d) => d.name)).toEqual(['multihop-wiki', 'scifact']);
-    expect(r.retrieval.map((x) => `${x.retriever}/${x.dataset}`)).toEqual(['base/scifact', 'lrat/scifact', 'bm25/scifact']);
+    expect(r.retrieval.map((x) => `${x.retriever}/${x.dataset}`)).toEqual(['base/scifact', 'lrat/scifact', 'hybrid/scifact', 'hybrid-base/scifact', 'bm25/scifact']);
     const ood = r.runs.filter((x) => x.dataset === 'scifact');
-    expect(ood).toHaveLength(6);
+    expect(ood).toHaveLength(10);
     // SciFact has no gold answers: success is not measured rather than reported as 0.
     expect(ood.every((x) => x.success === null && x.split === 'test')).toBe(true);
     expect(r.differences.some((d) => d.metric === 'success')).toBe(false);
     expect(r.notes.join(' ')).toMatch(/Out-of-domain goal/);
   });
 
-  it('flywheel: loop 0 is the base, each loop collects with the previous retriever and retrains', async () => {
+  it('flywheel: fresh questions each loop, a fixed step budget, and a more-steps arm', async () => {
     const o = await runBenchJob('flywheel', smoke('flywheel', { loops: 2 }), stack, silent);
     const r = o.report;
     checkRuns(r);
     checkFiles(o);
     const test = r.runs.filter((x) => x.split === 'test');
-    expect(test.map((x) => `${x.loop}:${x.retriever}`)).toEqual(['0:base', '0:base', '1:lrat', '1:lrat', '2:lrat', '2:lrat']);
-    expect(r.runs.filter((x) => x.split === 'train').map((x) => `${x.loop}:${x.retriever}`)).toEqual(['0:base', '0:base', '1:lrat', '1:lrat']);
-    expect(r.training.map((t) => t.retriever)).toEqual(['lrat-loop1', 'lrat-loop2']);
-    // Loop 2 trains on the trajectories of both loops.
+    expect(test.map((x) => `${x.loop}:${x.retriever}:${x.arm ?? ''}`)).toEqual(['0:base:', '0:base:', '1:lrat:more-data', '1:lrat:more-data', '2:lrat:more-data', '2:lrat:more-data', '2:lrat:more-steps', '2:lrat:more-steps']);
+    // Fresh questions: each loop collects a disjoint half of the 6 train questions.
+    const train = r.runs.filter((x) => x.split === 'train');
+    expect(train.map((x) => `${x.loop}:${x.questions}`)).toEqual(['0:3', '0:3', '1:3', '1:3']);
+    expect(r.training.map((t) => t.retriever)).toEqual(['lrat-loop1', 'lrat-loop2', 'lrat-steps2']);
+    // Loop 2 trains on the pooled trajectories of both loops for the same number of steps as loop 1.
     expect(r.mining[1].trajectories).toBe(2 * r.mining[0].trajectories);
-    expect(r.retrieval.map((x) => x.loop)).toEqual([0, 1, 2]);
+    expect(r.training[1].steps).toBe(r.training[0].steps);
+    expect(r.training[2].steps).toBe(2 * r.training[0].steps);
   });
 
   it('ablation: one mining pass, four supervision variants and the click baseline on the same data and seed', async () => {
@@ -134,7 +158,8 @@ describe('bench jobs (reduced configuration, real stack)', () => {
     expect(kept.get('click')?.judge).toBe('none');
     expect(r.training.find((t) => t.retriever === '+reweight')?.how).toMatch(/^weighted/);
     expect(r.training.find((t) => t.retriever === '+judge')?.how).toMatch(/^unweighted/);
-    expect(r.notes.join(' ')).toMatch(/LRAT \(\+reweight\) vs click-trained baseline/);
+    expect(r.notes.join(' ')).toMatch(/LRAT \(\+reweight\) vs click-trained baseline \(simulated:reader\)/);
+    expect(r.notes.join(' ')).toMatch(/oracle agents cannot support the \+judge and \+reweight conclusions/);
   });
 });
 

@@ -1,5 +1,6 @@
 // `nx run bench:<job>` entry point: node apps/bench/dist/main.js <job> [flags].
 import { parseBenchArgs } from './cli';
+import { recordedConfig } from './options';
 import { createRealStack } from './real-stack';
 import { runBenchJob } from './run-job';
 
@@ -8,10 +9,16 @@ async function main(): Promise<number> {
   try {
     parsed = parseBenchArgs(process.argv.slice(2));
   } catch (e) {
-    // yargs has printed --help / --version; there is no job to run.
-    if (process.argv.some((a) => a === '--help' || a === '-h' || a === '--version')) return 0;
-    process.stderr.write(`${(e as Error).message}\n`);
+    process.stderr.write(`${(e as Error).message}\nRun with --help for the flags.\n`);
     return 2;
+  }
+  if ('help' in parsed) {
+    process.stdout.write(`${parsed.help}\n`);
+    return 0;
+  }
+  if (parsed.options.dryRun) {
+    process.stdout.write(`${JSON.stringify(recordedConfig(parsed.job, parsed.options), null, 2)}\n`);
+    return 0;
   }
   const stack = await createRealStack(parsed.options);
   const outcome = await runBenchJob(parsed.job, parsed.options, stack);

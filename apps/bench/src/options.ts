@@ -10,22 +10,36 @@ export interface BenchOptions {
   dataset: string;
   /** Out-of-domain BEIR folder (out-of-domain job only). */
   oodDataset: string;
-  /** Agent specs: simulated profiles (careful, greedy, shallow), `openai`, ... */
+  /** Agent specs: `reader` (text-only simulated agent), oracle profiles (`oracle:careful`, ...), `openai`, ... */
   agents: string[];
-  /** Base dense encoder (a @lrat/trainer encoder name). */
-  retriever: string;
+  /** Kind of the dense encoder every study starts from and trains (a @lrat/trainer encoder kind). */
+  encoder: string;
+  /** A pretrained retriever folder (e.g. a Hugging Face model folder) loaded as the base encoder. */
+  retriever?: string;
+  /** First seed; `seeds` runs use seed, seed + 1, ... (split, training and agent randomness). */
   seed: number;
+  /** How many seeds to repeat the whole study with. */
+  seeds: number;
   /** Cap on questions per split (train and test each); undefined = all. */
   limit?: number;
   /** Held-out share of in-domain questions. */
   testFraction: number;
   /** Output folder; default results/<run-id>/. */
   out?: string;
-  /** OpenAI-compatible endpoint for `openai` agents and the LLM judge. */
+  /** OpenAI-compatible endpoint for `openai` agents (never used for judging). */
   baseUrl?: string;
   model?: string;
-  /** Browse judge used while mining: offline `rule` or `llm` (needs --base-url). */
+  /** Browse judge used while mining: offline `rule` or `llm` (needs --judge-base-url and --judge-model). */
   judge: 'rule' | 'llm';
+  /** How final answers are scored: exact match, token F1 ≥ 0.5, or an LLM judge (EM and F1 are always reported). */
+  answerJudge: 'em' | 'f1' | 'llm';
+  /** The LLM judges' own endpoint and model (answer judge and mining judge); never the agent's silently. */
+  judgeBaseUrl?: string;
+  judgeModel?: string;
+  /** Flywheel: training steps per loop, held fixed across loops (undefined: the first loop's step count). */
+  steps?: number;
+  /** Print the resolved configuration as JSON and exit without running the job. */
+  dryRun?: boolean;
   epochs: number;
   batchSize: number;
   /** Flywheel loops. */
@@ -51,14 +65,19 @@ export function defaultOptions(root = workspaceRoot()): BenchOptions {
   return {
     dataset: path.join(root, 'data', 'multihop-wiki'),
     oodDataset: path.join(root, 'data', 'scifact'),
-    agents: ['careful', 'greedy', 'shallow'],
-    retriever: 'use-adapter',
+    // The text-only reader is the agent the conclusions rest on; the oracle reads the qrels and is
+    // kept beside it as a labelled reference (greedy and shallow oracles: --agents).
+    agents: ['reader', 'oracle:careful'],
+    // The one line that switches every study's encoder (e.g. to a fine-tuned transformer).
+    encoder: 'use-adapter',
     seed: 13,
+    seeds: 1,
     // 400 train questions (of 880) keep `npm run bench:in-domain` within 10 minutes on 2 CPU cores;
     // the 220 held-out questions are all evaluated. --limit raises or lowers both.
     limit: 400,
     testFraction: 0.2,
     judge: 'rule',
+    answerJudge: 'em',
     epochs: 2,
     batchSize: 32,
     loops: 3,
@@ -77,5 +96,6 @@ export function parseAgentList(value: string | string[] | undefined): string[] {
 
 /** The configuration as recorded in report.json (never the API key). */
 export function recordedConfig(job: JobName, o: BenchOptions): Record<string, unknown> {
-  return { job, ...o, agents: o.agents.join(',') };
+  const { dryRun: _dryRun, ...rest } = o;
+  return { job, ...rest, agents: o.agents.join(',') };
 }

@@ -1,6 +1,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import {
+  bootstrapMeanCi,
   calibrationStats,
   createProgress,
   defaultReportDir,
@@ -89,6 +90,14 @@ export async function bm25Retriever(ctx: JobContext, data: JobData): Promise<Ret
   return { name: 'bm25', searcher, provenance: { name: 'bm25', kind: 'bm25', description: 'BM25 over title + text (@lrat/indexer)' } };
 }
 
+/** What each kind of agent may see, in the report's words. */
+export function agentSees(a: Agent): { readsLabels: boolean; sees: string } {
+  if (a.name.startsWith('oracle:')) return { readsLabels: true, sees: 'READS THE LABELS: the question\'s gold evidence (qrels) steers what it opens, accepts and writes, and a complete set copies the gold answer' };
+  if (a.simulated) return { readsLabels: false, sees: 'text only: the question, result snippets, opened documents and its own notes (no qrels, no gold answer)' };
+  if (a.name.startsWith('replay')) return { readsLabels: false, sees: 'recorded trajectories replayed as they were' };
+  return { readsLabels: false, sees: 'an LLM calling the search tools: the question, snippets and documents' };
+}
+
 export function agentProvenance(agents: readonly Agent[], options: BenchOptions): AgentProvenance[] {
   return agents.map((a) => {
     const backend = a.simulated ? 'simulated' : a.name.startsWith('replay') ? 'replay' : 'openai';
@@ -96,8 +105,9 @@ export function agentProvenance(agents: readonly Agent[], options: BenchOptions)
       name: a.name,
       backend,
       simulated: a.simulated,
-      ...(a.simulated ? { profile: a.name.replace(/^simulated:/, '') } : {}),
+      ...(a.simulated ? { profile: a.name.replace(/^(simulated|oracle):/, '') } : {}),
       ...(backend === 'openai' ? { model: a.name.startsWith('openai:') ? a.name.slice('openai:'.length) : options.model, baseUrl: options.baseUrl } : {}),
+      ...agentSees(a),
     };
   });
 }
@@ -112,6 +122,9 @@ export interface MinedTraining {
 export async function mineLrat(ctx: JobContext, name: string, trajectories: readonly Trajectory[], data: JobData): Promise<MinedTraining & { all: TrainingSample[] }> {
   const mined = await ctx.stack.mine(trajectories, data.corpusById, ctx.options.judge, ctx.options);
   const weighted = ctx.stack.weigh(mined.samples.filter((s) => s.satisfied));
+  // Evaluation only, after mining: how many kept positives are gold evidence of a training question.
+  const gold = new Set(data.train.flatMap((q) => q.evidence));
+  const positives = weighted.flatMap((s) => s.pos_id);
   return {
     name,
     samples: weighted,
@@ -123,16 +136,20 @@ export async function mineLrat(ctx: JobContext, name: string, trajectories: read
       kept: weighted.length,
       meanNegatives: mean(weighted.map((s) => s.neg_id.length)),
       judge: mined.judge,
+      positivesGold: positives.length ? positives.filter((d) => gold.has(d)).length / positives.length : 0,
+      seed: ctx.options.seed,
       how: `official LRAT miner over ${mined.trajectories} train trajectories (${mined.dropped} dropped); kept the browses the ${mined.judge} judge called RELEVANT; reasoning-length weights`,
     },
   };
 }
 
-export async function trainRetriever(ctx: JobContext, name: string, base: BenchEncoder, samples: readonly TrainingSample[], weighted: boolean, data: JobData): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
+export async function trainRetriever(ctx: JobContext, name: string, base: BenchEncoder, samples: readonly TrainingSample[], weighted: boolean, data: JobData, steps?: number): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
   if (samples.length === 0) throw new Error(`${name}: no training samples were mined — the agents browsed nothing usable; check the trajectories`);
   const p = stageProgress(`train ${name} (${samples.length} samples)`);
   const outDir = path.join(ctx.outDir, 'models', name.replace(/[^A-Za-z0-9._-]+/g, '_'));
-  const trained = await ctx.stack.train(base, samples, { epochs: ctx.options.epochs, batchSize: ctx.options.batchSize, seed: ctx.options.seed, weighted, outDir, onProgress: p.onProgress });
+  // A fixed step budget: enough passes over the data to reach it, then stop there.
+  const epochs = steps === undefined ? ctx.options.epochs : Math.max(1, Math.ceil((steps * ctx.options.batchSize) / samples.length));
+  const trained = await ctx.stack.train(base, samples, { epochs, batchSize: ctx.options.batchSize, seed: ctx.options.seed, weighted, outDir, onProgress: p.onProgress, ...(steps === undefined ? {} : { maxSteps: steps }) });
   p.stop();
   const retriever = await denseRetriever(ctx, name, trained.encoder, data);
   return {
@@ -140,17 +157,18 @@ export async function trainRetriever(ctx: JobContext, name: string, base: BenchE
     training: {
       retriever: name,
       samples: samples.length,
-      epochs: ctx.options.epochs,
+      epochs,
       steps: trained.steps,
       seconds: trained.seconds,
       backend: trained.backend,
       finalLoss: trained.finalLoss,
+      seed: ctx.options.seed,
       how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.id}@${base.version}, batch ${ctx.options.batchSize}, seed ${ctx.options.seed}`,
     },
   };
 }
 
-export async function retrievalRow(retriever: Retriever, data: JobData, questions: readonly Question[], loop?: number): Promise<RetrievalRow> {
+export async function retrievalRow(retriever: Retriever, data: JobData, questions: readonly Question[], loop?: number, seed?: number): Promise<RetrievalRow> {
   const p = stageProgress(`retrieval eval ${retriever.name} (${data.name})`);
   const r = await evaluateRetrieval(retriever.searcher, questions, { onProgress: p.onProgress });
   p.stop();
@@ -161,6 +179,9 @@ export async function retrievalRow(retriever: Retriever, data: JobData, question
     queries: r.questions,
     ndcg_at_10: r.ndcgAt10,
     recall_at_100: r.recallAt100,
+    ndcg_ci95: bootstrapMeanCi(r.perQuestion.map((x) => x.ndcgAt10), { seed: `${retriever.name}:ndcg`, resamples: 1000 }),
+    recall_ci95: bootstrapMeanCi(r.perQuestion.map((x) => x.recallAt100), { seed: `${retriever.name}:recall`, resamples: 1000 }),
+    ...(seed === undefined ? {} : { seed }),
     ...(loop === undefined ? {} : { loop }),
     how: `raw test questions as queries over ${data.corpus.length} docs, qrels of ${data.name}`,
   };
@@ -170,7 +191,7 @@ export async function retrievalRow(retriever: Retriever, data: JobData, question
 export async function collectRuns(ctx: JobContext, agents: readonly Agent[], questions: readonly Question[], retriever: Retriever, split: 'train' | 'test', data: JobData, label = '', csvRetriever?: string): Promise<Collected[]> {
   const sink: QuestionResult[] = [];
   const out = await collect(agents, questions, retriever, split, data, ctx.options, label, sink, ctx.stack.answerJudge());
-  ctx.results.push(...sink.map((r) => ({ ...r, retriever: csvRetriever ?? r.retriever })));
+  ctx.results.push(...sink.map((r) => ({ ...r, retriever: csvRetriever ?? r.retriever, seed: ctx.options.seed })));
   return out;
 }
 
@@ -228,6 +249,7 @@ export function emptyReport(ctx: JobContext, title: string, agents: readonly Age
       createdAt: new Date(ctx.startedAt).toISOString(),
       durationSeconds: 0,
       seed: ctx.options.seed,
+      seeds: seedList(ctx.options),
       simulated,
       agents: agentProvenance(agents, ctx.options),
       retrievers: [],
@@ -235,10 +257,12 @@ export function emptyReport(ctx: JobContext, title: string, agents: readonly Age
       judges: {
         answer: !datasets.some((d) => d.hasAnswers)
           ? 'none (no gold answers: success not measured)'
-          : agents.some((a) => !a.simulated) && ctx.stack.answerJudge()
-            ? `LLM judge ${ctx.options.model ?? ''} at ${ctx.options.baseUrl ?? ''} for real agents; normalised exact match (SQuAD-style) for simulated ones`
-            : 'normalised exact match (SQuAD-style), offline',
-        mining: ctx.options.judge === 'llm' ? `LLM judge ${ctx.options.model ?? ''} at ${ctx.options.baseUrl ?? '?'}` : 'rule judge (offline, reads the post-browse reasoning)',
+          : ctx.options.answerJudge === 'llm'
+            ? `success = LLM judge ${ctx.options.judgeModel ?? ''} at ${ctx.options.judgeBaseUrl ?? ''} (its own endpoint), for every agent; exact match and token F1 reported beside it`
+            : ctx.options.answerJudge === 'f1'
+              ? 'success = token F1 ≥ 0.5 against the gold answer (SQuAD normalisation), offline; exact match reported beside it'
+              : 'success = normalised exact match against the gold answer (SQuAD-style), offline; token F1 reported beside it',
+        mining: ctx.options.judge === 'llm' ? `LLM judge ${ctx.options.judgeModel ?? ''} at ${ctx.options.judgeBaseUrl ?? '?'} (its own endpoint)` : 'rule judge (offline: keeps a browse unless the post-browse reasoning clearly calls it not relevant)',
       },
       versions: ctx.stack.versions(),
       host: { platform: process.platform, arch: process.arch, cpus: os.cpus().length },
@@ -262,8 +286,18 @@ export function finish(ctx: JobContext, report: BenchReport): BenchReport {
   return report;
 }
 
+/** The seeds a study repeats itself with: seed, seed + 1, ... */
+export function seedList(o: BenchOptions): number[] {
+  return Array.from({ length: Math.max(1, o.seeds ?? 1) }, (_, i) => o.seed + i);
+}
+
+/** The job context for one seed (split, training and agent randomness all follow options.seed). */
+export function withSeed(ctx: JobContext, seed: number): JobContext {
+  return { ...ctx, options: { ...ctx.options, seed } };
+}
+
 /** "simulated careful via lrat on 220 test questions of multihop-wiki, seed 13" */
 export function how(c: Collected, data: JobData, ctx: JobContext): string {
-  const kind = c.agent.simulated ? 'simulated agent' : 'LLM agent';
+  const kind = c.agent.name.startsWith('oracle:') ? 'simulated agent (oracle: reads the qrels)' : c.agent.simulated ? 'simulated agent (text only)' : 'LLM agent';
   return `${kind} ${c.agent.name} searching ${c.retriever} on ${c.run.results.length} ${c.split} questions of ${data.name}, seed ${ctx.options.seed}${c.run.errors.length ? `, ${c.run.errors.length} questions failed with errors` : ''}`;
 }

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createLlmAnswerJudge, createOpenAIAgent, documentText, createReplayAgent, createSimulatedAgent, SIMULATED_PROFILES, type Agent, type AnswerJudge, type CorpusDoc, type DocumentStore } from '@lrat/harness';
+import { createLlmAnswerJudge, createOpenAIAgent, createReaderAgent, documentText, createReplayAgent, createSimulatedAgent, exactMatchJudge, tokenF1Judge, SIMULATED_PROFILES, type Agent, type AnswerJudge, type CorpusDoc, type DocumentStore } from '@lrat/harness';
 import { createJudge, createTokenizer, MapCorpus, mineTrajectory, type Judge, type MinedSample } from '@lrat/miners';
 import { createEncoder, selectBackend, train, type Encoder, type EncoderKind } from '@lrat/trainer';
 import { readTrajectories, type Trajectory } from '@lrat/trajectory';
 import type { BenchOptions } from './options';
 import { workspaceRoot } from './options';
-import { bm25Searcher, flatDenseSearcher, weighSamples } from './stack-common';
+import { bm25Searcher, flatDenseSearcher, hybridSearcher, weighSamples } from './stack-common';
 import { clickSamples } from './click-samples';
 import type { AgentSettings, BenchEncoder, BenchStack, MineResult, TrainingSample, TrainResult, TrainSettings } from './stack';
 
@@ -76,16 +76,40 @@ export async function createAgents(specs: readonly string[], settings: AgentSett
   return agents;
 }
 
+/**
+ * `reader` / `simulated:reader`: the text-only simulated agent. `oracle:<profile>` (also the legacy
+ * `<profile>` and `simulated:<profile>`): the calibrated profiles that read the qrels, named
+ * `oracle:<profile>` in every report so nobody mistakes them for agents that only read text.
+ */
 function createAgent(spec: string, settings: AgentSettings, documents: DocumentStore): Agent {
   const [kind, arg] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [spec, ''];
-  if (kind === 'simulated') return createSimulatedAgent({ profile: arg, documents });
-  if (SIMULATED_PROFILES[spec]) return createSimulatedAgent({ profile: spec, documents });
+  if (spec === 'reader' || spec === 'simulated:reader') return createReaderAgent();
+  const oracle = kind === 'oracle' || kind === 'simulated' ? arg : SIMULATED_PROFILES[spec] ? spec : undefined;
+  if (oracle !== undefined) return createSimulatedAgent({ profile: oracle, documents, name: `oracle:${oracle}` });
   if (kind === 'openai') {
     const model = arg || settings.model;
     if (!settings.baseUrl || !model) throw new Error(`agent "${spec}" needs --base-url and --model (or openai:<model>)`);
     return createOpenAIAgent({ baseUrl: settings.baseUrl, model });
   }
-  throw new Error(`unknown agent "${spec}": use a simulated profile (${Object.keys(SIMULATED_PROFILES).join(', ')}), simulated:<profile>, openai, openai:<model> or replay:<trajectories file>`);
+  throw new Error(`unknown agent "${spec}": use reader, oracle:<profile> (${Object.keys(SIMULATED_PROFILES).join(', ')}), openai, openai:<model> or replay:<trajectories file>`);
+}
+
+/** The answer judge `--answer-judge` names; the LLM one only ever at the judges' own endpoint. */
+function createAnswerJudge(options: BenchOptions): AnswerJudge {
+  if (options.answerJudge === 'f1') return tokenF1Judge(0.5);
+  if (options.answerJudge === 'llm') {
+    if (!options.judgeBaseUrl || !options.judgeModel) throw new Error('--answer-judge llm needs --judge-base-url and --judge-model');
+    return createLlmAnswerJudge({ client: { baseUrl: options.judgeBaseUrl, model: options.judgeModel }, cacheFile: path.join(options.cacheDir, 'answer-judge', 'verdicts.json') });
+  }
+  return exactMatchJudge;
+}
+
+/**
+ * The options @lrat/trainer's createEncoder gets for a study: the cache, and the pretrained folder
+ * when `--retriever DIR` is given (encoders that load a Hugging Face folder read it from `modelDir`).
+ */
+function encoderOptions(options: BenchOptions, retrieverDir?: string): Record<string, unknown> {
+  return { cacheDir: options.cacheDir, ...(retrieverDir ? { modelDir: retrieverDir } : {}) };
 }
 
 export async function createRealStack(options: BenchOptions): Promise<BenchStack> {
@@ -98,35 +122,36 @@ export async function createRealStack(options: BenchOptions): Promise<BenchStack
   };
   for (const p of ['harness', 'miners', 'weighting', 'trainer', 'indexer', 'trajectory']) versions[`@lrat/${p}`] = packageVersion(path.join('packages', p));
   const judges = new Map<string, Judge>();
-  const judgeFor = (kind: 'rule' | 'llm' | 'none', s: AgentSettings): Judge => {
+  const judgeFor = (kind: 'rule' | 'llm' | 'none'): Judge => {
     let j = judges.get(kind);
     if (!j) {
+      // The mining judge has its own endpoint: the agent never grades its own browses unannounced.
+      if (kind === 'llm' && !(options.judgeBaseUrl && options.judgeModel)) throw new Error('--judge llm needs --judge-base-url and --judge-model');
       j =
         kind === 'llm'
-          ? createJudge({ kind, llm: { baseUrl: s.baseUrl ?? '', model: s.model ?? '', cacheDir: path.join(options.cacheDir, 'judge') } })
+          ? createJudge({ kind, llm: { baseUrl: options.judgeBaseUrl ?? '', model: options.judgeModel ?? '', cacheDir: path.join(options.cacheDir, 'judge') } })
           : createJudge({ kind });
       judges.set(kind, j);
     }
     return j;
   };
 
-  const answerJudge: AnswerJudge | undefined =
-    options.baseUrl && options.model
-      ? createLlmAnswerJudge({ client: { baseUrl: options.baseUrl, model: options.model }, cacheFile: path.join(options.cacheDir, 'answer-judge', 'verdicts.json') })
-      : undefined;
+  const answerJudge = createAnswerJudge(options);
 
   return {
     versions: () => versions,
     answerJudge: () => answerJudge,
-    async baseEncoder(name) {
-      const encoder = await createEncoder(name as EncoderKind, { cacheDir: options.cacheDir });
-      return asBench(encoder, name === 'use-adapter' ? 'pretrained USE-lite (frozen) with identity adapters = the base model' : `untrained ${name} encoder`);
+    async baseEncoder(kind, retrieverDir) {
+      const encoder = await createEncoder(kind as EncoderKind, encoderOptions(options, retrieverDir) as Parameters<typeof createEncoder>[1]);
+      const what = retrieverDir ? `pretrained ${kind} from ${retrieverDir}` : kind === 'use-adapter' ? 'pretrained USE-lite (frozen) with identity adapters' : `untrained ${kind} encoder`;
+      return asBench(encoder, `${what} = the base model`);
     },
     denseSearcher: flatDenseSearcher,
     bm25Searcher,
+    hybridSearcher,
     agents: createAgents,
-    async mine(trajectories: readonly Trajectory[], corpus, judge, settings): Promise<MineResult> {
-      const j = judgeFor(judge, settings);
+    async mine(trajectories: readonly Trajectory[], corpus, judge): Promise<MineResult> {
+      const j = judgeFor(judge);
       const c = minerCorpus(corpus);
       const samples: TrainingSample[] = [];
       let dropped = 0;
@@ -161,6 +186,7 @@ export async function createRealStack(options: BenchOptions): Promise<BenchStack
         batchSize: settings.batchSize,
         seed: settings.seed,
         weighted: settings.weighted,
+        ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
         backend: backend.name,
         onProgress: (p) => settings.onProgress?.(p.done, p.total, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(3)}` : ''}`),
       });

@@ -1,6 +1,6 @@
 import type { Agent, QuestionResult } from '@lrat/harness';
 import type { Collected } from './collect';
-import { differences, runRow } from './rows';
+import { aggregateRuns, differences, runRow } from './rows';
 import { weightDistribution } from './pipeline';
 import { goalNotes } from './jobs/in-domain';
 
@@ -25,15 +25,37 @@ describe('report rows from agent runs', () => {
   });
 
   it('pairs by question with bootstrap intervals, skipping success without answers', () => {
-    const d = differences([base], [lrat], 'mw', true, 1, 500);
-    expect(d.map((x) => x.metric)).toEqual(['evidence_recall', 'success', 'steps']);
+    const d = differences([{ seed: 1, tested: [base, lrat] }], 'base', 'lrat', 'mw', true, 500);
+    expect(d.map((x) => x.metric)).toEqual(['evidence_recall', 'success', 'f1', 'steps']);
     expect(d[0]).toMatchObject({ baseline: 'base', treatment: 'lrat', before: 0.5, after: 0.75, questions: 4, resamples: 500 });
     expect(d[0].delta).toBeCloseTo(0.25);
     expect(d[0].relative).toBeCloseTo(0.5);
     expect(d[0].ci95[0]).toBeLessThanOrEqual(d[0].delta);
     expect(d[0].ci95[1]).toBeGreaterThanOrEqual(d[0].delta);
-    expect(d[2].delta).toBeCloseTo(-2);
-    expect(differences([base], [lrat], 'sf', false, 1, 100).map((x) => x.metric)).toEqual(['evidence_recall', 'steps']);
+    expect(d[3].delta).toBeCloseTo(-2);
+    // Holm: the adjusted p-values are at least the raw ones and monotone in them.
+    for (const x of d) expect(x.p_holm).toBeGreaterThanOrEqual(x.p_value ?? 0);
+    expect(differences([{ seed: 1, tested: [base, lrat] }], 'base', 'lrat', 'sf', false, 100).map((x) => x.metric)).toEqual(['evidence_recall', 'steps']);
+  });
+
+  it('pools seeds: questions paired within each seed, every seed listed', () => {
+    const d = differences([{ seed: 1, tested: [base, lrat] }, { seed: 2, tested: [base, lrat] }], 'base', 'lrat', 'mw', true, 300);
+    expect(d[0]).toMatchObject({ seeds: [1, 2], questions: 8, before: 0.5, after: 0.75 });
+  });
+
+  it('aggregates runs over seeds: mean ± sd and a bootstrap CI from the per-question results', () => {
+    const r1 = { ...runRow(base, 'mw', true, 0.4, 'h', undefined, 1) };
+    const r2 = { ...runRow(lrat, 'mw', true, 0.5, 'h', undefined, 2), retriever: 'base' };
+    const results = [...base.run.results.map((q) => ({ ...q, seed: 1 })), ...lrat.run.results.map((q) => ({ ...q, retriever: 'base', seed: 2 }))];
+    const agg = aggregateRuns([r1, r2], results, 200);
+    const er = agg.find((a) => a.metric === 'evidence_recall');
+    expect(er).toMatchObject({ agent: 'simulated:careful', retriever: 'base', seeds: 2, mean: 0.625 });
+    expect(er?.sd).toBeCloseTo(Math.sqrt(2 * 0.125 ** 2));
+    expect(er?.ci95?.[0]).toBeLessThanOrEqual(0.625);
+    expect(er?.ci95?.[1]).toBeGreaterThanOrEqual(0.625);
+    const nd = agg.find((a) => a.metric === 'ndcg_at_10');
+    expect(nd?.mean).toBeCloseTo(0.45);
+    expect(nd?.ci95).toBeUndefined();
   });
 
   it('states whether the issue goal was met', () => {

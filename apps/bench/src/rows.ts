@@ -1,9 +1,10 @@
-import { pairByQuestion, pairedBootstrap, summarize, type DifferenceRow, type QuestionResult, type RunRow } from '@lrat/harness';
+import { holmAdjust, meanSd, pairByQuestion, stratifiedPairedBootstrap, summarize, type AggregateRow, type DifferenceRow, type QuestionResult, type RunRow } from '@lrat/harness';
 import type { Collected } from './collect';
 
-// Turning agent runs into report rows: averages per run, paired bootstrap differences per agent.
+// Turning agent runs into report rows: averages per run, mean ± sd across seeds, and paired
+// bootstrap differences pooled over seeds (stratified), Holm-corrected per comparison.
 
-export function runRow(c: Collected, dataset: string, hasAnswers: boolean, ndcgAt10: number | null, how: string, loop?: number): RunRow {
+export function runRow(c: Collected, dataset: string, hasAnswers: boolean, ndcgAt10: number | null, how: string, loop?: number, seed?: number): RunRow {
   const s = summarize(c.run.results);
   return {
     agent: c.agent.name,
@@ -13,11 +14,14 @@ export function runRow(c: Collected, dataset: string, hasAnswers: boolean, ndcgA
     questions: s.questions,
     evidence_recall: s.evidenceRecall,
     success: hasAnswers ? s.success : null,
+    exact_match: hasAnswers ? s.exactMatch : null,
+    f1: hasAnswers ? s.f1 : null,
     steps: s.steps,
     search_calls: s.searches,
     browse_calls: s.browses,
     ndcg_at_10: ndcgAt10,
     ...(loop === undefined ? {} : { loop }),
+    ...(seed === undefined ? {} : { seed }),
     simulated: c.agent.simulated,
     how,
   };
@@ -26,26 +30,48 @@ export function runRow(c: Collected, dataset: string, hasAnswers: boolean, ndcgA
 const METRICS: Array<{ name: string; get: (r: QuestionResult) => number; needsAnswers?: boolean }> = [
   { name: 'evidence_recall', get: (r) => r.evidenceRecall },
   { name: 'success', get: (r) => (r.success ? 1 : 0), needsAnswers: true },
+  { name: 'f1', get: (r) => r.f1, needsAnswers: true },
   { name: 'steps', get: (r) => r.steps },
 ];
 
-/** Treatment vs baseline for every agent present in both, paired by question. */
-export function differences(baseline: readonly Collected[], treatment: readonly Collected[], dataset: string, hasAnswers: boolean, seed: number, resamples: number): DifferenceRow[] {
+/** The held-out runs of one seed. */
+export interface SeedRuns {
+  seed: number;
+  tested: readonly Collected[];
+}
+
+/**
+ * Treatment vs baseline for every agent present in both, paired by question within each seed and
+ * pooled over seeds (bootstrap stratified by seed); p-values Holm-adjusted across this comparison's
+ * agent × metric rows.
+ */
+export function differences(runs: readonly SeedRuns[], baseline: string, treatment: string, dataset: string, hasAnswers: boolean, resamples: number): DifferenceRow[] {
   const rows: DifferenceRow[] = [];
-  for (const b of baseline) {
-    const t = treatment.find((x) => x.agent.name === b.agent.name && x.split === b.split);
-    if (!t) continue;
+  const agents = [...new Set(runs.flatMap((r) => r.tested.filter((c) => c.retriever === baseline).map((c) => c.agent.name)))];
+  for (const agent of agents) {
     for (const m of METRICS) {
       if (m.needsAnswers && !hasAnswers) continue;
-      const pairs = pairByQuestion(b.run.results, t.run.results, m.get);
-      const d = pairedBootstrap(pairs.before, pairs.after, { seed: `${seed}:${b.agent.name}:${m.name}`, resamples });
+      const strata: Array<{ before: number[]; after: number[] }> = [];
+      const seeds: number[] = [];
+      let split: Collected['split'] = 'test';
+      for (const r of runs) {
+        const b = r.tested.find((c) => c.agent.name === agent && c.retriever === baseline);
+        const t = b && r.tested.find((c) => c.agent.name === agent && c.retriever === treatment && c.split === b.split);
+        if (!b || !t) continue;
+        split = b.split;
+        const pairs = pairByQuestion(b.run.results, t.run.results, m.get);
+        strata.push({ before: pairs.before, after: pairs.after });
+        seeds.push(r.seed);
+      }
+      if (strata.length === 0) continue;
+      const d = stratifiedPairedBootstrap(strata, { seed: `${seeds.join(',')}:${agent}:${m.name}:${baseline}:${treatment}`, resamples });
       rows.push({
-        agent: b.agent.name,
-        split: b.split,
+        agent,
+        split,
         dataset,
         metric: m.name,
-        baseline: b.retriever,
-        treatment: t.retriever,
+        baseline,
+        treatment,
         before: d.before,
         after: d.after,
         delta: d.diff,
@@ -53,8 +79,66 @@ export function differences(baseline: readonly Collected[], treatment: readonly 
         ci95: [d.ciLow, d.ciHigh],
         resamples: d.resamples,
         questions: d.n,
+        seeds,
+        p_value: d.p,
       });
     }
   }
+  const adjusted = holmAdjust(rows.map((r) => r.p_value ?? 1));
+  rows.forEach((r, i) => {
+    r.p_holm = adjusted[i];
+    r.significant = adjusted[i] < 0.05;
+  });
   return rows;
+}
+
+const AGGREGATED: Array<keyof RunRow> = ['evidence_recall', 'success', 'exact_match', 'f1', 'steps', 'search_calls', 'browse_calls', 'ndcg_at_10'];
+
+const PER_QUESTION: Partial<Record<keyof RunRow, (r: QuestionResult) => number>> = {
+  evidence_recall: (r) => r.evidenceRecall,
+  success: (r) => (r.success ? 1 : 0),
+  exact_match: (r) => (r.exactMatch ? 1 : 0),
+  f1: (r) => r.f1,
+  steps: (r) => r.steps,
+};
+
+/**
+ * Mean ± sd across seeds of every (agent, retriever, split, dataset, loop, arm) group of runs; with
+ * the per-question results (`results`, labelled like the runs), a bootstrap CI of each mean too.
+ */
+export function aggregateRuns(runs: readonly RunRow[], results: readonly QuestionResult[] = [], resamples = 1000): AggregateRow[] {
+  const groups = new Map<string, RunRow[]>();
+  for (const r of runs) {
+    const key = JSON.stringify([r.agent, r.retriever, r.split, r.dataset, r.loop ?? null, r.arm ?? null]);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const out: AggregateRow[] = [];
+  for (const rows of groups.values()) {
+    const r0 = rows[0];
+    const retriever = `${r0.retriever}${r0.arm ? `/${r0.arm}` : ''}${r0.loop !== undefined ? `@loop${r0.loop}` : ''}`;
+    for (const metric of AGGREGATED) {
+      const values = rows.map((r) => r[metric]).filter((v): v is number => typeof v === 'number');
+      if (values.length === 0) continue;
+      const s = meanSd(values);
+      const get = PER_QUESTION[metric];
+      const strata = get
+        ? rows.map((r) => results.filter((q) => q.agent === r.agent && q.retriever === r.retriever && q.split === r.split && q.seed === r.seed).map(get)).filter((v) => v.length > 0)
+        : [];
+      const ci = strata.length === rows.length && strata.length > 0 ? stratifiedPairedBootstrap(strata.map((v) => ({ before: v.map(() => 0), after: v })), { seed: `${retriever}:${r0.agent}:${metric}`, resamples }) : undefined;
+      out.push({
+        agent: r0.agent,
+        retriever,
+        split: r0.split,
+        dataset: r0.dataset,
+        metric,
+        mean: s.mean,
+        sd: s.sd,
+        seeds: s.n,
+        ...(ci ? { ci95: [ci.ciLow, ci.ciHigh] as [number, number] } : {}),
+        ...(r0.loop !== undefined ? { loop: r0.loop } : {}),
+        ...(r0.arm ? { arm: r0.arm } : {}),
+      });
+    }
+  }
+  return out;
 }

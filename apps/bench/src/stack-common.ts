@@ -1,4 +1,4 @@
-import { Bm25Index, DenseIndex, createBm25Searcher, createDenseSearcher, type TextEmbedder } from '@lrat/indexer';
+import { Bm25Index, DenseIndex, createBm25Searcher, createDenseSearcher, createHybridSearcher, type Searcher as IndexSearcher, type TextEmbedder } from '@lrat/indexer';
 import { applyReasoningWeights } from '@lrat/weighting';
 import type { CorpusDoc, Searcher } from '@lrat/harness';
 import type { ProgressFn, TrainingSample } from './stack';
@@ -18,6 +18,22 @@ export async function bm25Searcher(corpus: readonly CorpusDoc[], onProgress?: Pr
   const index = Bm25Index.build(corpus.map(asIndexerDoc));
   onProgress?.(corpus.length, corpus.length);
   return createBm25Searcher(index);
+}
+
+/** Any searcher in the indexer's shape (batch search is emulated when a searcher lacks it). */
+function asIndexSearcher(s: Searcher, kind: IndexSearcher['kind'], version: string): IndexSearcher {
+  if ('kind' in s && 'version' in s && typeof s.searchBatch === 'function') return s as unknown as IndexSearcher;
+  return {
+    kind,
+    version,
+    search: (q, k) => s.search(q, k),
+    searchBatch: s.searchBatch ? (qs, k) => (s.searchBatch as NonNullable<Searcher['searchBatch']>)(qs, k) : (qs, k) => Promise.all(qs.map((q) => s.search(q, k))),
+  };
+}
+
+/** BM25 and a dense searcher fused by reciprocal rank (k = 60, depth 100): @lrat/indexer's hybrid. */
+export function hybridSearcher(bm25: Searcher, dense: Searcher): Searcher {
+  return createHybridSearcher(asIndexSearcher(dense, 'dense', 'dense'), asIndexSearcher(bm25, 'bm25', 'bm25'));
 }
 
 /** The official weights over all samples of the run, on copies (the mined set stays unweighted). */

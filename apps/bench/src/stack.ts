@@ -40,6 +40,8 @@ export interface TrainSettings {
   seed: number;
   /** Use reweight_rate in the loss (false = plain mean InfoNCE). */
   weighted: boolean;
+  /** Stop after this many optimizer steps (epochs then only bound the data passes). */
+  maxSteps?: number;
   /** Where the trained model (and its metrics.jsonl) is written. */
   outDir: string;
   onProgress?: ProgressFn;
@@ -54,15 +56,17 @@ export interface AgentSettings {
 export interface BenchStack {
   /** Package versions and the compute backend, for provenance. */
   versions(): Record<string, string>;
-  /** The pretrained encoder the study starts from (e.g. use-adapter with identity adapters). */
-  baseEncoder(name: string): Promise<BenchEncoder>;
+  /** The pretrained encoder the study starts from: `--encoder` kind, or the `--retriever` folder when given. */
+  baseEncoder(kind: string, retrieverDir?: string): Promise<BenchEncoder>;
   /** An exact dense index of the corpus under an encoder. */
   denseSearcher(encoder: BenchEncoder, corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher>;
   bm25Searcher(corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher>;
+  /** BM25 fused with a dense searcher (reciprocal-rank fusion). */
+  hybridSearcher(bm25: Searcher, dense: Searcher): Searcher;
   /** Agents for the specs (`careful`, `openai`, ...) over one corpus; throws naming an unknown spec. */
   agents(specs: readonly string[], settings: AgentSettings, documents: DocumentStore): Promise<Agent[]>;
-  /** Judge of real agents' final answers (LLM when an endpoint is configured); simulated agents use exact match. */
-  answerJudge(): AnswerJudge | undefined;
+  /** Judge of every agent's final answers, as `--answer-judge` says (em, f1, or an LLM at --judge-base-url). */
+  answerJudge(): AnswerJudge;
   /** Mines LRAT samples with the official miner; `judge` none keeps every browse unjudged-as-satisfied. */
   mine(trajectories: readonly Trajectory[], corpus: ReadonlyMap<string, CorpusDoc>, judge: 'rule' | 'llm' | 'none', settings: AgentSettings): Promise<MineResult>;
   /** Official reasoning-length weights over all samples of a run. */

@@ -18,7 +18,7 @@ export type { Rng } from './random';
 
 export type { Agent, AgentRunOptions } from './agents/agent';
 
-export { normalizeAnswer, exactMatch, tokenF1, exactMatchJudge } from './judge/answer-match';
+export { normalizeAnswer, exactMatch, tokenF1, exactMatchJudge, tokenF1Judge } from './judge/answer-match';
 export type { AnswerJudge, AnswerVerdict } from './judge/answer-match';
 
 export { trajectoryCounts, summarize, perQuestionCsv, pairedBootstrap, pairByQuestion, ndcgAtK, recallAtK } from './metrics';
@@ -33,6 +33,11 @@ export { InMemoryBm25Searcher } from './testing/bm25-searcher';
 
 export { createSimulatedAgent, resolveProfile, SIMULATED_PROFILES } from './agents/simulated';
 export type { SimulatedProfile, SimulatedAgentOptions } from './agents/simulated';
+export { createReaderAgent, READER_PROFILE } from './agents/reader';
+export type { ReaderProfile, ReaderAgentOptions } from './agents/reader';
+export { extractAnswer, answerType, choiceOptions } from './agents/reader-answer';
+export type { AnswerCandidate } from './agents/reader-answer';
+export { perceivedRelevance, termWeights, coverage, titleMatch } from './agents/reader-perception';
 export { calibrationStats } from './calibration';
 export type { CalibrationStats, CalibrationInput, BehaviourGroup } from './calibration';
 export { RankShiftSearcher } from './testing/rank-shift-searcher';
@@ -50,3 +55,5 @@ export { createReplayAgent } from './agents/replay';
 export type { ReplayAgentOptions } from './agents/replay';
 export { simulateClicks, clickTrajectories, mineClickLogs } from './agents/click-model';
 export type { ClickModelOptions, ClickLog, ClickSample, ClickMiningResult } from './agents/click-model';
+export { meanSd, stratifiedPairedBootstrap, bootstrapMeanCi, holmAdjust } from './stats';
+export type { StratifiedDifference } from './stats';

@@ -49,6 +49,8 @@ export interface QuestionResult extends TrajectoryCounts {
   finalAnswer: string | null;
   goldAnswer: string | null;
   judge: string;
+  /** Seed of the run (multi-seed studies). */
+  seed?: number;
 }
 
 export interface MetricSummary {
@@ -81,7 +83,7 @@ export function summarize(rows: readonly QuestionResult[]): MetricSummary {
 
 const CSV_COLUMNS: Array<keyof QuestionResult> = [
   'questionId', 'agent', 'retriever', 'split', 'success', 'exactMatch', 'f1', 'evidenceRecall', 'evidenceBrowsed',
-  'steps', 'searches', 'browses', 'finalAnswer', 'goldAnswer', 'judge',
+  'steps', 'searches', 'browses', 'finalAnswer', 'goldAnswer', 'judge', 'seed',
 ];
 
 function csvCell(v: unknown): string {

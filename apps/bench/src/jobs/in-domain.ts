@@ -1,7 +1,9 @@
-import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/harness';
+import { PAPER_AGENT_BEHAVIOUR, type BenchReport, type RetrievalRow, type RunRow } from '@lrat/harness';
 import type { Collected } from '../collect';
-import { loadJobData } from '../data';
-import { differences, runRow } from '../rows';
+import { loadJobData, type JobData } from '../data';
+import { goldSamples } from '../gold-samples';
+import { aggregateRuns, differences, runRow, type SeedRuns } from '../rows';
+import { studySummary } from '../summary';
 import {
   bm25Retriever,
   calibrationRows,
@@ -10,75 +12,124 @@ import {
   evaluateAgents,
   finish,
   how,
+  mean,
   mineLrat,
   retrievalRow,
+  seedList,
   trainRetriever,
   weightDistribution,
+  withSeed,
   type JobContext,
+  type Retriever,
   collectRuns,
 } from '../pipeline';
 
+/** The held-out retrievers of every study, in display order. */
+export const IN_DOMAIN_RETRIEVERS = ['base', 'lrat', 'hybrid', 'hybrid-base', 'bm25', 'gold', 'click'] as const;
+
+/** Comparisons reported with paired CIs: [baseline, treatment]. */
+export const IN_DOMAIN_COMPARISONS: ReadonlyArray<[string, string]> = [
+  ['base', 'lrat'],
+  ['lrat', 'gold'],
+  ['bm25', 'hybrid'],
+  ['hybrid-base', 'hybrid'],
+  ['click', 'lrat'],
+  ['bm25', 'lrat'],
+];
+
 /**
- * base retriever → train trajectories with every agent → mine → weight → train → re-index →
- * every agent on the held-out questions with base, LRAT and BM25.
+ * Per seed: base retriever → train trajectories with every agent → mine → weight → train LRAT; the
+ * supervised upper bound (`gold`: same trainer on question → gold doc pairs with BM25 negatives) and
+ * the human-click baseline (`click`) from the same questions; BM25 fused with LRAT (`hybrid`) and with
+ * the base (`hybrid-base`); every agent on the held-out questions with each. Then mean ± sd over
+ * seeds and paired bootstrap differences pooled over seeds.
  */
 export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
   const o = ctx.options;
-  const data = await loadJobData(o.dataset, { seed: o.seed, testFraction: o.testFraction, limit: o.limit, corpusLimit: o.corpusLimit });
-  const agents = await ctx.stack.agents(o.agents, o, data.documents);
-  const report = emptyReport(ctx, `LRAT in-domain: ${data.name}`, agents, [data]);
+  const seeds = seedList(o);
+  const first = await loadJobData(o.dataset, { seed: seeds[0], testFraction: o.testFraction, limit: o.limit, corpusLimit: o.corpusLimit });
+  const agents = await ctx.stack.agents(o.agents, o, first.documents);
+  const report = emptyReport(ctx, `LRAT in-domain: ${first.name}`, agents, [first]);
+  const baseEncoder = await ctx.stack.baseEncoder(o.encoder, o.retriever);
+  const perSeed: SeedRuns[] = [];
+  const runs: RunRow[] = [];
+  const retrieval: RetrievalRow[] = [];
 
-  const baseEncoder = await ctx.stack.baseEncoder(o.retriever);
-  const base = await denseRetriever(ctx, 'base', baseEncoder, data);
-  const bm25 = await bm25Retriever(ctx, data);
+  for (const seed of seeds) {
+    const sctx = withSeed(ctx, seed);
+    const data = seed === seeds[0] ? first : await loadJobData(o.dataset, { seed, testFraction: o.testFraction, limit: o.limit, corpusLimit: o.corpusLimit });
+    const seedAgents = await ctx.stack.agents(o.agents, sctx.options, data.documents);
+    const base = await denseRetriever(sctx, 'base', baseEncoder, data);
+    const bm25 = await bm25Retriever(sctx, data);
 
-  const train = await collectRuns(ctx, agents, data.train, base, 'train', data, 'collect ');
-  const trajectories = train.flatMap((c) => c.run.trajectories);
-  const mined = await mineLrat(ctx, 'lrat', trajectories, data);
-  const lrat = await trainRetriever(ctx, 'lrat', baseEncoder, mined.samples, true, data);
+    const train = await collectRuns(sctx, seedAgents, data.train, base, 'train', data, seeds.length > 1 ? `seed ${seed} collect ` : 'collect ');
+    const trajectories = train.flatMap((c) => c.run.trajectories);
+    const mined = await mineLrat(sctx, 'lrat', trajectories, data);
+    const lrat = await trainRetriever(sctx, 'lrat', baseEncoder, mined.samples, true, data);
+    const gold = await trainRetriever(sctx, 'gold', baseEncoder, await goldSamples(data.train, bm25.searcher, data.corpusById), false, data);
+    gold.retriever.provenance.description = `SUPERVISED UPPER BOUND: (training question, gold evidence doc) pairs with the top non-gold BM25 results as hard negatives; ${gold.retriever.provenance.description}`;
+    const clickSet = ctx.stack.clickSamples(trajectories, data.train, data.corpusById, seed);
+    const click = await trainRetriever(sctx, 'click', baseEncoder, clickSet, false, data);
+    click.retriever.provenance.description = `human-click baseline: a position-biased cascade click model (its relevance is the qrels) on the agents' own result lists, clicked = positive, skipped = negative; ${click.retriever.provenance.description}`;
+    const hybrid: Retriever = { name: 'hybrid', searcher: ctx.stack.hybridSearcher(bm25.searcher, lrat.retriever.searcher) };
+    const hybridBase: Retriever = { name: 'hybrid-base', searcher: ctx.stack.hybridSearcher(bm25.searcher, base.searcher) };
+    const retrievers: Retriever[] = [base, lrat.retriever, hybrid, hybridBase, bm25, gold.retriever, click.retriever];
 
-  const tested = await evaluateAgents(ctx, agents, [base, lrat.retriever, bm25], data);
-  const retrieval = [await retrievalRow(base, data, data.test), await retrievalRow(lrat.retriever, data, data.test), await retrievalRow(bm25, data, data.test)];
-  const ndcg = new Map(retrieval.map((r) => [r.retriever, r.ndcg_at_10] as const));
-
-  report.provenance.retrievers = [base.provenance, lrat.retriever.provenance, bm25.provenance];
-  report.runs = [
-    ...train.map((c) => runRow(c, data.name, data.hasAnswers, null, how(c, data, ctx))),
-    ...tested.map((c) => runRow(c, data.name, data.hasAnswers, ndcg.get(c.retriever) ?? null, how(c, data, ctx))),
-  ];
-  const byRetriever = (name: string) => tested.filter((c) => c.retriever === name);
-  report.differences = [
-    ...differences(byRetriever('base'), byRetriever('lrat'), data.name, data.hasAnswers, o.seed, o.resamples),
-    ...differences(byRetriever('bm25'), byRetriever('lrat'), data.name, data.hasAnswers, o.seed, o.resamples),
-  ];
-  report.retrieval = retrieval;
-  report.mining = [mined.mining];
-  report.training = [lrat.training];
-  report.weights = [weightDistribution('lrat', mined.samples)];
-  report.calibration = { paper: PAPER_AGENT_BEHAVIOUR, rows: calibrationRows(train, data.train) };
-  report.notes.push(...goalNotes(byRetriever('base'), byRetriever('lrat')));
-  const er = (name: string) => report.runs.filter((r) => r.split === 'test' && r.retriever === name).reduce((acc, r, _i, all) => acc + r.evidence_recall / all.length, 0);
-  if (er('bm25') > er('lrat')) {
-    report.notes.push(`BM25 (mean evidence recall ${er('bm25').toFixed(3)}) beats the LRAT-trained dense retriever (${er('lrat').toFixed(3)}) on this data: LRAT improves its base encoder (${report.provenance.retrievers[0].encoder?.id ?? 'dense'}), which starts far below BM25 here.`);
+    const tested = await evaluateAgents(sctx, seedAgents, retrievers, data, seeds.length > 1 ? `seed ${seed} ` : '');
+    const rows: RetrievalRow[] = [];
+    for (const r of retrievers) rows.push(await retrievalRow(r, data, data.test, undefined, seed));
+    const ndcg = new Map(rows.map((r) => [r.retriever, r.ndcg_at_10] as const));
+    retrieval.push(...rows);
+    runs.push(
+      ...train.map((c) => runRow(c, data.name, data.hasAnswers, null, how(c, data, sctx), undefined, seed)),
+      ...tested.map((c) => runRow(c, data.name, data.hasAnswers, ndcg.get(c.retriever) ?? null, how(c, data, sctx), undefined, seed)),
+    );
+    perSeed.push({ seed, tested });
+    report.mining.push(mined.mining, { retriever: 'click', trajectories: trajectories.length, samples: clickSet.length, kept: clickSet.length, meanNegatives: mean(clickSet.map((s) => s.neg_id.length)), judge: 'none', positivesGold: 1, seed, how: 'click-model logs mined the human way (clicks follow the qrels)' });
+    report.training.push(lrat.training, gold.training, click.training);
+    report.weights.push(weightDistribution(seeds.length > 1 ? `lrat (seed ${seed})` : 'lrat', mined.samples));
+    if (seed === seeds[0]) {
+      report.provenance.retrievers = [
+        base.provenance,
+        lrat.retriever.provenance,
+        { name: 'hybrid', kind: 'hybrid', description: 'BM25 and the LRAT-trained dense retriever fused by reciprocal rank (k = 60, depth 100; @lrat/indexer)' },
+        { name: 'hybrid-base', kind: 'hybrid', description: 'BM25 and the base dense retriever fused by reciprocal rank (k = 60, depth 100)' },
+        bm25.provenance,
+        gold.retriever.provenance,
+        click.retriever.provenance,
+      ];
+      report.calibration = { paper: PAPER_AGENT_BEHAVIOUR, rows: calibrationRows(train, data.train) };
+    }
   }
+
+  report.runs = runs;
+  report.retrieval = retrieval;
+  report.aggregates = aggregateRuns(runs, ctx.results);
+  for (const [b, t] of IN_DOMAIN_COMPARISONS) report.differences.push(...differences(perSeed, b, t, first.name, first.hasAnswers, o.resamples));
+  report.notes.push(...goalNotes(perSeed.flatMap((s) => s.tested.filter((c) => c.retriever === 'base')), perSeed.flatMap((s) => s.tested.filter((c) => c.retriever === 'lrat'))));
+  report.summary = studySummary(report);
   return finish(ctx, report);
 }
 
-/** The issue's goals, checked honestly (never asserted in tests). */
+/** The issue's goals, checked honestly (never asserted in tests); runs of all seeds pooled per agent. */
 export function goalNotes(base: readonly Collected[], lrat: readonly Collected[]): string[] {
   const notes: string[] = [];
-  for (const b of base) {
-    const t = lrat.find((x) => x.agent.name === b.agent.name);
-    if (!t) continue;
-    const avg = (c: Collected, f: (r: Collected['run']['results'][number]) => number) => c.run.results.reduce((s, r) => s + f(r), 0) / Math.max(1, c.run.results.length);
+  const names = [...new Set(base.map((b) => b.agent.name))];
+  for (const name of names) {
+    const b = base.filter((x) => x.agent.name === name).flatMap((x) => x.run.results);
+    const t = lrat.filter((x) => x.agent.name === name).flatMap((x) => x.run.results);
+    if (t.length === 0) continue;
+    const avg = (rs: typeof b, f: (r: (typeof b)[number]) => number) => rs.reduce((s, r) => s + f(r), 0) / Math.max(1, rs.length);
     const er = [avg(b, (r) => r.evidenceRecall), avg(t, (r) => r.evidenceRecall)];
     const su = [avg(b, (r) => (r.success ? 1 : 0)), avg(t, (r) => (r.success ? 1 : 0))];
     const st = [avg(b, (r) => r.steps), avg(t, (r) => r.steps)];
     const rel = er[0] > 0 ? (er[1] - er[0]) / er[0] : NaN;
     const met = rel >= 0.25 && su[1] > su[0] && st[1] < st[0];
     notes.push(
-      `Goal (≥ +25 % relative evidence recall, success up, steps down) for ${b.agent.name}: ${met ? 'met' : 'NOT met'} — evidence recall ${er[0].toFixed(3)} → ${er[1].toFixed(3)} (${Number.isFinite(rel) ? `${rel >= 0 ? '+' : ''}${(100 * rel).toFixed(1)} %` : 'n/a'}), success ${su[0].toFixed(3)} → ${su[1].toFixed(3)}, steps ${st[0].toFixed(2)} → ${st[1].toFixed(2)}.`,
+      `Goal (≥ +25 % relative evidence recall, success up, steps down) for ${name}: ${met ? 'met' : 'NOT met'} — evidence recall ${er[0].toFixed(3)} → ${er[1].toFixed(3)} (${Number.isFinite(rel) ? `${rel >= 0 ? '+' : ''}${(100 * rel).toFixed(1)} %` : 'n/a'}), success ${su[0].toFixed(3)} → ${su[1].toFixed(3)}, steps ${st[0].toFixed(2)} → ${st[1].toFixed(2)}.`,
     );
   }
   return notes;
 }
+
+export type { JobData };

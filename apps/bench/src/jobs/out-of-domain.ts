@@ -1,6 +1,7 @@
 import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/harness';
 import { loadJobData } from '../data';
-import { differences, runRow } from '../rows';
+import { aggregateRuns, differences, runRow } from '../rows';
+import { studySummary } from '../summary';
 import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, weightDistribution, type JobContext, collectRuns } from '../pipeline';
 
 /**
@@ -16,7 +17,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   const oodAgents = await ctx.stack.agents(o.agents, o, ood.documents);
   const report = emptyReport(ctx, `LRAT out-of-domain: trained on ${inDomain.name}, tested on ${ood.name}`, agents, [inDomain, ood]);
 
-  const baseEncoder = await ctx.stack.baseEncoder(o.retriever);
+  const baseEncoder = await ctx.stack.baseEncoder(o.encoder, o.retriever);
   const baseIn = await denseRetriever(ctx, 'base', baseEncoder, inDomain);
   const train = await collectRuns(ctx, agents, inDomain.train, baseIn, 'train', inDomain, 'collect ');
   const mined = await mineLrat(ctx, 'lrat', train.flatMap((c) => c.run.trajectories), inDomain);
@@ -25,17 +26,27 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   const base = await denseRetriever(ctx, 'base', baseEncoder, ood);
   const lrat = await denseRetriever(ctx, 'lrat', trained.retriever.encoder, ood);
   const bm25 = await bm25Retriever(ctx, ood);
-  const retrieval = [await retrievalRow(base, ood, ood.test), await retrievalRow(lrat, ood, ood.test), await retrievalRow(bm25, ood, ood.test)];
+  const hybrid = { name: 'hybrid', searcher: ctx.stack.hybridSearcher(bm25.searcher, lrat.searcher) };
+  const hybridBase = { name: 'hybrid-base', searcher: ctx.stack.hybridSearcher(bm25.searcher, base.searcher) };
+  const all = [base, lrat, hybrid, hybridBase, bm25];
+  const retrieval = [];
+  for (const r of all) retrieval.push(await retrievalRow(r, ood, ood.test, undefined, o.seed));
   const ndcg = new Map(retrieval.map((r) => [r.retriever, r.ndcg_at_10] as const));
-  const tested = await evaluateAgents(ctx, oodAgents, [base, lrat, bm25], ood);
+  const tested = await evaluateAgents(ctx, oodAgents, all, ood);
 
-  report.provenance.retrievers = [base.provenance, lrat.provenance, bm25.provenance];
-  report.runs = [
-    ...train.map((c) => runRow(c, inDomain.name, inDomain.hasAnswers, null, how(c, inDomain, ctx))),
-    ...tested.map((c) => runRow(c, ood.name, ood.hasAnswers, ndcg.get(c.retriever) ?? null, how(c, ood, ctx))),
+  report.provenance.retrievers = [
+    base.provenance,
+    lrat.provenance,
+    { name: 'hybrid', kind: 'hybrid', description: 'BM25 and the in-domain LRAT retriever fused by reciprocal rank (k = 60)' },
+    { name: 'hybrid-base', kind: 'hybrid', description: 'BM25 and the base dense retriever fused by reciprocal rank (k = 60)' },
+    bm25.provenance,
   ];
-  const by = (name: string) => tested.filter((c) => c.retriever === name);
-  report.differences = [...differences(by('base'), by('lrat'), ood.name, ood.hasAnswers, o.seed, o.resamples), ...differences(by('bm25'), by('lrat'), ood.name, ood.hasAnswers, o.seed, o.resamples)];
+  report.runs = [
+    ...train.map((c) => runRow(c, inDomain.name, inDomain.hasAnswers, null, how(c, inDomain, ctx), undefined, o.seed)),
+    ...tested.map((c) => runRow(c, ood.name, ood.hasAnswers, ndcg.get(c.retriever) ?? null, how(c, ood, ctx), undefined, o.seed)),
+  ];
+  const seedRuns = [{ seed: o.seed, tested }];
+  report.differences = [...differences(seedRuns, 'base', 'lrat', ood.name, ood.hasAnswers, o.resamples), ...differences(seedRuns, 'bm25', 'hybrid', ood.name, ood.hasAnswers, o.resamples), ...differences(seedRuns, 'bm25', 'lrat', ood.name, ood.hasAnswers, o.resamples)];
   report.retrieval = retrieval;
   report.mining = [mined.mining];
   report.training = [trained.training];
@@ -46,5 +57,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   report.notes.push(
     `Out-of-domain goal (no regression): nDCG@10 base ${baseRow.ndcg_at_10.toFixed(4)} → lrat ${lratRow.ndcg_at_10.toFixed(4)} — ${lratRow.ndcg_at_10 >= baseRow.ndcg_at_10 ? 'no regression' : 'REGRESSION'}.`,
   );
+  report.aggregates = aggregateRuns(report.runs, ctx.results);
+  report.summary = studySummary(report);
   return finish(ctx, report);
 }

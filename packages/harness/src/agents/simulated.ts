@@ -88,6 +88,8 @@ export interface SimulatedAgentOptions {
    * it still misses (to pick the right lead among the entities it read). Never used for what it sees.
    */
   documents: DocumentStore;
+  /** Report name (default `simulated:<profile>`); the bench calls them `oracle:<profile>` since they read the qrels. */
+  name?: string;
 }
 
 const YES_NO = /^(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b/i;
@@ -108,7 +110,7 @@ export function resolveProfile(profile: string | SimulatedProfile): SimulatedPro
 
 export function createSimulatedAgent(options: SimulatedAgentOptions): Agent {
   const profile = resolveProfile(options.profile);
-  const name = `simulated:${profile.name}`;
+  const name = options.name ?? `simulated:${profile.name}`;
   return {
     name,
     simulated: true,

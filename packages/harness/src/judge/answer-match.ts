@@ -58,3 +58,15 @@ export const exactMatchJudge: AnswerJudge = {
     return { correct: em, exactMatch: em, f1: pred === '' ? 0 : tokenF1(pred, gold), method: 'em' };
   },
 };
+
+/** Offline judge by token overlap: correct = SQuAD token F1 ≥ `threshold` (default 0.5); EM and F1 reported beside it. */
+export function tokenF1Judge(threshold = 0.5): AnswerJudge {
+  return {
+    id: `f1>=${threshold}`,
+    async judge({ prediction, gold }) {
+      const pred = prediction ?? '';
+      const f1 = pred === '' ? 0 : tokenF1(pred, gold);
+      return { correct: f1 >= threshold, exactMatch: pred !== '' && exactMatch(pred, gold), f1, method: `f1>=${threshold}` };
+    },
+  };
+}

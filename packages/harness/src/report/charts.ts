@@ -43,7 +43,46 @@ function suffix(report: BenchReport): string {
   return report.provenance.simulated ? ' (simulated agents)' : '';
 }
 
+const MAIN_ORDER = ['base', 'lrat', 'hybrid', 'hybrid-base', 'bm25', 'gold', 'click'];
+const MAIN_METRICS = [
+  { field: 'evidence_recall', title: 'evidence recall' },
+  { field: 'success', title: 'success (answer judge)' },
+  { field: 'f1', title: 'answer F1' },
+  { field: 'steps', title: 'steps per question' },
+];
+
+/** One panel per metric (each with its own titled y axis): bars of the mean, error bars of the CI. */
+function barsWithErrors(values: Array<Record<string, unknown>>, metrics: ReadonlyArray<{ field: string; title: string }>, x: string, xTitle: string, group: string, groupOrder: string[], xOrder?: string[]): Record<string, unknown> {
+  return {
+    hconcat: metrics
+      .filter((m) => values.some((v) => v.metric === m.field))
+      .map((m) => ({
+        title: m.title,
+        width: WIDTH,
+        height: HEIGHT,
+        data: { values: values.filter((v) => v.metric === m.field) },
+        encoding: {
+          x: { field: x, type: 'nominal', title: xTitle, ...(xOrder ? { sort: xOrder } : {}) },
+          xOffset: { field: group, type: 'nominal', sort: groupOrder },
+        },
+        layer: [
+          { mark: { type: 'bar' }, encoding: { y: { field: 'mean', type: 'quantitative', title: m.title }, color: { field: group, type: 'nominal', sort: groupOrder, title: group } } },
+          { mark: { type: 'rule', color: '#222' }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+        ],
+      })),
+  };
+}
+
 function beforeAfter(report: BenchReport): ChartSpec | null {
+  const agg = (report.aggregates ?? []).filter((a) => a.split === 'test' && a.loop === undefined && MAIN_ORDER.includes(a.retriever));
+  if (agg.length > 0) {
+    const values = agg.map((a) => ({ agent: a.agent, retriever: a.retriever, metric: a.metric, mean: a.mean, lo: a.ci95?.[0] ?? a.mean, hi: a.ci95?.[1] ?? a.mean }));
+    return {
+      id: 'before-after',
+      title: `Held-out questions: every agent with base, LRAT, hybrid, BM25 and the gold upper bound (bars: mean over seeds; error bars: bootstrap 95 % CI)${suffix(report)}`,
+      spec: barsWithErrors(values, MAIN_METRICS, 'agent', 'agent', 'retriever', MAIN_ORDER.filter((r) => agg.some((a) => a.retriever === r))),
+    };
+  }
   const rows = mainRuns(report).filter((r) => r.split === 'test');
   if (rows.length === 0) return null;
   return {
@@ -59,6 +98,48 @@ function beforeAfter(report: BenchReport): ChartSpec | null {
         tooltip: [{ field: 'agent' }, { field: 'retriever' }, { field: 'value', format: '.3f' }],
       },
     }),
+  };
+}
+
+/** Paired differences (treatment − baseline) with their CIs, one panel per metric, zero marked. */
+function differencesChart(report: BenchReport): ChartSpec | null {
+  const rows = report.differences.filter((d) => d.split === 'test');
+  if (rows.length === 0) return null;
+  const values = rows.map((d) => ({ agent: d.agent, comparison: `${d.treatment} − ${d.baseline}`, metric: d.metric, delta: d.delta, lo: d.ci95[0], hi: d.ci95[1], significant: d.significant ? 'yes (Holm)' : 'no' }));
+  const comparisons = [...new Set(values.map((v) => v.comparison))];
+  return {
+    id: 'differences',
+    title: `Paired differences with bootstrap 95 % CIs (filled: significant after Holm)${suffix(report)}`,
+    spec: {
+      hconcat: MAIN_METRICS.filter((m) => values.some((v) => v.metric === m.field)).map((m) => ({
+        title: `Δ ${m.title}`,
+        width: WIDTH,
+        height: HEIGHT,
+        data: { values: values.filter((v) => v.metric === m.field) },
+        encoding: { x: { field: 'agent', type: 'nominal', title: 'agent' }, xOffset: { field: 'comparison', type: 'nominal', sort: comparisons } },
+        layer: [
+          { mark: { type: 'rule', color: '#888' }, encoding: { y: { field: 'lo', type: 'quantitative', title: `Δ ${m.title} (treatment − baseline)` }, y2: { field: 'hi' }, color: { field: 'comparison', type: 'nominal', sort: comparisons } } },
+          { mark: { type: 'point', size: 50 }, encoding: { y: { field: 'delta', type: 'quantitative' }, color: { field: 'comparison', type: 'nominal', sort: comparisons, title: 'comparison' }, fill: { field: 'significant', type: 'nominal', scale: { domain: ['yes (Holm)', 'no'], range: ['#333', 'white'] }, title: 'significant' } } },
+          { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#c00' }, encoding: { x: null, xOffset: null, y: { field: 'zero', type: 'quantitative' } } },
+        ],
+      })),
+    },
+  };
+}
+
+/** nDCG@10 and Recall@100 per retriever with bootstrap CIs over queries, one mark per seed. */
+function retrievalChart(report: BenchReport): ChartSpec | null {
+  const rows = report.retrieval.filter((r) => r.loop === undefined && r.ndcg_ci95);
+  if (rows.length === 0) return null;
+  const values = rows.flatMap((r) => [
+    { retriever: r.retriever, dataset: r.dataset, seed: String(r.seed ?? '–'), metric: 'ndcg', mean: r.ndcg_at_10, lo: r.ndcg_ci95?.[0], hi: r.ndcg_ci95?.[1] },
+    { retriever: r.retriever, dataset: r.dataset, seed: String(r.seed ?? '–'), metric: 'recall', mean: r.recall_at_100, lo: r.recall_ci95?.[0], hi: r.recall_ci95?.[1] },
+  ]);
+  const order = MAIN_ORDER.filter((x) => rows.some((r) => r.retriever === x)).concat([...new Set(rows.map((r) => r.retriever))].filter((x) => !MAIN_ORDER.includes(x)));
+  return {
+    id: 'retrieval',
+    title: 'Retrieval metrics on the raw held-out questions (one bar per seed; error bars: bootstrap 95 % CI over queries)',
+    spec: barsWithErrors(values, [{ field: 'ndcg', title: 'nDCG@10' }, { field: 'recall', title: 'Recall@100' }], 'retriever', 'retriever', 'seed', [...new Set(values.map((v) => v.seed))], order),
   };
 }
 
@@ -174,7 +255,7 @@ function calibration(report: BenchReport): ChartSpec[] {
 
 /** Every chart the report's data supports, in display order. */
 export function buildChartSpecs(report: BenchReport): ChartSpec[] {
-  return [beforeAfter(report), flywheel(report), ablation(report), weights(report), ...calibration(report)].filter((c): c is ChartSpec => c !== null);
+  return [beforeAfter(report), differencesChart(report), retrievalChart(report), flywheel(report), ablation(report), weights(report), ...calibration(report)].filter((c): c is ChartSpec => c !== null);
 }
 
 /** Compiles a Vega-Lite spec and renders it to an SVG string without a browser. */

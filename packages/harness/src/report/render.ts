@@ -1,5 +1,5 @@
 import type { BenchReport } from './types';
-import { buildSections, mainTable } from './sections';
+import { aggregateTable, buildSections, mainTable } from './sections';
 import { buildChartSpecs, renderSvg } from './charts';
 import { escapeHtml, htmlTable, markdownTable, textTable } from './format';
 
@@ -16,7 +16,7 @@ export function renderMarkdown(report: BenchReport): string {
 
 /** The console's main table (agents × retrievers). */
 export function renderConsoleTable(report: BenchReport): string {
-  const t = mainTable(report);
+  const t = aggregateTable(report) ?? mainTable(report);
   const head = report.provenance.simulated ? 'SIMULATED agents — ' : '';
   return `${head}${report.title}\n${textTable(t.headers, t.rows)}`;
 }
@@ -44,7 +44,7 @@ export async function renderHtml(report: BenchReport): Promise<string> {
   }
   const body: string[] = [`<h1>${escapeHtml(report.title)}</h1>`];
   if (report.provenance.simulated) {
-    body.push('<p class="banner">SIMULATED: every agent in this report is a seeded simulation of a deep-research agent, not an LLM.</p>');
+    body.push(`<p class="banner">SIMULATED: every agent in this report is a seeded simulation of a deep-research agent, not an LLM.${report.provenance.agents.some((a) => a.readsLabels) ? ' Agents named oracle:* read the qrels (gold evidence); simulated:reader reads text only.' : ''}</p>`);
   }
   for (const s of buildSections(report)) {
     body.push(`<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>`);

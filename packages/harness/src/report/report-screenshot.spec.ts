@@ -17,7 +17,7 @@ describe('report.html in a browser', () => {
       const files = await writeReport(dir, sampleReport());
       const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${path.join(dir, 'profile')}`];
       const dom = execFileSync(chromium as string, [...flags, '--dump-dom', `file://${files.html}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000 });
-      expect(dom.match(/<svg /g)?.length).toBe(6);
+      expect(dom.match(/<svg /g)?.length).toBe(7);
       expect(dom).toContain('Agent behaviour vs the paper');
       const png = path.join(dir, 'shot.png');
       execFileSync(chromium as string, [...flags, '--window-size=1200,2400', `--screenshot=${png}`, `file://${files.html}`], { stdio: 'ignore', timeout: 60000 });

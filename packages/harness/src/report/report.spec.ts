@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { sampleReport } from './__fixtures__/sample-report';
-import { buildChartSpecs, renderConsoleTable, renderHtml, renderMarkdown, writeReport, makeRunId, mainTable, markdownTable, textTable } from './index';
+import { aggregateTable, buildChartSpecs, renderConsoleTable, renderHtml, renderMarkdown, writeReport, makeRunId, mainTable, markdownTable, textTable } from './index';
 
 describe('report rendering', () => {
   it('main table holds only the main runs, one row each, with their numbers', () => {
     const t = mainTable(sampleReport());
     expect(t.rows.map((r) => `${r[0]}/${r[1]}/${r[2]}`)).toEqual(['careful/base/test', 'careful/lrat/test', 'careful/bm25/test', 'greedy/base/test', 'greedy/lrat/test', 'careful/base/train']);
-    expect(t.rows[1][4]).toBe(0.6123);
+    expect(t.rows[1][5]).toBe(0.6123);
   });
 
   it('main table falls back to every held-out run for flywheels and ablations', () => {
@@ -27,7 +27,7 @@ describe('report rendering', () => {
       expect(md).toContain(h);
     }
     expect(md).toContain('**SIMULATED**');
-    expect(md).toContain('| careful | lrat | test | 20 | 0.612 | 0.306 |');
+    expect(md).toContain('| careful | lrat | test | – | 20 | 0.612 | 0.306 |');
     expect(md).toContain('+49.3 %');
     expect(md).toContain('| paper (real agents) | – | – | 9–13 | 3–4 | 0.27–0.32 |');
   });
@@ -40,16 +40,35 @@ describe('report rendering', () => {
     const md = renderMarkdown(r);
     expect(md).not.toContain('## Data flywheel');
     expect(md).not.toContain('## Agent behaviour vs the paper');
-    expect(buildChartSpecs(r).map((c) => c.id)).toEqual(['before-after', 'weights']);
+    expect(buildChartSpecs(r).map((c) => c.id)).toEqual(['before-after', 'differences', 'weights']);
+  });
+
+  it('multi-seed reports: a mean ± sd table, error bars from the CIs, the summary paragraph first', () => {
+    const r = sampleReport();
+    r.summary = ['Agents: `x` — text only.'];
+    r.aggregates = [
+      { agent: 'careful', retriever: 'base', split: 'test', dataset: 'd', metric: 'evidence_recall', mean: 0.5, sd: 0.05, seeds: 3, ci95: [0.45, 0.55] },
+      { agent: 'careful', retriever: 'lrat', split: 'test', dataset: 'd', metric: 'evidence_recall', mean: 0.6, sd: 0.04, seeds: 3, ci95: [0.55, 0.66] },
+    ];
+    const t = aggregateTable(r);
+    expect(t?.rows).toEqual([
+      ['careful', 'base', '3', '0.500 ± 0.050', '–', '–', '–', '–', '–'],
+      ['careful', 'lrat', '3', '0.600 ± 0.040', '–', '–', '–', '–', '–'],
+    ]);
+    const spec = buildChartSpecs(r).find((c) => c.id === 'before-after')?.spec as { hconcat: Array<{ data: { values: Array<{ lo: number; hi: number }> }; layer: Array<{ mark: { type: string }; encoding: Record<string, { field?: string; title?: string }> }> }> };
+    expect(spec.hconcat[0].data.values.map((v) => [v.lo, v.hi])).toEqual([[0.45, 0.55], [0.55, 0.66]]);
+    expect(spec.hconcat[0].layer.map((l) => l.mark.type)).toEqual(['bar', 'rule']);
+    expect(spec.hconcat[0].layer[0].encoding.y.title).toBe('evidence recall');
+    expect(renderMarkdown(r).split('## Overview')[1].trim().startsWith('Agents: `x` — text only.')).toBe(true);
   });
 
   it('builds a chart for every kind of data', () => {
-    expect(buildChartSpecs(sampleReport()).map((c) => c.id)).toEqual(['before-after', 'flywheel', 'ablation', 'weights', 'calibration', 'browse-rank']);
+    expect(buildChartSpecs(sampleReport()).map((c) => c.id)).toEqual(['before-after', 'differences', 'flywheel', 'ablation', 'weights', 'calibration', 'browse-rank']);
   });
 
   it('html is self-contained: inline SVG charts, no script source, no external URL, escaped title', async () => {
     const html = await renderHtml(sampleReport());
-    expect(html.match(/<svg /g)?.length).toBe(6);
+    expect(html.match(/<svg /g)?.length).toBe(7);
     expect(html).toContain('LRAT in-domain &lt;test&gt;');
     expect(html).not.toMatch(/<script[^>]*\bsrc=/);
     expect(html).not.toMatch(/<link\b/);

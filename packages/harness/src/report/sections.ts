@@ -20,10 +20,38 @@ export interface Section {
   charts: string[];
 }
 
-const RUN_HEADERS = ['agent', 'retriever', 'split', 'questions', 'evidence recall', 'success', 'steps', 'searches', 'browses', 'nDCG@10'];
+const RUN_HEADERS = ['agent', 'retriever', 'split', 'seed', 'questions', 'evidence recall', 'success', 'EM', 'F1', 'steps', 'searches', 'browses', 'nDCG@10'];
 
 function runCells(r: RunRow): Cell[] {
-  return [r.agent, r.retriever, r.split, String(r.questions), r.evidence_recall, r.success, fmt(r.steps, 2), fmt(r.search_calls, 2), fmt(r.browse_calls, 2), r.ndcg_at_10];
+  return [r.agent, r.retriever, r.split, r.seed === undefined ? '–' : String(r.seed), String(r.questions), r.evidence_recall, r.success, r.exact_match ?? null, r.f1 ?? null, fmt(r.steps, 2), fmt(r.search_calls, 2), fmt(r.browse_calls, 2), r.ndcg_at_10];
+}
+
+const AGG_METRICS = ['evidence_recall', 'success', 'exact_match', 'f1', 'steps', 'ndcg_at_10'];
+const AGG_TITLES = ['evidence recall', 'success', 'EM', 'F1', 'steps', 'nDCG@10'];
+
+/** mean ± sd over seeds per (agent, retriever, split) of the main runs, one column per metric. */
+export function aggregateTable(report: BenchReport, split: 'train' | 'test' = 'test'): Table | null {
+  const ablation = new Set(report.ablation?.order ?? []);
+  const all = (report.aggregates ?? []).filter((a) => a.split === split && a.loop === undefined);
+  // Like mainTable: the main runs, or every run for an ablation (whose runs are all variants).
+  const main = all.filter((a) => !ablation.has(a.retriever));
+  const rows = main.length > 0 ? main : all;
+  if (rows.length === 0) return null;
+  const keys = [...new Set(rows.map((a) => `${a.agent}\u0000${a.retriever}`))];
+  const seeds = Math.max(...rows.map((a) => a.seeds));
+  return {
+    headers: ['agent', 'retriever', 'seeds', ...AGG_TITLES.map((t) => (seeds > 1 ? `${t} (mean ± sd)` : t))],
+    rows: keys.map((k) => {
+      const [agent, retriever] = k.split('\u0000');
+      const cell = (m: string) => {
+        const a = rows.find((x) => x.agent === agent && x.retriever === retriever && x.metric === m);
+        if (!a) return '–';
+        const d = m === 'steps' ? 2 : 3;
+        return seeds > 1 ? `${fmt(a.mean, d)} ± ${fmt(a.sd, d)}` : fmt(a.mean, d);
+      };
+      return [agent, retriever, String(rows.find((x) => x.agent === agent && x.retriever === retriever)?.seeds ?? 1), ...AGG_METRICS.map(cell)];
+    }),
+  };
 }
 
 /** Runs outside flywheels and ablations: the before/after comparison everything else refers to. */
@@ -52,14 +80,15 @@ export function buildSections(report: BenchReport): Section[] {
   const p = report.provenance;
   const sections: Section[] = [];
   const agents = p.agents
-    .map((a) => `${a.name} (${a.backend}${a.simulated && a.backend !== 'simulated' ? ', simulated' : ''}${a.model ? `, model ${a.model}` : ''}${a.profile ? `, profile ${a.profile}` : ''})`)
+    .map((a) => `${a.name} (${a.backend}${a.simulated && a.backend !== 'simulated' ? ', simulated' : ''}${a.model ? `, model ${a.model}` : ''}${a.profile ? `, profile ${a.profile}` : ''}${a.readsLabels ? ', READS THE QRELS' : ''})`)
     .join('; ');
   sections.push({
     id: 'overview',
     title: 'Overview',
     text: [
+      ...(report.summary ?? []),
       `Label: **${label(report)}**${p.simulated ? ' — every agent below is a simulated agent (a seeded model of a deep-research agent), not an LLM.' : ''}`,
-      `Job \`${p.job}\`, run \`${p.runId}\`, created ${p.createdAt}, took ${fmt(p.durationSeconds, 1)} s, seed ${p.seed}.`,
+      `Job \`${p.job}\`, run \`${p.runId}\`, created ${p.createdAt}, took ${fmt(p.durationSeconds, 1)} s, seed${(p.seeds?.length ?? 1) > 1 ? `s ${p.seeds?.join(', ')}` : ` ${p.seed}`}.`,
       `Agents: ${agents || '–'}.`,
       `Answer judge: ${p.judges.answer}. Mining judge: ${p.judges.mining}.`,
     ],
@@ -77,27 +106,31 @@ export function buildSections(report: BenchReport): Section[] {
   });
 
   const main = mainRuns(report);
+  const agg = aggregateTable(report);
   if (main.length > 0) {
     sections.push({
       id: 'runs',
       title: 'Agents before and after LRAT',
       text: [
-        'Each row averages one agent over the questions of one split, searching through one retriever. Evidence recall: share of the question\'s gold evidence docs that appeared in any result list of its trajectory. Steps: tool calls (searches + browses).',
+        'Held-out questions. Each row averages one agent searching through one retriever over the questions of every seed (mean ± sd across seeds). Evidence recall: share of the question\'s gold evidence docs that appeared in any result list of its trajectory. Success: the answer judge (provenance); EM and F1 against the gold answer. Steps: tool calls (searches + browses). Error bars in the chart: bootstrap 95 % CI over questions, resampled within each seed.',
       ],
-      tables: [mainTable(report)],
-      charts: ['before-after'],
+      tables: agg ? [agg] : [mainTable(report)],
+      charts: ['before-after', 'differences'],
     });
+    if (agg) sections.push({ id: 'runs-per-seed', title: 'Runs per seed', text: ['Every (agent, retriever, split, seed) run.'], tables: [mainTable(report)], charts: [] });
   }
 
   if (report.differences.length > 0) {
     sections.push({
       id: 'differences',
-      title: 'Paired differences (bootstrap 95 % CI)',
-      text: ['Treatment minus baseline over the same questions; the interval is a paired bootstrap over questions.'],
+      title: 'Paired differences (bootstrap 95 % CI, Holm-corrected)',
+      text: [
+        'Treatment minus baseline over the same questions: absolute difference first, relative second. The interval is a paired bootstrap over questions, resampled within each seed; p is the two-sided bootstrap p-value, Holm-adjusted across the agent × metric rows of each baseline → treatment comparison; * = significant at 0.05 after correction.',
+      ],
       tables: [
         {
-          headers: ['agent', 'split', 'metric', 'baseline', 'treatment', 'before', 'after', 'Δ', 'relative', '95 % CI', 'questions'],
-          rows: report.differences.map((d) => [d.agent, d.split, d.metric, d.baseline, d.treatment, d.before, d.after, signed(d.delta), pct(d.relative), `[${signed(d.ci95[0])}, ${signed(d.ci95[1])}]`, String(d.questions)]),
+          headers: ['agent', 'metric', 'baseline', 'treatment', 'before', 'after', 'Δ', '95 % CI', 'relative', 'p', 'p (Holm)', 'sig.', 'seeds', 'questions'],
+          rows: report.differences.map((d) => [d.agent, d.metric, d.baseline, d.treatment, d.before, d.after, signed(d.delta), `[${signed(d.ci95[0])}, ${signed(d.ci95[1])}]`, pct(d.relative), d.p_value ?? null, d.p_holm ?? null, d.significant ? '*' : '', d.seeds ? String(d.seeds.length) : '1', String(d.questions)]),
         },
       ],
       charts: [],
@@ -108,14 +141,14 @@ export function buildSections(report: BenchReport): Section[] {
     sections.push({
       id: 'retrieval',
       title: 'Retrieval metrics (BEIR)',
-      text: ['Raw questions as queries against the whole corpus, graded by the dataset\'s qrels.'],
+      text: ['Raw questions as queries against the whole corpus, graded by the dataset\'s qrels; 95 % CIs bootstrap over queries.'],
       tables: [
         {
-          headers: ['retriever', 'dataset', 'split', 'loop', 'queries', 'nDCG@10', 'Recall@100'],
-          rows: report.retrieval.map((r) => [r.retriever, r.dataset, r.split, r.loop === undefined ? '–' : String(r.loop), String(r.queries), r.ndcg_at_10, r.recall_at_100]),
+          headers: ['retriever', 'dataset', 'split', 'seed', 'loop', 'queries', 'nDCG@10', '95 % CI', 'Recall@100', '95 % CI'],
+          rows: report.retrieval.map((r) => [r.retriever, r.dataset, r.split, r.seed === undefined ? '–' : String(r.seed), r.loop === undefined ? '–' : String(r.loop), String(r.queries), r.ndcg_at_10, r.ndcg_ci95 ? `[${fmt(r.ndcg_ci95[0])}, ${fmt(r.ndcg_ci95[1])}]` : '–', r.recall_at_100, r.recall_ci95 ? `[${fmt(r.recall_ci95[0])}, ${fmt(r.recall_ci95[1])}]` : '–']),
         },
       ],
-      charts: [],
+      charts: ['retrieval'],
     });
   }
 
@@ -149,12 +182,12 @@ export function buildSections(report: BenchReport): Section[] {
       text: [],
       tables: [
         {
-          headers: ['retriever', 'trajectories', 'samples', 'kept', 'mean negatives', 'judge'],
-          rows: report.mining.map((m) => [m.retriever, String(m.trajectories), String(m.samples), String(m.kept), fmt(m.meanNegatives, 1), m.judge]),
+          headers: ['retriever', 'seed', 'trajectories', 'samples', 'kept', 'positives that are gold', 'mean negatives', 'judge'],
+          rows: report.mining.map((m) => [m.retriever, m.seed === undefined ? '–' : String(m.seed), String(m.trajectories), String(m.samples), String(m.kept), m.positivesGold === undefined ? '–' : fmt(m.positivesGold, 3), fmt(m.meanNegatives, 1), m.judge]),
         },
         {
-          headers: ['retriever', 'samples', 'epochs', 'steps', 'seconds', 'backend', 'final loss'],
-          rows: report.training.map((t) => [t.retriever, String(t.samples), String(t.epochs), String(t.steps), fmt(t.seconds, 1), t.backend, t.finalLoss]),
+          headers: ['retriever', 'seed', 'samples', 'epochs', 'steps', 'seconds', 'backend', 'final loss'],
+          rows: report.training.map((t) => [t.retriever, t.seed === undefined ? '–' : String(t.seed), String(t.samples), String(t.epochs), String(t.steps), fmt(t.seconds, 1), t.backend, t.finalLoss]),
         },
       ].filter((t) => t.rows.length > 0),
       charts: [],

@@ -16,6 +16,10 @@ export interface AgentProvenance {
   profile?: string;
   model?: string;
   baseUrl?: string;
+  /** True for the oracle profiles: their decisions read the qrels (gold evidence). */
+  readsLabels?: boolean;
+  /** What the agent may see, in one sentence. */
+  sees?: string;
 }
 
 /** A retriever of the run, as the report names it in `runs[].retriever`. */
@@ -46,6 +50,8 @@ export interface ReportProvenance {
   createdAt: string;
   durationSeconds: number;
   seed: number;
+  /** Every seed the study was repeated with (split, training and agent randomness). */
+  seeds?: number[];
   /** True when every agent of the run is simulated: every agent number is then labelled "simulated". */
   simulated: boolean;
   agents: AgentProvenance[];
@@ -78,6 +84,13 @@ export interface RunRow {
   /** Retrieval nDCG@10 of the retriever on this split's raw questions (null when not measured). */
   ndcg_at_10: number | null;
   recall_at_100?: number | null;
+  /** Answer exact match and token F1 against the gold answer (null when the data set has none). */
+  exact_match?: number | null;
+  f1?: number | null;
+  /** Seed of this run (split, training and agent randomness). */
+  seed?: number;
+  /** Flywheel arm: "more-data" (pooled fresh questions, fixed steps) or "more-steps" (loop 1's data, more steps). */
+  arm?: string;
   /** Flywheel loop (0 = before any training) when the run belongs to a flywheel. */
   loop?: number;
   simulated: boolean;
@@ -101,6 +114,29 @@ export interface DifferenceRow {
   ci95: [number, number];
   resamples: number;
   questions: number;
+  /** Seeds pooled (the bootstrap resamples questions within each seed). */
+  seeds?: number[];
+  /** Two-sided bootstrap p-value, and Holm-adjusted over the agent × metric comparisons of this baseline → treatment. */
+  p_value?: number;
+  p_holm?: number;
+  /** p_holm < 0.05. */
+  significant?: boolean;
+}
+
+/** One metric of one (agent, retriever, split) averaged over seeds. */
+export interface AggregateRow {
+  agent: string;
+  retriever: string;
+  split: Split;
+  dataset: string;
+  metric: string;
+  mean: number;
+  sd: number;
+  seeds: number;
+  /** Percentile bootstrap 95 % CI of the mean over questions, resampled within each seed. */
+  ci95?: [number, number];
+  loop?: number;
+  arm?: string;
 }
 
 /** BEIR-style retrieval metrics of one retriever on one dataset split (raw questions as queries). */
@@ -111,6 +147,10 @@ export interface RetrievalRow {
   queries: number;
   ndcg_at_10: number;
   recall_at_100: number;
+  /** Bootstrap 95 % CIs over queries. */
+  ndcg_ci95?: [number, number];
+  recall_ci95?: [number, number];
+  seed?: number;
   loop?: number;
   how: string;
 }
@@ -165,6 +205,7 @@ export interface TrainingSummary {
   seconds: number;
   backend: string;
   finalLoss: number | null;
+  seed?: number;
   how: string;
 }
 
@@ -176,6 +217,9 @@ export interface MiningSummary {
   kept: number;
   meanNegatives: number;
   judge: string;
+  /** Share of kept positives that are gold evidence (qrels read after mining, for the report only). */
+  positivesGold?: number;
+  seed?: number;
   how: string;
 }
 
@@ -184,6 +228,10 @@ export interface BenchReport {
   title: string;
   provenance: ReportProvenance;
   runs: RunRow[];
+  /** Mean ± sd across seeds of every run's metrics. */
+  aggregates?: AggregateRow[];
+  /** The report's opening paragraph: what the agents are and may see, which judge mined, where BM25 and gold stand. */
+  summary?: string[];
   differences: DifferenceRow[];
   retrieval: RetrievalRow[];
   training: TrainingSummary[];
