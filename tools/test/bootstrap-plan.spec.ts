@@ -10,6 +10,7 @@ const fresh = {
   faissAddonBuilt: false,
   faissStamp: null as string | null,
   faissExpectedStamp: 'abc',
+  benchmarks: false as boolean | undefined,
 };
 const ids = (s: typeof fresh) => planBootstrap(s).steps.map((x: { id: string }) => x.id);
 

@@ -54,7 +54,7 @@ describe('lrat encode / train / index with Hugging Face folders', () => {
     const topics = ['the quick brown fox', 'hello world', 'dense retrieval with agents', 'search the index', 'lazy dog jumps', 'numbers and symbols'];
     await fsp.writeFile(pairs, topics.map((t, i) => JSON.stringify({ query: `about ${t}`, pos: [`${t} document`], neg: [`${topics[(i + 1) % topics.length]} document`] })).join('\n') + '\n');
     const out = path.join(tmp, 'model');
-    const args: TrainArgs = { pairs, encoder: path.join(FIXTURES, 'hf-bare'), pooling: 'mean', trainLayers: '1', queryMaxLen: 10, passageMaxLen: 16, out, epochs: 1, batchSize: 3, groupSize: 2, temperature: 0.05, lr: 1e-3, warmup: 0, seed: 1, unweighted: false, evalEvery: 0, checkpointEvery: 0, resume: false, backend: 'wasm', adapter: 'linear', microBatch: 0, quiet: true };
+    const args: TrainArgs = { pairs, encoder: path.join(FIXTURES, 'hf-bare'), pooling: 'mean', trainLayers: '1', queryMaxLen: 10, passageMaxLen: 16, out, epochs: 1, batchSize: 3, groupSize: 2, temperature: 0.05, lr: 1e-3, warmup: 0, seed: 1, unweighted: false, evalEvery: 0, checkpointEvery: 0, resume: false, backend: 'wasm', adapter: 'linear', microBatch: 0, includeUnsatisfied: false, quiet: true };
     const res = await runTrain(args, silent);
     expect(res.steps).toBe(2);
     const pooling = JSON.parse(await fsp.readFile(path.join(out, '1_Pooling', 'config.json'), 'utf8'));
@@ -77,7 +77,7 @@ describe('lrat encode / train / index with Hugging Face folders', () => {
   });
 
   it('rejects transformer-only flags with a built-in encoder and a missing folder', async () => {
-    const base = { pairs: 'p.jsonl', out: path.join(tmp, 'x'), epochs: 1, batchSize: 2, groupSize: 2, temperature: 0.02, warmup: 0, seed: 0, unweighted: false, evalEvery: 0, checkpointEvery: 0, resume: false, backend: 'wasm', adapter: 'linear' as const, microBatch: 0, quiet: true };
+    const base = { pairs: 'p.jsonl', out: path.join(tmp, 'x'), epochs: 1, batchSize: 2, groupSize: 2, temperature: 0.02, warmup: 0, seed: 0, unweighted: false, evalEvery: 0, checkpointEvery: 0, resume: false, backend: 'wasm', adapter: 'linear' as const, microBatch: 0, includeUnsatisfied: false, quiet: true };
     await expect(runTrain({ ...base, encoder: 'bow', trainLayers: '2' }, silent)).rejects.toThrow(/--train-layers only apply to --encoder use or a transformer folder/);
     await expect(runTrain({ ...base, encoder: path.join(tmp, 'nowhere') }, silent)).rejects.toThrow(/neither an encoder kind .* nor a model folder/);
   });
