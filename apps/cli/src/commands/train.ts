@@ -142,7 +142,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('batch-size', { type: 'number', default: 32 })
       .option('group-size', { type: 'number', default: 10, describe: '1 positive + (n − 1) hard negatives per query' })
       .option('temperature', { type: 'number', default: 0.02 })
-      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 2e-5 for use, 1e-3 for bow)' })
+      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 5e-5 for use, 1e-3 for bow)' })
       .option('warmup', { type: 'number', default: 0.1, describe: 'Warmup: fraction of steps (< 1) or a number of steps' })
       .option('seed', { type: 'number', default: 0 })
       .option('unweighted', { type: 'boolean', default: false, describe: 'Ignore reweight_rate (plain mean loss, the ablation)' })
@@ -161,7 +161,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('query-max-length', { type: 'number', describe: 'use: tokens kept per query (default and at most 128)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress bar' })
       .example('$0 train --pairs pairs.jsonl --encoder use-adapter --out models/x --epochs 2 --dev data/multihop-wiki', 'Train the default encoder, keeping the best model by dev nDCG@10')
-      .example('$0 train --pairs pairs.jsonl --encoder use --lr 2e-5 --out models/use-ft', 'Fine-tune every layer of USE-lite')
+      .example('$0 train --pairs pairs.jsonl --encoder use --out models/use-ft', 'Fine-tune every layer of USE-lite')
       .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint') as unknown as Argv<TrainArgs>,
   handler: async (a) => {
     await runTrain(a);
