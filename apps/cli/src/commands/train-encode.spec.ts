@@ -57,7 +57,7 @@ describe('lrat train and lrat encode', () => {
     expect(t.stderr).toMatch(/3 steps in [\d.]+ s on wasm/);
     expect(t.status).toBe(0);
     const manifest = JSON.parse(await fsp.readFile(path.join(model, 'encoder.json'), 'utf8'));
-    expect(manifest).toMatchObject({ kind: 'use', dim: 512, config: { maxLength: 16, queryMaxLength: 8, trainLayers: 'all' } });
+    expect(manifest).toMatchObject({ kind: 'use', dim: 512, config: { passageMaxLength: 16, queryMaxLength: 8, trainLayers: 'all' } });
     expect(manifest.weights.map((w: { name: string }) => w.name)).toEqual(expect.arrayContaining(['embeddings', 'layer_0/attention/query/kernel', 'layer_1/ffn/conv2/kernel', 'pooler/kernel']));
     const queries = path.join(tmp, 'queries-use.jsonl');
     await fsp.writeFile(queries, '{"_id": "q1", "text": "what about lava"}\n{"_id": "q2", "text": "vulcão ✓"}\n');

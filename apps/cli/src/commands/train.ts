@@ -187,7 +187,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('batch-size', { type: 'number', default: 32 })
       .option('group-size', { type: 'number', default: 10, describe: '1 positive + (n − 1) hard negatives per query' })
       .option('temperature', { type: 'number', default: 0.02 })
-      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 1e-3 for bow, 2e-5 for use and a transformer folder)' })
+      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 5e-5 for use, 2e-5 for a transformer folder, 1e-3 for bow)' })
       .option('warmup', { type: 'number', default: 0.1, describe: 'Warmup: fraction of steps (< 1) or a number of steps' })
       .option('seed', { type: 'number', default: 0 })
       .option('unweighted', { type: 'boolean', default: false, describe: 'Ignore reweight_rate (plain mean loss, the ablation)' })

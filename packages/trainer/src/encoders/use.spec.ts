@@ -16,6 +16,8 @@ import { parseTrainLayers, UseEncoder } from './use';
 
 let tmp: string;
 let encoder: UseEncoder;
+// ≈ 60 s for the whole file on an idle 2-core machine; generous so a shared machine does not fail it.
+jest.setTimeout(600_000);
 
 beforeAll(async () => {
   await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
