@@ -44,8 +44,10 @@ const TRANSFORMER_BACKEND = process.env.LRAT_BENCH_TRANSFORMER_BACKEND ?? 'wasm'
 const TRANSFORMER_TIMEOUT_MS = Number(process.env.LRAT_BENCH_TRANSFORMER_TIMEOUT_S ?? 900) * 1000;
 const TRANSFORMER_MODELS = ['minilm', 'use'] as const;
 // Gradient caching for the tfjs transformer rows: texts per micro-batch (0 = off, one tape over the
-// whole batch). The PyTorch reference never needs it; on wasm it is what keeps big batches under 4 GB.
-const TRANSFORMER_MICRO = Number(process.env.LRAT_BENCH_MICRO_BATCH ?? 0);
+// whole batch). The PyTorch reference never needs it; on wasm it is what keeps the batch under the
+// 4 GB heap (the MiniLM step of 18 × 128 tokens in one tape ran out of wasm memory), at the cost of
+// one extra forward pass.
+const TRANSFORMER_MICRO = Number(process.env.LRAT_BENCH_MICRO_BATCH ?? 6);
 // LRAT_BENCH_BACKENDS=wasm,cpu limits the tfjs backends tried (default: all).
 const BACKENDS = (process.env.LRAT_BENCH_BACKENDS ? process.env.LRAT_BENCH_BACKENDS.split(',') : [...BACKEND_NAMES]) as string[];
 
