@@ -106,10 +106,11 @@ function createAnswerJudge(options: BenchOptions): AnswerJudge {
 
 /**
  * The options @lrat/trainer's createEncoder gets for a study: the cache, and the pretrained folder
- * when `--retriever DIR` is given (encoders that load a Hugging Face folder read it from `modelDir`).
+ * when `--retriever DIR` is given (a Hugging Face / sentence-transformers folder or an `lrat train`
+ * output, loaded by the transformer encoder from `model`).
  */
 function encoderOptions(options: BenchOptions, retrieverDir?: string): Record<string, unknown> {
-  return { cacheDir: options.cacheDir, ...(retrieverDir ? { modelDir: retrieverDir } : {}) };
+  return { cacheDir: options.cacheDir, ...(retrieverDir ? { model: retrieverDir } : {}) };
 }
 
 export async function createRealStack(options: BenchOptions): Promise<BenchStack> {
@@ -142,7 +143,8 @@ export async function createRealStack(options: BenchOptions): Promise<BenchStack
     versions: () => versions,
     answerJudge: () => answerJudge,
     async baseEncoder(kind, retrieverDir) {
-      const encoder = await createEncoder(kind as EncoderKind, encoderOptions(options, retrieverDir) as Parameters<typeof createEncoder>[1]);
+      // A retriever folder is always the transformer encoder, whatever --encoder says.
+      const encoder = await createEncoder((retrieverDir ? 'transformer' : kind) as EncoderKind, encoderOptions(options, retrieverDir) as Parameters<typeof createEncoder>[1]);
       const what = retrieverDir ? `pretrained ${kind} from ${retrieverDir}` : kind === 'use-adapter' ? 'pretrained USE-lite (frozen) with identity adapters' : `untrained ${kind} encoder`;
       return asBench(encoder, `${what} = the base model`);
     },
