@@ -1,3 +1,4 @@
+import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { createProgress } from '@lrat/harness';
@@ -12,6 +13,8 @@ export interface EncodeArgs {
   out: string;
   side: 'query' | 'document';
   batchSize: number;
+  format: 'auto' | 'jsonl' | 'text';
+  pooling?: 'cls' | 'mean';
   backend?: string;
   cacheDir?: string;
   quiet: boolean;
@@ -26,18 +29,37 @@ export interface EncodeSummary {
 }
 
 /**
+ * A plain-text input: one text per line, empty lines included (a final newline ends the last line,
+ * it does not start an empty one); row ids are 1-based line numbers.
+ */
+export async function readTextLines(file: string): Promise<Array<{ id: string; text: string }>> {
+  const content = await fsp.readFile(file, 'utf8');
+  const lines = content.split(/\r?\n/);
+  if (lines.length && lines[lines.length - 1] === '' && /\n$/.test(content)) lines.pop();
+  if (content === '') lines.length = 0;
+  return lines.map((text, i) => ({ id: String(i + 1), text }));
+}
+
+function inputFormat(a: Pick<EncodeArgs, 'format' | 'input'>): 'jsonl' | 'text' {
+  if (a.format !== 'auto' && a.format !== undefined) return a.format;
+  return /\.jsonl?$/i.test(a.input) ? 'jsonl' : 'text';
+}
+
+/**
  * Writes `embeddings.f32` (count × dim float32, little-endian, row-major), `ids.txt` (one id per row)
  * and `manifest.json` (model id/version, dim, side, backend) into `out`, each atomically.
  */
 export async function runEncode(a: EncodeArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat encode: ${l}\n`)): Promise<EncodeSummary> {
   const started = Date.now();
   const backend = await selectBackend({ prefer: a.backend, log: say });
-  const encoder = await loadEncoder(path.resolve(a.model), a.cacheDir ? { cacheDir: a.cacheDir } : {});
+  const encoder = await loadEncoder(path.resolve(a.model), { ...(a.cacheDir ? { cacheDir: a.cacheDir } : {}), ...(a.pooling ? { pooling: a.pooling } : {}) });
   try {
     const rows =
-      a.side === 'document'
-        ? (await loadCorpus(a.input)).map((d) => ({ id: d.id, text: documentText(d) }))
-        : (await loadQueries(a.input)).map((q) => ({ id: q.id, text: q.text }));
+      inputFormat(a) === 'text'
+        ? await readTextLines(a.input)
+        : a.side === 'document'
+          ? (await loadCorpus(a.input)).map((d) => ({ id: d.id, text: documentText(d) }))
+          : (await loadQueries(a.input)).map((q) => ({ id: q.id, text: q.text }));
     const out = new Float32Array(rows.length * encoder.dim);
     const bar = createProgress({ label: `encoding ${a.side}s`, total: rows.length, mode: a.quiet ? 'silent' : undefined });
     for (let i = 0; i < rows.length; i += a.batchSize) {
@@ -58,7 +80,8 @@ export async function runEncode(a: EncodeArgs, say: (line: string) => void = (l)
       dim: encoder.dim,
       count: rows.length,
       dtype: 'float32-le',
-      normalized: true,
+      // A sentence-transformers folder without a Normalize module embeds unnormalised (as its encode() does).
+      normalized: encoder.kind === 'transformer' ? encoder.config().normalize === true : true,
       backend: backend.name,
       input: path.resolve(a.input),
       seconds,
@@ -73,11 +96,13 @@ export async function runEncode(a: EncodeArgs, say: (line: string) => void = (l)
 
 export const encodeCommand: CommandModule<object, EncodeArgs> = {
   command: 'encode',
-  describe: 'Embed a corpus (or queries) with a trained model into a float32 matrix + ids',
+  describe: 'Embed a corpus, queries or lines of text with a trained model or a Hugging Face / sentence-transformers folder',
   builder: (y: Argv) =>
     y
-      .option('model', { type: 'string', demandOption: true, describe: 'Model folder written by `lrat train`' })
-      .option('input', { type: 'string', demandOption: true, describe: 'JSONL: BEIR corpus {_id,title,text} (or {docid,text}), or queries {_id,text}' })
+      .option('model', { type: 'string', demandOption: true, describe: 'Model folder written by `lrat train`, or a Hugging Face / sentence-transformers BERT-family folder' })
+      .option('input', { type: 'string', demandOption: true, describe: 'JSONL: BEIR corpus {_id,title,text} (or {docid,text}), or queries {_id,text}; or plain text, one text per line' })
+      .option('format', { choices: ['auto', 'jsonl', 'text'] as const, default: 'auto' as const, describe: 'Input format; auto: .jsonl/.json → jsonl, anything else → one text per line (empty lines kept)' })
+      .option('pooling', { choices: ['cls', 'mean'] as const, describe: 'Pooling for a Hugging Face folder without sentence-transformers files (default cls)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output folder: embeddings.f32, ids.txt, manifest.json' })
       .option('side', { choices: ['query', 'document'] as const, default: 'document' as const })
       .option('batch-size', { type: 'number', default: 256 })
@@ -85,7 +110,9 @@ export const encodeCommand: CommandModule<object, EncodeArgs> = {
       .option('cache-dir', { type: 'string', describe: 'Base-embedding cache (default $LRAT_CACHE_DIR or ./.lrat-cache)' })
       .option('quiet', { type: 'boolean', default: false })
       .example('$0 encode --model models/x --input data/multihop-wiki/corpus.jsonl --out emb/', 'Embed a BEIR corpus')
-      .example('$0 encode --model models/x --input data/multihop-wiki/queries.jsonl --side query --out emb-q/', 'Embed queries') as unknown as Argv<EncodeArgs>,
+      .example('$0 encode --model models/x --input data/multihop-wiki/queries.jsonl --side query --out emb-q/', 'Embed queries')
+      .example('$0 encode --model ~/models/bge-small-en-v1.5 --input texts.txt --out emb/', 'Embed each line of a text file with a sentence-transformers folder (same vectors as its encode())')
+      .example('$0 encode --model ~/models/bert-base --pooling mean --input texts.txt --out emb/', 'A bare Hugging Face folder with mean pooling') as unknown as Argv<EncodeArgs>,
   handler: async (a) => {
     await runEncode(a);
   },

@@ -106,7 +106,7 @@ export const indexCommand: CommandModule<object, IndexArgs> = {
   builder: (y: Argv<object>) =>
     y
       .option('corpus', { type: 'string', demandOption: true, describe: 'Corpus: BEIR JSONL {_id,title,text} (also {docid,text}) or TSV id<TAB>text' })
-      .option('encoder', { type: 'string', demandOption: true, describe: '"bm25", or a model directory saved by `lrat train` (dense FAISS index)' })
+      .option('encoder', { type: 'string', demandOption: true, describe: '"bm25", or a model directory saved by `lrat train`, or a Hugging Face / sentence-transformers BERT-family folder (dense FAISS index)' })
       .option('factory', { type: 'string', default: 'Flat', describe: 'FAISS factory for dense indexes: Flat, IVF{n},Flat, IVF{n},PQ{m}, HNSW{M},Flat' })
       .option('out', { type: 'string', demandOption: true, describe: 'Index directory (written to a temp dir, renamed into place when complete)' })
       .option('hybrid', { type: 'boolean', default: false, describe: 'Dense encoder only: also build BM25 and search both with reciprocal-rank fusion' })
@@ -118,7 +118,8 @@ export const indexCommand: CommandModule<object, IndexArgs> = {
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress, only the summary line' })
       .example('$0 index --corpus data/scifact/corpus.jsonl --encoder bm25 --out idx/scifact-bm25', 'BM25 index (Lucene-like analyzer, k1=0.9 b=0.4)')
       .example('$0 index --corpus data/scifact/corpus.jsonl --encoder models/lrat --factory HNSW32,Flat --out idx/scifact-lrat', 'Dense HNSW index with a trained encoder')
-      .example('$0 index --corpus corpus.jsonl --encoder models/lrat --hybrid --out idx/hybrid', 'Dense + BM25, fused with RRF at search time') as unknown as Argv<IndexArgs>,
+      .example('$0 index --corpus corpus.jsonl --encoder models/lrat --hybrid --out idx/hybrid', 'Dense + BM25, fused with RRF at search time')
+      .example('$0 index --corpus data/scifact/corpus.jsonl --encoder ~/models/bge-small-en-v1.5 --out idx/scifact-bge', 'Dense index with an untouched sentence-transformers checkpoint') as unknown as Argv<IndexArgs>,
   handler: async (a) => {
     await runIndex(a);
   },

@@ -11,6 +11,7 @@ import {
   selectBackend,
   train,
   type DevSet,
+  type Encoder,
   type EncoderKind,
   type TrainProgress,
   type TrainResult,
@@ -20,7 +21,8 @@ import {
 
 export interface TrainArgs {
   pairs: string;
-  encoder: EncoderKind;
+  /** An encoder kind, or a Hugging Face / sentence-transformers folder (the transformer encoder). */
+  encoder: string;
   out: string;
   epochs: number;
   batchSize: number;
@@ -40,7 +42,30 @@ export interface TrainArgs {
   cacheDir?: string;
   queryPrefix?: string;
   adapter: 'linear' | 'mlp';
+  trainLayers?: string;
+  queryMaxLen?: number;
+  passageMaxLen?: number;
+  pooling?: 'cls' | 'mean';
   quiet: boolean;
+}
+
+/** `--encoder`: one of the built-in kinds, else a model folder for the transformer encoder. */
+export async function encoderFromArgs(a: Pick<TrainArgs, 'encoder' | 'cacheDir' | 'queryPrefix' | 'adapter' | 'seed' | 'trainLayers' | 'queryMaxLen' | 'passageMaxLen' | 'pooling'>): Promise<Encoder> {
+  const transformerOnly = { '--train-layers': a.trainLayers, '--query-max-len': a.queryMaxLen, '--passage-max-len': a.passageMaxLen, '--pooling': a.pooling };
+  if ((ENCODER_KINDS as readonly string[]).includes(a.encoder) && a.encoder !== 'transformer') {
+    const given = Object.entries(transformerOnly).filter(([, v]) => v !== undefined).map(([k]) => k);
+    if (given.length) throw new Error(`${given.join(', ')} only apply to a transformer folder (--encoder <Hugging Face folder>), not --encoder ${a.encoder}`);
+    return createEncoder(a.encoder as EncoderKind, { cacheDir: a.cacheDir, queryPrefix: a.queryPrefix, adapter: a.adapter, seed: a.seed });
+  }
+  const dir = path.resolve(a.encoder);
+  const stat = await fsp.stat(dir).catch(() => null);
+  if (!stat?.isDirectory()) throw new Error(`--encoder ${a.encoder}: neither an encoder kind (${ENCODER_KINDS.filter((k) => k !== 'transformer').join(', ')}) nor a model folder`);
+  let trainLayers: 'all' | number | undefined;
+  if (a.trainLayers !== undefined) {
+    trainLayers = a.trainLayers === 'all' ? 'all' : Number(a.trainLayers);
+    if (trainLayers !== 'all' && (!Number.isInteger(trainLayers) || trainLayers < 1)) throw new Error(`--train-layers must be "all" or a positive integer, got ${a.trainLayers}`);
+  }
+  return createEncoder('transformer', { model: dir, trainLayers, queryMaxLength: a.queryMaxLen, passageMaxLength: a.passageMaxLen, pooling: a.pooling, queryPrefix: a.queryPrefix });
 }
 
 /** Reads a BEIR folder (corpus.jsonl, queries.jsonl, qrels/{dev,test,all}.tsv) as a dev set. */
@@ -64,7 +89,7 @@ export async function loadDevSet(dir: string, qrelsFile?: string): Promise<DevSe
 
 export async function runTrain(a: TrainArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat train: ${l}\n`)): Promise<TrainResult> {
   const backend = await selectBackend({ prefer: a.backend, log: say });
-  const encoder = await createEncoder(a.encoder, { cacheDir: a.cacheDir, queryPrefix: a.queryPrefix, adapter: a.adapter, seed: a.seed });
+  const encoder = await encoderFromArgs(a);
   const dev = a.dev ? await loadDevSet(a.dev, a.devQrels) : undefined;
   if (dev) say(`dev set: ${dev.queries.length} queries over ${dev.docs.length} docs (${a.dev})`);
   const mode = a.quiet ? 'silent' : undefined;
@@ -122,13 +147,21 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   builder: (y: Argv) =>
     y
       .option('pairs', { type: 'string', demandOption: true, describe: 'FlagEmbedding JSONL (query, pos, neg, optional reweight_rate), e.g. from `lrat mine`' })
-      .option('encoder', { choices: ENCODER_KINDS as EncoderKind[], default: 'use-adapter' as EncoderKind, describe: 'use-adapter: frozen USE-lite + trainable adapters; bow: trainable bag of words' })
+      .option('encoder', {
+        type: 'string',
+        default: 'use-adapter',
+        describe: 'use-adapter: frozen USE-lite + trainable adapters; bow: trainable bag of words; or a Hugging Face / sentence-transformers BERT-family folder (bge, e5, gte, MiniLM…) to fine-tune',
+      })
+      .option('train-layers', { type: 'string', describe: 'Transformer folder: "all" (default: every layer and the embeddings) or N (the top N layers; embeddings frozen)' })
+      .option('query-max-len', { type: 'number', describe: "Transformer folder: max query tokens, special tokens included (default the folder's max_seq_length)" })
+      .option('passage-max-len', { type: 'number', describe: "Transformer folder: max passage tokens (default the folder's max_seq_length)" })
+      .option('pooling', { choices: ['cls', 'mean'] as const, describe: 'Transformer folder without sentence-transformers files: pooling (default cls)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output folder: the model, best/, last/, checkpoints/, metrics.jsonl' })
       .option('epochs', { type: 'number', default: 2 })
       .option('batch-size', { type: 'number', default: 32 })
       .option('group-size', { type: 'number', default: 10, describe: '1 positive + (n − 1) hard negatives per query' })
       .option('temperature', { type: 'number', default: 0.02 })
-      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 1e-3 for bow)' })
+      .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 1e-3 for bow, 2e-5 for a transformer folder)' })
       .option('warmup', { type: 'number', default: 0.1, describe: 'Warmup: fraction of steps (< 1) or a number of steps' })
       .option('seed', { type: 'number', default: 0 })
       .option('unweighted', { type: 'boolean', default: false, describe: 'Ignore reweight_rate (plain mean loss, the ablation)' })
@@ -144,7 +177,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('adapter', { choices: ['linear', 'mlp'] as const, default: 'linear' as const, describe: 'use-adapter: adapter shape' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress bar' })
       .example('$0 train --pairs pairs.jsonl --encoder use-adapter --out models/x --epochs 2 --dev data/multihop-wiki', 'Train the default encoder, keeping the best model by dev nDCG@10')
-      .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint') as unknown as Argv<TrainArgs>,
+      .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint')
+      .example(
+        '$0 train --pairs pairs.jsonl --encoder ~/models/bge-small-en-v1.5 --train-layers 4 --query-max-len 64 --passage-max-len 256 --out models/bge-lrat',
+        'Fine-tune the top 4 layers of a sentence-transformers checkpoint; models/bge-lrat loads in SentenceTransformer() and `lrat encode`',
+      ) as unknown as Argv<TrainArgs>,
   handler: async (a) => {
     await runTrain(a);
   },

@@ -1,14 +1,16 @@
-// Child process of the kill-and-resume test: trains the bow encoder on synthetic pairs and, when
-// asked, SIGKILLs itself right after a given step — like a crash or a pre-empted job.
+// Child process of the kill-and-resume tests: trains the bow encoder (or, given a model folder, the
+// transformer) on synthetic pairs and, when asked, SIGKILLs itself right after a given step — like a
+// crash or a pre-empted job.
 import { selectBackend } from '../backend/select-backend';
+import { TransformerEncoder } from '../encoders/transformer';
 import { train } from '../train';
 import { syntheticPairs } from './synthetic-pairs';
 import { tinyEncoder } from './tiny-encoder';
 
 async function main(): Promise<void> {
-  const [outDir, mode, killAt] = process.argv.slice(2);
+  const [outDir, mode, killAt, model] = process.argv.slice(2);
   await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
-  const encoder = tinyEncoder({ seed: 7 });
+  const encoder = model ? await TransformerEncoder.load({ model }) : tinyEncoder({ seed: 7 });
   await train({
     pairs: syntheticPairs(40, 11),
     encoder,
@@ -16,7 +18,7 @@ async function main(): Promise<void> {
     epochs: 2,
     batchSize: 8,
     groupSize: 4,
-    lr: 5e-3,
+    lr: model ? 1e-3 : 5e-3,
     seed: 5,
     checkpointEvery: 3,
     resume: mode === 'resume',

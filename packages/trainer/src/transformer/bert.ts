@@ -59,10 +59,10 @@ export function parseBertConfig(raw: Record<string, unknown>, file = 'config.jso
 
 export interface BertLayerParams {
   attention: AttentionParams;
-  attentionNorm: { gamma: tf.Variable; beta: tf.Variable };
-  intermediate: { kernel: tf.Variable; bias: tf.Variable };
-  output: { kernel: tf.Variable; bias: tf.Variable };
-  outputNorm: { gamma: tf.Variable; beta: tf.Variable };
+  attentionNorm: { gamma: tf.Tensor1D; beta: tf.Tensor1D };
+  intermediate: { kernel: tf.Tensor2D; bias: tf.Tensor1D };
+  output: { kernel: tf.Tensor2D; bias: tf.Tensor1D };
+  outputNorm: { gamma: tf.Tensor1D; beta: tf.Tensor1D };
 }
 
 /** One weight: its Hugging Face name (BertModel, no prefix), whether it is stored transposed, its variable. */
@@ -136,27 +136,32 @@ export class BertModel {
 
   private readonly byName = new Map<string, BertWeight>();
 
-  private param(name: string): tf.Variable {
+  private param(name: string): tf.Tensor {
     if (this.byName.size === 0) for (const w of this.weights) this.byName.set(w.hfName, w);
     const w = this.byName.get(name);
     if (!w) throw new Error(`BertModel: no weight ${name}`);
     return w.variable;
   }
 
-  private layerParams(): BertLayerParams[] {
-    const out: BertLayerParams[] = [];
-    for (let i = 0; i < this.config.numLayers; i++) {
-      const p = (s: string) => this.param(`encoder.layer.${i}.${s}`);
-      const lin = (s: string) => ({ kernel: p(`${s}.weight`) as tf.Variable as unknown as tf.Tensor2D, bias: p(`${s}.bias`) as tf.Variable as unknown as tf.Tensor1D });
-      out.push({
-        attention: { query: lin('attention.self.query'), key: lin('attention.self.key'), value: lin('attention.self.value'), output: lin('attention.output.dense') },
-        attentionNorm: { gamma: p('attention.output.LayerNorm.weight'), beta: p('attention.output.LayerNorm.bias') },
-        intermediate: { kernel: p('intermediate.dense.weight'), bias: p('intermediate.dense.bias') },
-        output: { kernel: p('output.dense.weight'), bias: p('output.dense.bias') },
-        outputNorm: { gamma: p('output.LayerNorm.weight'), beta: p('output.LayerNorm.bias') },
-      });
-    }
-    return out;
+  private vec(name: string): tf.Tensor1D {
+    return this.param(name) as tf.Tensor1D;
+  }
+
+  private mat(name: string): tf.Tensor2D {
+    return this.param(name) as tf.Tensor2D;
+  }
+
+  private layerParams(i: number): BertLayerParams {
+    const p = `encoder.layer.${i}.`;
+    const lin = (s: string) => ({ kernel: this.mat(`${p}${s}.weight`), bias: this.vec(`${p}${s}.bias`) });
+    const norm = (s: string) => ({ gamma: this.vec(`${p}${s}.weight`), beta: this.vec(`${p}${s}.bias`) });
+    return {
+      attention: { query: lin('attention.self.query'), key: lin('attention.self.key'), value: lin('attention.self.value'), output: lin('attention.output.dense') },
+      attentionNorm: norm('attention.output.LayerNorm'),
+      intermediate: lin('intermediate.dense'),
+      output: lin('output.dense'),
+      outputNorm: norm('output.LayerNorm'),
+    };
   }
 
   /** Token states [B, T, H] for ids / token types / 0-1 attention mask, all int32 [B, T]. */
@@ -165,16 +170,19 @@ export class BertModel {
     const [, t] = ids.shape;
     if (t > c.maxPositions) throw new Error(`BertModel: ${t} tokens exceed max_position_embeddings ${c.maxPositions}`);
     return tf.tidy(() => {
-      const pos = tf.slice(this.param('embeddings.position_embeddings.weight'), [0, 0], [t, c.hiddenSize]);
-      let x = tf.add(tf.add(embeddingLookup(this.param('embeddings.word_embeddings.weight') as unknown as tf.Tensor2D, ids), pos), embeddingLookup(this.param('embeddings.token_type_embeddings.weight') as unknown as tf.Tensor2D, typeIds));
-      x = layerNorm(x, this.param('embeddings.LayerNorm.weight') as unknown as tf.Tensor1D, this.param('embeddings.LayerNorm.bias') as unknown as tf.Tensor1D, c.layerNormEps);
+      const pos = tf.slice(this.mat('embeddings.position_embeddings.weight'), [0, 0], [t, c.hiddenSize]);
+      const words = embeddingLookup(this.mat('embeddings.word_embeddings.weight'), ids);
+      const types = embeddingLookup(this.mat('embeddings.token_type_embeddings.weight'), typeIds);
+      let x = layerNorm(tf.add(tf.add(words, pos), types), this.vec('embeddings.LayerNorm.weight'), this.vec('embeddings.LayerNorm.bias'), c.layerNormEps);
       const mask = additiveMask(attentionMask);
       const act = c.hiddenAct === 'gelu' ? gelu : tf.relu;
-      for (const l of this.layerParams()) {
+      for (let i = 0; i < c.numLayers; i++) {
+        const l = this.layerParams(i);
+        // Post-LN (BERT): residual, then LayerNorm, after attention and after the feed-forward.
         const a = selfAttention(x as tf.Tensor3D, mask, l.attention, c.numHeads);
-        x = layerNorm(tf.add(x, a), l.attentionNorm.gamma as unknown as tf.Tensor1D, l.attentionNorm.beta as unknown as tf.Tensor1D, c.layerNormEps);
-        const h = act(dense(x, l.intermediate.kernel as unknown as tf.Tensor2D, l.intermediate.bias as unknown as tf.Tensor1D));
-        x = layerNorm(tf.add(x, dense(h, l.output.kernel as unknown as tf.Tensor2D, l.output.bias as unknown as tf.Tensor1D)), l.outputNorm.gamma as unknown as tf.Tensor1D, l.outputNorm.beta as unknown as tf.Tensor1D, c.layerNormEps);
+        x = layerNorm(tf.add(x, a), l.attentionNorm.gamma, l.attentionNorm.beta, c.layerNormEps);
+        const h = act(dense(x, l.intermediate.kernel, l.intermediate.bias));
+        x = layerNorm(tf.add(x, dense(h, l.output.kernel, l.output.bias)), l.outputNorm.gamma, l.outputNorm.beta, c.layerNormEps);
       }
       return x as tf.Tensor3D;
     });
