@@ -15,8 +15,8 @@ import { MANIFEST_FILE } from './weights-io';
 export interface TransformerOptions {
   /** A Hugging Face / sentence-transformers folder, or a folder written by `lrat train`. */
   model?: string;
-  /** Pooling for a folder without sentence-transformers files (no modules.json). */
-  pooling?: 'cls' | 'mean';
+  /** Pooling for a folder without sentence-transformers files (no modules.json); default cls, lasttoken for Qwen3. */
+  pooling?: 'cls' | 'mean' | 'lasttoken';
   /** 'all' (default): every layer and the embeddings; N: only the top N layers (embeddings frozen). */
   trainLayers?: 'all' | number;
   /** Token limits (special tokens included) per side; default the folder's max_seq_length. */
@@ -24,6 +24,8 @@ export interface TransformerOptions {
   passageMaxLength?: number;
   /** Overrides the folder's `query` prompt. */
   queryPrefix?: string;
+  /** Overrides the folder's document prompt (`document`, else `passage` / `corpus`). */
+  documentPrefix?: string;
 }
 
 /** Files of the source folder copied verbatim into an export (the weights and configs are rewritten). */
@@ -86,14 +88,16 @@ export class TransformerEncoder implements Encoder {
     this.id = `transformer:${path.basename(path.resolve(folder.dir))}`;
     this.dim = model.config.hiddenSize * folder.pooling.length;
     this.queryPrefix = opts.queryPrefix ?? promptFor(folder.prompts, 'query');
-    this.documentPrefix = promptFor(folder.prompts, 'document');
+    this.documentPrefix = opts.documentPrefix ?? promptFor(folder.prompts, 'document');
     this.trainable = model.weights.filter((w) => w.variable.trainable).map((w) => ({ name: w.hfName, variable: w.variable }));
   }
 
   static async load(options: TransformerOptions): Promise<TransformerEncoder> {
     if (!options.model) throw new Error('transformer encoder: no model folder given (--encoder <folder>)');
     const dir = path.resolve(options.model);
-    const folder = await readStFolder(dir, options.pooling ?? 'cls');
+    // A bare decoder folder (no modules.json) embeds with its last token, as decoder embedders do.
+    const bareType = (JSON.parse(await fsp.readFile(path.join(dir, 'config.json'), 'utf8').catch(() => '{}')) as { model_type?: unknown }).model_type;
+    const folder = await readStFolder(dir, options.pooling ?? (bareType === 'qwen3' ? 'lasttoken' : 'cls'));
     const cfgPeek = JSON.parse(await fsp.readFile(path.join(folder.transformerDir, 'config.json'), 'utf8').catch(() => '{}')) as { num_hidden_layers?: number; model_type?: unknown };
     const numLayers = typeof cfgPeek.num_hidden_layers === 'number' ? cfgPeek.num_hidden_layers : 0;
     const top = parseTrainLayers(options.trainLayers, Math.max(1, numLayers));
@@ -238,6 +242,7 @@ export class TransformerEncoder implements Encoder {
     await w('sentence_bert_config.json', { max_seq_length: this.maxLength.document, do_lower_case: this.folder.doLowerCase });
     const prompts: Record<string, string> = { ...this.folder.prompts };
     if (this.queryPrefix) prompts.query = this.queryPrefix;
+    if (this.documentPrefix) prompts.document = this.documentPrefix;
     await w('config_sentence_transformers.json', {
       ...(this.folder.stConfig ?? {}),
       prompts,
