@@ -275,7 +275,7 @@ def qwen3_forward(W, c, ids, mask):
     inv = 1.0 / (c["rope_theta"] ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd))
     ang = torch.arange(T, dtype=torch.float64)[:, None] * inv[None, :]
     emb = torch.cat([ang, ang], dim=-1)
-    cos, sin = emb.cos(), emb.sin()
+    cos, sin = emb.cos().to(x.dtype), emb.sin().to(x.dtype)
     allowed = torch.tril(torch.ones(T, T, dtype=torch.bool))[None, None] & mask.bool()[:, None, None, :]
     for i in range(c["num_hidden_layers"]):
         p = lambda s: W[f"layers.{i}.{s}"]  # noqa: E731

@@ -16,12 +16,14 @@ const TEXTS = ['what is the capital of france', '', 'Paris is the capital of Fra
 let tmp: string;
 let model: string;
 
+// Every Qwen3 test carries the real 151,936-row vocabulary (embedding table, its gradient and AdamW
+// state): about a minute of CPU for this file, several on a loaded machine, hence the long timeouts.
 beforeAll(async () => {
   await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
   tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'lrat-qwen3-train-'));
   model = path.join(tmp, 'tiny-qwen3');
   await writeTinyQwen3(model, { maxSeqLength: 24 });
-});
+}, 300_000);
 afterAll(() => fsp.rm(tmp, { recursive: true, force: true }));
 
 describe('Qwen3 encoder training', () => {
@@ -59,7 +61,7 @@ describe('Qwen3 encoder training', () => {
     } finally {
       enc.dispose();
     }
-  });
+  }, 600_000);
 
   it('trains every layer, exports a Qwen3Model sentence-transformers folder, and reloads to the same embeddings', async () => {
     const before = await readSafetensors(path.join(model, 'model.safetensors'));
@@ -94,7 +96,7 @@ describe('Qwen3 encoder training', () => {
     } finally {
       enc.dispose();
     }
-  });
+  }, 600_000);
 
   // The top layer only (the final norm included): the 151k-row embedding table's AdamW state would
   // make each of the three child runs several times slower without testing anything more.

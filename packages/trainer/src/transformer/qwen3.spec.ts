@@ -55,7 +55,7 @@ describe('Qwen3 (Qwen3-Embedding) encoder against the PyTorch reference', () => 
       const diff = maxAbsDiff(ours, e.embeddings, enc.dim);
       expect(diff).toBeLessThan(1e-4);
     }
-  });
+  }, 600_000);
 
   it('left padding does not change a text’s vector (mixed lengths in one batch vs each alone)', async () => {
     const enc = encoders[0] ?? (await load('pad', {}));
