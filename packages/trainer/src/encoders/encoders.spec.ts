@@ -115,6 +115,6 @@ describe('use-adapter encoder', () => {
     await expect(loadEncoder(path.join(tmp, 'nowhere'))).rejects.toThrow(/no encoder here \(missing encoder\.json/);
     await fsp.mkdir(path.join(tmp, 'bad'), { recursive: true });
     await fsp.writeFile(path.join(tmp, 'bad', 'encoder.json'), JSON.stringify({ format: 'lrat-encoder', kind: 'gpt', weights: [] }));
-    await expect(loadEncoder(path.join(tmp, 'bad'))).rejects.toThrow(/field "kind" must be "use-adapter" or "bow"/);
+    await expect(loadEncoder(path.join(tmp, 'bad'))).rejects.toThrow(/field "kind" must be one of "use-adapter", "bow", "transformer", got "gpt"/);
   });
 });

@@ -115,6 +115,31 @@ describe('transformer encoder', () => {
     }
   });
 
+  it('names the file and the field of an unsupported or inconsistent folder', async () => {
+    const copy = async (name: string, edit: (dir: string) => Promise<void>) => {
+      const dir = path.join(tmp, `bad-${name}`);
+      await fsp.cp(path.join(FIXTURES, 'st-classic'), dir, { recursive: true });
+      await edit(dir);
+      return dir;
+    };
+    const patchJson = (file: string, patch: Record<string, unknown>) => async (dir: string) => {
+      const f = path.join(dir, file);
+      await fsp.writeFile(f, JSON.stringify({ ...JSON.parse(await fsp.readFile(f, 'utf8')), ...patch }));
+    };
+    const roberta = await copy('roberta', patchJson('config.json', { model_type: 'roberta' }));
+    await expect(loadEncoder(roberta)).rejects.toThrow(`${path.join(roberta, 'config.json')}: field "model_type" is "roberta"`);
+    const narrow = await copy('narrow', patchJson('config.json', { hidden_size: 16 }));
+    await expect(loadEncoder(narrow)).rejects.toThrow(/model.safetensors: tensor "embeddings.word_embeddings.weight" has shape \[\d+,32\], config.json implies \[\d+,16\]/);
+    const dense = await copy('dense', async (dir) => {
+      const mods = JSON.parse(await fsp.readFile(path.join(dir, 'modules.json'), 'utf8'));
+      mods.push({ idx: 3, name: '3', path: '3_Dense', type: 'sentence_transformers.models.Dense' });
+      await fsp.writeFile(path.join(dir, 'modules.json'), JSON.stringify(mods));
+    });
+    await expect(loadEncoder(dense)).rejects.toThrow(/modules.json: module 3 \("sentence_transformers.models.Dense"\): unsupported module type/);
+    const pooling = await copy('pooling', patchJson('1_Pooling/config.json', { pooling_mode: 'median' }));
+    await expect(loadEncoder(pooling)).rejects.toThrow(/1_Pooling\/config.json: field "pooling_mode" has unknown mode "median"/);
+  });
+
   it('reaches the same weights after being killed and resumed as an uninterrupted run', async () => {
     const model = path.join(FIXTURES, 'st-classic');
     const child = (outDir: string, mode: string, killAt = '') =>

@@ -8,7 +8,7 @@ import { promises as fsp } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { additiveMask, dense, embeddingLookup, gelu, layerNorm, selfAttention, type AttentionParams } from './ops';
-import { readCheckpointHeaders, readSafetensors, type TensorToWrite } from './safetensors';
+import { readCheckpointHeaders, readSafetensors, type SafetensorsHeader, type TensorToWrite } from './safetensors';
 
 export interface BertConfig {
   vocabSize: number;
@@ -102,34 +102,35 @@ export class BertModel {
 
     const expected = expectedShapes(config);
     const tag = `bert_${instance++}`;
-    const weights: BertWeight[] = [];
-    // Group reads per file so each shard is opened once.
-    const byFile = new Map<string, string[]>();
-    const nameIn = new Map<string, string>();
-    for (const [hfName] of expected) {
+    // Check every name and shape from the headers before reading any data: fail fast, and then read
+    // one tensor at a time so peak memory stays near the model's size, not twice it.
+    const plan: Array<{ hfName: string; stored: string; file: string; transposed: boolean; layer: number }> = [];
+    for (const [hfName, { shape, transposed, layer }] of expected) {
       const stored = findStored(headers, prefix, hfName);
       if (!stored) {
         if (hfName.startsWith('pooler.')) continue;
         throw new Error(`${dir}: weights lack tensor "${prefix}${hfName}"`);
       }
-      const file = (headers.get(stored) as { file: string }).file;
-      byFile.set(file, [...(byFile.get(file) ?? []), stored]);
-      nameIn.set(hfName, stored);
+      const header = headers.get(stored) as SafetensorsHeader;
+      const info = header.tensors.get(stored) as { shape: number[] };
+      if (info.shape.join('x') !== shape.join('x')) throw new Error(`${header.file}: tensor "${stored}" has shape [${info.shape}], config.json implies [${shape}]`);
+      plan.push({ hfName, stored, file: header.file, transposed, layer });
     }
-    const loaded = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const [file, names] of byFile) for (const [n, t] of await readSafetensors(file, names)) loaded.set(n, t);
-    for (const [hfName, { shape, transposed, layer }] of expected) {
-      const stored = nameIn.get(hfName);
-      if (!stored) continue;
-      const t = loaded.get(stored) as { shape: number[]; data: Float32Array };
-      if (t.shape.join('x') !== shape.join('x')) throw new Error(`${headers.get(stored)?.file}: tensor "${stored}" has shape [${t.shape}], config.json implies [${shape}]`);
-      const value = tf.tidy(() => {
-        const x = tf.tensor(t.data, shape, 'float32');
-        return transposed ? tf.transpose(x) : x;
-      });
-      const trainable = layer !== -2 && trainableLayer(layer);
-      weights.push({ hfName, transposed, layer, variable: tf.variable(value, trainable, `${tag}/${hfName}`) });
-      value.dispose();
+    const weights: BertWeight[] = [];
+    try {
+      for (const { hfName, stored, file, transposed, layer } of plan) {
+        const t = (await readSafetensors(file, [stored])).get(stored) as { shape: number[]; data: Float32Array };
+        const value = tf.tidy(() => {
+          const x = tf.tensor(t.data, t.shape, 'float32');
+          return transposed ? tf.transpose(x) : x;
+        });
+        const trainable = layer !== -2 && trainableLayer(layer);
+        weights.push({ hfName, transposed, layer, variable: tf.variable(value, trainable, `${tag}/${hfName}`) });
+        value.dispose();
+      }
+    } catch (err) {
+      for (const w of weights) w.variable.dispose();
+      throw err;
     }
     return new BertModel(config, raw, weights);
   }
@@ -207,7 +208,7 @@ export class BertModel {
   }
 }
 
-function findStored(headers: Map<string, unknown>, prefix: string, hfName: string): string | undefined {
+function findStored(headers: Map<string, SafetensorsHeader>, prefix: string, hfName: string): string | undefined {
   for (const cand of [prefix + hfName, prefix + hfName.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')]) {
     if (headers.has(cand)) return cand;
   }
