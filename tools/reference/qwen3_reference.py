@@ -55,6 +55,8 @@ DOCUMENTS = [
     "it's they'll WE'RE don't   multiple   spaces",
     "x",
     "Numbers 12345 and symbols @#$%^&*() end",
+    "Cafe\u0301 (decomposed) ﬁ ＡＢＣ emoji 😀👍🏽 tab\tCRLF\r\n\r\nend",
+    "I'M HE'S she'd <|im_start|>user hi<|im_end|> straße İstanbul مرحبا नमस्ते",
 ]
 QUERIES = ["what is the capital of france", "who wrote hamlet?", "", "best 2024 café near 東京"]
 
