@@ -14,7 +14,10 @@ export interface EncodeArgs {
   side: 'query' | 'document';
   batchSize: number;
   format: 'auto' | 'jsonl' | 'text';
-  pooling?: 'cls' | 'mean';
+  pooling?: 'cls' | 'mean' | 'lasttoken';
+  /** Override the model's query / document prompt (sentence-transformers `prompts`). */
+  queryPrompt?: string;
+  documentPrompt?: string;
   backend?: string;
   cacheDir?: string;
   quiet: boolean;
@@ -52,7 +55,12 @@ function inputFormat(a: Pick<EncodeArgs, 'format' | 'input'>): 'jsonl' | 'text' 
 export async function runEncode(a: EncodeArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat encode: ${l}\n`)): Promise<EncodeSummary> {
   const started = Date.now();
   const backend = await selectBackend({ prefer: a.backend, log: say });
-  const encoder = await loadEncoder(path.resolve(a.model), { ...(a.cacheDir ? { cacheDir: a.cacheDir } : {}), ...(a.pooling ? { pooling: a.pooling } : {}) });
+  const prompts = { ...(a.queryPrompt !== undefined ? { queryPrefix: a.queryPrompt } : {}), ...(a.documentPrompt !== undefined ? { documentPrefix: a.documentPrompt } : {}) };
+  const encoder = await loadEncoder(path.resolve(a.model), { ...(a.cacheDir ? { cacheDir: a.cacheDir } : {}), ...(a.pooling ? { pooling: a.pooling } : {}), ...prompts });
+  if (Object.keys(prompts).length && encoder.kind !== 'transformer') {
+    encoder.dispose();
+    throw new Error(`--query-prompt / --document-prompt apply to transformer models; ${a.model} is a ${encoder.kind} model (its query prefix was fixed at training)`);
+  }
   try {
     const rows =
       inputFormat(a) === 'text'
@@ -102,7 +110,9 @@ export const encodeCommand: CommandModule<object, EncodeArgs> = {
       .option('model', { type: 'string', demandOption: true, describe: 'Model folder written by `lrat train`, or a Hugging Face / sentence-transformers BERT-family folder' })
       .option('input', { type: 'string', demandOption: true, describe: 'JSONL: BEIR corpus {_id,title,text} (or {docid,text}), or queries {_id,text}; or plain text, one text per line' })
       .option('format', { choices: ['auto', 'jsonl', 'text'] as const, default: 'auto' as const, describe: 'Input format; auto: .jsonl/.json → jsonl, anything else → one text per line (empty lines kept)' })
-      .option('pooling', { choices: ['cls', 'mean'] as const, describe: 'Pooling for a Hugging Face folder without sentence-transformers files (default cls)' })
+      .option('pooling', { choices: ['cls', 'mean', 'lasttoken'] as const, describe: 'Pooling for a Hugging Face folder without sentence-transformers files (default cls; lasttoken for Qwen3)' })
+      .option('query-prompt', { type: 'string', describe: "With --side query: the prompt put before each query instead of the folder's `query` prompt (\"\" for none)" })
+      .option('document-prompt', { type: 'string', describe: "With --side document: the prompt put before each document instead of the folder's document prompt" })
       .option('out', { type: 'string', demandOption: true, describe: 'Output folder: embeddings.f32, ids.txt, manifest.json' })
       .option('side', { choices: ['query', 'document'] as const, default: 'document' as const })
       .option('batch-size', { type: 'number', default: 256 })
@@ -112,6 +122,7 @@ export const encodeCommand: CommandModule<object, EncodeArgs> = {
       .example('$0 encode --model models/x --input data/multihop-wiki/corpus.jsonl --out emb/', 'Embed a BEIR corpus')
       .example('$0 encode --model models/x --input data/multihop-wiki/queries.jsonl --side query --out emb-q/', 'Embed queries')
       .example('$0 encode --model ~/models/bge-small-en-v1.5 --input texts.txt --out emb/', 'Embed each line of a text file with a sentence-transformers folder (same vectors as its encode())')
+      .example('$0 encode --model ~/models/Qwen3-Embedding-0.6B --input queries.txt --side query --out emb-q/', "Qwen3-Embedding queries with the folder's `query` instruction prompt, last-token pooling, left padding")
       .example('$0 encode --model ~/models/bert-base --pooling mean --input texts.txt --out emb/', 'A bare Hugging Face folder with mean pooling') as unknown as Argv<EncodeArgs>,
   handler: async (a) => {
     await runEncode(a);

@@ -11,6 +11,8 @@ import {
   loadPairs,
   selectBackend,
   train,
+  TRAIN_RECIPES,
+  trainRecipe,
   type DevSet,
   type Encoder,
   type EncoderKind,
@@ -26,12 +28,15 @@ export interface TrainArgs {
   /** An encoder kind, or a Hugging Face / sentence-transformers folder (the transformer encoder). */
   encoder: string;
   out: string;
-  epochs: number;
-  batchSize: number;
-  groupSize: number;
-  temperature: number;
+  /** A named recipe (`lrat-qwen3`): its values fill every option not given explicitly. */
+  recipe?: string;
+  /** Defaults (without a recipe): 2 epochs, batch 32, group 10, τ 0.02, warmup 0.1. */
+  epochs?: number;
+  batchSize?: number;
+  groupSize?: number;
+  temperature?: number;
   lr?: number;
-  warmup: number;
+  warmup?: number;
   seed: number;
   unweighted: boolean;
   includeUnsatisfied: boolean;
@@ -50,8 +55,37 @@ export interface TrainArgs {
   trainLayers?: string;
   queryMaxLen?: number;
   passageMaxLen?: number;
-  pooling?: 'cls' | 'mean';
+  pooling?: 'cls' | 'mean' | 'lasttoken';
   quiet: boolean;
+}
+
+/**
+ * Fills what the user left out from `--recipe` (then the plain defaults), and checks that the encoder
+ * is what the recipe was written for.
+ */
+export function withRecipe(a: TrainArgs): TrainArgs & Required<Pick<TrainArgs, 'epochs' | 'batchSize' | 'groupSize' | 'temperature' | 'warmup'>> {
+  const r = a.recipe !== undefined ? trainRecipe(a.recipe) : undefined;
+  if (r && (ENCODER_KINDS as readonly string[]).includes(a.encoder)) throw new Error(`--recipe ${r.name} fine-tunes a ${r.modelType} model folder (--encoder <folder>), not --encoder ${a.encoder}`);
+  return {
+    ...a,
+    epochs: a.epochs ?? r?.epochs ?? 2,
+    batchSize: a.batchSize ?? r?.batchSize ?? 32,
+    groupSize: a.groupSize ?? r?.groupSize ?? 10,
+    temperature: a.temperature ?? r?.temperature ?? 0.02,
+    warmup: a.warmup ?? r?.warmup ?? 0.1,
+    lr: a.lr ?? r?.lr,
+    queryPrefix: a.queryPrefix ?? r?.queryPrefix,
+    queryMaxLen: a.queryMaxLen ?? r?.queryMaxLength,
+    passageMaxLen: a.passageMaxLen ?? r?.passageMaxLength,
+    pooling: a.pooling ?? r?.pooling,
+  };
+}
+
+function checkRecipeEncoder(recipe: string, encoder: Encoder, folder: string): void {
+  const r = trainRecipe(recipe);
+  const c = encoder.config();
+  if (c.architecture !== r.modelType) throw new Error(`--recipe ${r.name} is written for ${r.modelType} checkpoints (Qwen3-Embedding); ${folder} is ${String(c.architecture)}`);
+  if (c.poolingModes !== r.pooling) throw new Error(`--recipe ${r.name} trains with ${r.pooling} pooling, but ${folder} pools with ${String(c.poolingModes)} (its 1_Pooling/config.json)`);
 }
 
 /** `--train-layers`: "all" or a positive number of top layers; undefined when not given. */
@@ -99,7 +133,8 @@ export async function loadDevSet(dir: string, qrelsFile?: string): Promise<DevSe
   return { queries: judged.map((q) => ({ id: q.id, text: q.text })), docs: corpus.map((d) => ({ id: d.id, text: documentText(d) })), qrels };
 }
 
-export async function runTrain(a: TrainArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat train: ${l}\n`)): Promise<TrainResult> {
+export async function runTrain(args: TrainArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat train: ${l}\n`)): Promise<TrainResult> {
+  const a = withRecipe(args);
   const counts: PairCounts = { used: 0, skippedUnsatisfied: 0, withPrompt: 0 };
   const pairs = await loadPairs(path.resolve(a.pairs), { weighted: !a.unweighted, includeUnsatisfied: a.includeUnsatisfied, counts });
   say(
@@ -111,6 +146,15 @@ export async function runTrain(a: TrainArgs, say: (line: string) => void = (l) =
   if (pairs.length === 0) throw new Error(`${a.pairs}: no row to train on (${counts.skippedUnsatisfied} unsatisfied rows skipped; --include-unsatisfied trains on them)`);
   const backend = await selectBackend({ prefer: a.backend, log: say });
   const encoder = await encoderFromArgs(a);
+  if (a.recipe !== undefined) {
+    try {
+      checkRecipeEncoder(a.recipe, encoder, a.encoder);
+    } catch (err) {
+      encoder.dispose();
+      throw err;
+    }
+    say(`recipe ${a.recipe}: lr ${a.lr}, ${a.epochs} epochs, warmup ${a.warmup}, τ ${a.temperature}, group ${a.groupSize}, batch ${a.batchSize}, query/passage max ${a.queryMaxLen}/${a.passageMaxLen} tokens`);
+  }
   const dev = a.dev ? await loadDevSet(a.dev, a.devQrels) : undefined;
   if (dev) say(`dev set: ${dev.queries.length} queries over ${dev.docs.length} docs (${a.dev})`);
   const mode = a.quiet ? 'silent' : undefined;
@@ -181,14 +225,18 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('train-layers', { type: 'string', describe: 'use or a transformer folder: "all" (default: every layer and the embeddings) or N (the top N layers and what sits above them; embeddings frozen)' })
       .option('query-max-len', { type: 'number', describe: "use or a transformer folder: max query tokens, special tokens included (default: the folder's max_seq_length; 128 for use)" })
       .option('passage-max-len', { type: 'number', describe: "use or a transformer folder: max passage tokens (default: the folder's max_seq_length; 128 for use)" })
-      .option('pooling', { choices: ['cls', 'mean'] as const, describe: 'Transformer folder without sentence-transformers files: pooling (default cls)' })
+      .option('pooling', { choices: ['cls', 'mean', 'lasttoken'] as const, describe: 'Transformer folder without sentence-transformers files: pooling (default cls; lasttoken for Qwen3)' })
+      .option('recipe', {
+        choices: Object.keys(TRAIN_RECIPES),
+        describe: 'A published setup in one flag; options given explicitly win. lrat-qwen3: the LRAT paper’s Qwen3-Embedding fine-tune (lr 1e-6, 2 epochs, warmup 0.1, τ 0.02, group 10, batch 256 = 32 × 8 devices, 512-token queries/passages, web-search instruction on queries, last-token pooling)',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'Output folder: the model, best/, last/, checkpoints/, metrics.jsonl' })
-      .option('epochs', { type: 'number', default: 2 })
-      .option('batch-size', { type: 'number', default: 32 })
-      .option('group-size', { type: 'number', default: 10, describe: '1 positive + (n − 1) hard negatives per query' })
-      .option('temperature', { type: 'number', default: 0.02 })
+      .option('epochs', { type: 'number', describe: 'Default 2 (or the recipe’s)' })
+      .option('batch-size', { type: 'number', describe: 'Default 32 (or the recipe’s)' })
+      .option('group-size', { type: 'number', describe: '1 positive + (n − 1) hard negatives per query (default 10, or the recipe’s)' })
+      .option('temperature', { type: 'number', describe: 'Default 0.02 (or the recipe’s)' })
       .option('lr', { type: 'number', describe: 'Peak learning rate (default 1e-4 for use-adapter, 5e-5 for use, 2e-5 for a transformer folder, 1e-3 for bow)' })
-      .option('warmup', { type: 'number', default: 0.1, describe: 'Warmup: fraction of steps (< 1) or a number of steps' })
+      .option('warmup', { type: 'number', describe: 'Warmup: fraction of steps (< 1) or a number of steps (default 0.1, or the recipe’s)' })
       .option('seed', { type: 'number', default: 0 })
       .option('unweighted', { type: 'boolean', default: false, describe: 'Ignore reweight_rate (plain mean loss, the ablation)' })
       .option('include-unsatisfied', {
@@ -214,6 +262,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .example('$0 train --pairs pairs.jsonl --encoder bow --out models/x --micro-batch 16', 'Gradient caching: forward/backward 16 texts at a time (long sequences, big batches)')
       .example('$0 train --pairs pairs.jsonl --out models/no-judge --include-unsatisfied', 'The no-judge ablation: every mined browse is a positive')
       .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint')
+      .example('$0 train --pairs pairs.jsonl --encoder ~/models/Qwen3-Embedding-0.6B --recipe lrat-qwen3 --out models/qwen3-lrat', 'The paper’s own fine-tune of Qwen3-Embedding (override any value, e.g. --batch-size 32)')
       .example(
         '$0 train --pairs pairs.jsonl --encoder ~/models/bge-small-en-v1.5 --train-layers 4 --query-max-len 64 --passage-max-len 256 --out models/bge-lrat',
         'Fine-tune the top 4 layers of a sentence-transformers checkpoint; models/bge-lrat loads in SentenceTransformer() and `lrat encode`',

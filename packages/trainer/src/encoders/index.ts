@@ -44,10 +44,10 @@ export async function isHuggingFaceFolder(dir: string): Promise<boolean> {
 /**
  * Loads an encoder saved by `lrat train` (or `encoder.save`), or an untouched Hugging Face /
  * sentence-transformers folder. `overrides` can change settings that do not affect the weights, e.g.
- * `cacheDir`, or the fallback `pooling` of a bare Hugging Face folder.
+ * `cacheDir`, the fallback `pooling` of a bare Hugging Face folder, or a transformer's prompts.
  */
-export async function loadEncoder(modelDir: string, overrides: Pick<EncoderOptions, 'cacheDir' | 'pooling'> = {}): Promise<Encoder> {
-  if (await isHuggingFaceFolder(modelDir)) return TransformerEncoder.load({ model: modelDir, pooling: overrides.pooling });
+export async function loadEncoder(modelDir: string, overrides: Pick<EncoderOptions, 'cacheDir' | 'pooling' | 'queryPrefix' | 'documentPrefix'> = {}): Promise<Encoder> {
+  if (await isHuggingFaceFolder(modelDir)) return TransformerEncoder.load({ model: modelDir, pooling: overrides.pooling, queryPrefix: overrides.queryPrefix, documentPrefix: overrides.documentPrefix });
   const manifest = await readManifest(modelDir);
   if (manifest.kind === 'transformer') {
     // The folder itself is the model (model.safetensors, tokenizer, sentence-transformers configs).
@@ -57,7 +57,8 @@ export async function loadEncoder(modelDir: string, overrides: Pick<EncoderOptio
       trainLayers: c.trainLayers as TransformerOptions['trainLayers'],
       queryMaxLength: c.queryMaxLength as number | undefined,
       passageMaxLength: c.passageMaxLength as number | undefined,
-      queryPrefix: c.queryPrefix as string | undefined,
+      queryPrefix: overrides.queryPrefix ?? (c.queryPrefix as string | undefined),
+      documentPrefix: overrides.documentPrefix ?? (c.documentPrefix as string | undefined),
     });
   }
   const encoder = await createEncoder(manifest.kind, { ...(manifest.config as EncoderOptions), ...overrides });

@@ -3,6 +3,8 @@ import * as path from 'path';
 import * as crypto from 'crypto';
 import * as tf from '@tensorflow/tfjs';
 import { BertModel } from '../transformer/bert';
+import { ByteLevelBpeTokenizer } from '../transformer/bpe-tokenizer';
+import { Qwen3Model } from '../transformer/qwen3';
 import { l2Normalize, pool, type PoolingMode } from '../transformer/ops';
 import { readSafetensors, writeSafetensors } from '../transformer/safetensors';
 import { poolingConfigFor, promptFor, readStFolder, type StFolder } from '../transformer/st-folder';
@@ -13,8 +15,8 @@ import { MANIFEST_FILE } from './weights-io';
 export interface TransformerOptions {
   /** A Hugging Face / sentence-transformers folder, or a folder written by `lrat train`. */
   model?: string;
-  /** Pooling for a folder without sentence-transformers files (no modules.json). */
-  pooling?: 'cls' | 'mean';
+  /** Pooling for a folder without sentence-transformers files (no modules.json); default cls, lasttoken for Qwen3. */
+  pooling?: 'cls' | 'mean' | 'lasttoken';
   /** 'all' (default): every layer and the embeddings; N: only the top N layers (embeddings frozen). */
   trainLayers?: 'all' | number;
   /** Token limits (special tokens included) per side; default the folder's max_seq_length. */
@@ -22,10 +24,12 @@ export interface TransformerOptions {
   passageMaxLength?: number;
   /** Overrides the folder's `query` prompt. */
   queryPrefix?: string;
+  /** Overrides the folder's document prompt (`document`, else `passage` / `corpus`). */
+  documentPrefix?: string;
 }
 
 /** Files of the source folder copied verbatim into an export (the weights and configs are rewritten). */
-const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'added_tokens.json'];
 /** Texts per forward pass in embedQueries / embedDocuments. */
 const EMBED_CHUNK = 32;
 
@@ -41,6 +45,16 @@ class TokenBatch implements PreparedBatch {
     this.typeIds.dispose();
     this.mask.dispose();
   }
+}
+
+/** The architectures a folder's config.json `model_type` selects: BERT family (encoders) and Qwen3 (decoders). */
+type Model = BertModel | Qwen3Model;
+type Tokenizer = WordPieceTokenizer | ByteLevelBpeTokenizer;
+
+async function loadArchitecture(dir: string, modelType: unknown, trainableLayer: (layer: number) => boolean): Promise<{ model: Model; tokenizer: Tokenizer }> {
+  const tokenizerFile = path.join(dir, 'tokenizer.json');
+  if (modelType === 'qwen3') return { model: await Qwen3Model.load(dir, trainableLayer), tokenizer: await ByteLevelBpeTokenizer.load(tokenizerFile) };
+  return { model: await BertModel.load(dir, trainableLayer), tokenizer: await WordPieceTokenizer.load(tokenizerFile) };
 }
 
 function parseTrainLayers(v: TransformerOptions['trainLayers'], numLayers: number): number {
@@ -66,28 +80,29 @@ export class TransformerEncoder implements Encoder {
 
   private constructor(
     private readonly folder: StFolder,
-    private readonly model: BertModel,
-    private readonly tokenizer: WordPieceTokenizer,
+    private readonly model: Model,
+    private readonly tokenizer: Tokenizer,
     private readonly opts: TransformerOptions & { trainLayers: 'all' | number },
     private readonly maxLength: { query: number; document: number },
   ) {
     this.id = `transformer:${path.basename(path.resolve(folder.dir))}`;
     this.dim = model.config.hiddenSize * folder.pooling.length;
     this.queryPrefix = opts.queryPrefix ?? promptFor(folder.prompts, 'query');
-    this.documentPrefix = promptFor(folder.prompts, 'document');
+    this.documentPrefix = opts.documentPrefix ?? promptFor(folder.prompts, 'document');
     this.trainable = model.weights.filter((w) => w.variable.trainable).map((w) => ({ name: w.hfName, variable: w.variable }));
   }
 
   static async load(options: TransformerOptions): Promise<TransformerEncoder> {
     if (!options.model) throw new Error('transformer encoder: no model folder given (--encoder <folder>)');
     const dir = path.resolve(options.model);
-    const folder = await readStFolder(dir, options.pooling ?? 'cls');
-    const tokenizer = await WordPieceTokenizer.load(path.join(folder.transformerDir, 'tokenizer.json'));
-    const cfgPeek = JSON.parse(await fsp.readFile(path.join(folder.transformerDir, 'config.json'), 'utf8').catch(() => '{}')) as { num_hidden_layers?: number };
+    // A bare decoder folder (no modules.json) embeds with its last token, as decoder embedders do.
+    const bareType = (JSON.parse(await fsp.readFile(path.join(dir, 'config.json'), 'utf8').catch(() => '{}')) as { model_type?: unknown }).model_type;
+    const folder = await readStFolder(dir, options.pooling ?? (bareType === 'qwen3' ? 'lasttoken' : 'cls'));
+    const cfgPeek = JSON.parse(await fsp.readFile(path.join(folder.transformerDir, 'config.json'), 'utf8').catch(() => '{}')) as { num_hidden_layers?: number; model_type?: unknown };
     const numLayers = typeof cfgPeek.num_hidden_layers === 'number' ? cfgPeek.num_hidden_layers : 0;
     const top = parseTrainLayers(options.trainLayers, Math.max(1, numLayers));
     const all = options.trainLayers === undefined || options.trainLayers === 'all';
-    const model = await BertModel.load(folder.transformerDir, (layer) => (layer === -1 ? all : layer >= numLayers - top));
+    const { model, tokenizer } = await loadArchitecture(folder.transformerDir, cfgPeek.model_type, (layer) => (layer === -1 ? all : layer >= numLayers - top));
     const cap = Math.min(folder.maxSeqLength, model.config.maxPositions);
     const lim = (v: number | undefined, name: string) => {
       if (v === undefined) return cap;
@@ -110,7 +125,7 @@ export class TransformerEncoder implements Encoder {
   config(): Record<string, unknown> {
     return {
       model: this.folder.dir,
-      architecture: 'bert',
+      architecture: this.model instanceof Qwen3Model ? 'qwen3' : 'bert',
       poolingModes: this.folder.pooling.join('+'),
       normalize: this.folder.normalize,
       trainLayers: this.opts.trainLayers,
@@ -138,15 +153,18 @@ export class TransformerEncoder implements Encoder {
 
   async prepare(texts: string[], side: Side): Promise<PreparedBatch> {
     const rows = texts.map((t) => this.tokenize(t, side));
-    // Right-padded to the batch's longest row; padding is masked out of attention and pooling.
+    // Padded to the batch's longest row on the tokenizer's side (left for decoders such as
+    // Qwen3-Embedding); padding is masked out of attention and pooling.
     const len = Math.max(1, ...rows.map((r) => r.ids.length));
+    const left = this.tokenizer instanceof ByteLevelBpeTokenizer && this.tokenizer.paddingSide === 'left';
     const ids = new Int32Array(texts.length * len).fill(this.tokenizer.padId);
     const types = new Int32Array(texts.length * len);
     const mask = new Int32Array(texts.length * len);
     rows.forEach((r, i) => {
-      ids.set(r.ids, i * len);
-      types.set(r.typeIds, i * len);
-      mask.fill(1, i * len, i * len + r.ids.length);
+      const start = i * len + (left ? len - r.ids.length : 0);
+      ids.set(r.ids, start);
+      types.set(r.typeIds, start);
+      mask.fill(1, start, start + r.ids.length);
     });
     const n = texts.length;
     return new TokenBatch(n, tf.tensor2d(ids, [n, len], 'int32'), tf.tensor2d(types, [n, len], 'int32'), tf.tensor2d(mask, [n, len], 'int32'));
@@ -224,6 +242,7 @@ export class TransformerEncoder implements Encoder {
     await w('sentence_bert_config.json', { max_seq_length: this.maxLength.document, do_lower_case: this.folder.doLowerCase });
     const prompts: Record<string, string> = { ...this.folder.prompts };
     if (this.queryPrefix) prompts.query = this.queryPrefix;
+    if (this.documentPrefix) prompts.document = this.documentPrefix;
     await w('config_sentence_transformers.json', {
       ...(this.folder.stConfig ?? {}),
       prompts,

@@ -9,9 +9,9 @@ import { syntheticPairs } from './synthetic-pairs';
 import { tinyEncoder } from './tiny-encoder';
 
 async function main(): Promise<void> {
-  const [outDir, mode, killAt, model, microBatch] = process.argv.slice(2);
+  const [outDir, mode, killAt, model, microBatch, trainLayers] = process.argv.slice(2);
   await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
-  const encoder = model && model !== '-' ? await TransformerEncoder.load({ model }) : tinyEncoder({ seed: 7 });
+  const encoder = model && model !== '-' ? await TransformerEncoder.load({ model, trainLayers: trainLayers ? Number(trainLayers) : undefined }) : tinyEncoder({ seed: 7 });
   await train({
     pairs: syntheticPairs(40, 11),
     encoder,

@@ -134,7 +134,7 @@ export const POOLING_MODES: readonly PoolingMode[] = ['cls', 'mean', 'max', 'las
  * Sentence-transformers' Pooling semantics: cls = first token; mean = sum over non-padding tokens /
  * max(count, 1e-9); mean_sqrt_len_tokens = sum / sqrt(count); weightedmean = position-weighted mean
  * (weights 1..T); max = max over non-padding tokens (padding set to −1e9); lasttoken = the last
- * non-padding token of a right-padded row.
+ * non-padding token (the last position whose mask is 1: works for left and right padding).
  */
 export function pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, mode: PoolingMode): tf.Tensor2D {
   return tf.tidy(() => {
@@ -161,10 +161,13 @@ export function pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, mode: Pool
         return tf.max(masked, 1) as tf.Tensor2D;
       }
       case 'lasttoken': {
-        // One-hot over the last real position: a weighted sum keeps the gradient a plain product.
-        const lengths = tf.sum(tf.cast(attentionMask, 'int32'), 1);
-        const last = tf.cast(tf.maximum(tf.sub(lengths, 1), 0), 'int32') as tf.Tensor1D;
-        const onehot = tf.expandDims(tf.oneHot(last, t), -1);
+        // The last position whose mask is 1 (sentence-transformers flips the mask and takes argmax),
+        // so left-padded rows (decoders such as Qwen3-Embedding) and right-padded rows both work; an
+        // all-zero row takes position 0. One-hot weights keep the gradient a plain product.
+        const positions = tf.reshape(tf.range(1, t + 1, 1, 'int32'), [1, t]);
+        const last = tf.cast(tf.maximum(tf.sub(tf.max(tf.mul(tf.cast(attentionMask, 'int32'), positions), 1), 1), 0), 'int32') as tf.Tensor1D;
+        // (An equality mask, not tf.oneHot, which rejects depth 1: a batch of one-token rows.)
+        const onehot = tf.expandDims(tf.cast(tf.equal(tf.reshape(tf.range(0, t, 1, 'int32'), [1, t]), tf.expandDims(last, 1)), 'float32'), -1);
         return tf.sum(tf.mul(hidden, onehot), 1) as tf.Tensor2D;
       }
       default:
