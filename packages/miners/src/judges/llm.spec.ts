@@ -222,8 +222,10 @@ describe('unrecognised judge replies', () => {
         judge: { kind: 'llm', llm: { baseUrl: url, model: 'm' } }, tokenizer: 'whitespace', out: path.join(dir, 'pairs.jsonl'),
         onWarning: (w) => warnings.push(w),
       });
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toMatch(/^(\d+) of \1 LLM judge replies \(100\.0%\) started with neither RELEVANT nor NOT_RELEVANT \(first: "Sure! The analysis/);
+      // (Trajectory 11 browses a document its searches never showed: the yield check names it too.)
+      const judgeWarnings = warnings.filter((w) => w.includes('LLM judge replies'));
+      expect(judgeWarnings).toHaveLength(1);
+      expect(judgeWarnings[0]).toMatch(/^(\d+) of \1 LLM judge replies \(100\.0%\) started with neither RELEVANT nor NOT_RELEVANT \(first: "Sure! The analysis/);
     } finally {
       server.close();
     }
