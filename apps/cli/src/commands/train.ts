@@ -96,22 +96,32 @@ function trainLayersArg(value: string | undefined): 'all' | number | undefined {
   return n;
 }
 
+type EncoderArgs = Pick<TrainArgs, 'encoder' | 'cacheDir' | 'queryPrefix' | 'adapter' | 'seed' | 'trainLayers' | 'queryMaxLen' | 'passageMaxLen' | 'pooling'>;
+
+/** Refuses flags that do not apply to `--encoder`, and a folder that is not there (before reading the pairs). */
+async function checkEncoderFlags(a: EncoderArgs): Promise<void> {
+  trainLayersArg(a.trainLayers);
+  if (!(ENCODER_KINDS as readonly string[]).includes(a.encoder) || a.encoder === 'transformer') {
+    const stat = await fsp.stat(path.resolve(a.encoder)).catch(() => null);
+    if (!stat?.isDirectory()) throw new Error(`--encoder ${a.encoder}: neither an encoder kind (${ENCODER_KINDS.filter((k) => k !== 'transformer').join(', ')}) nor a model folder`);
+    return;
+  }
+  const transformerOnly = a.encoder === 'use' ? { '--pooling': a.pooling } : { '--train-layers': a.trainLayers, '--query-max-len': a.queryMaxLen, '--passage-max-len': a.passageMaxLen, '--pooling': a.pooling };
+  const given = Object.entries(transformerOnly).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (given.length) throw new Error(`${given.join(', ')} only apply to ${a.encoder === 'use' ? 'a transformer folder' : '--encoder use or a transformer folder'}, not --encoder ${a.encoder}`);
+}
+
 /**
  * `--encoder`: one of the built-in kinds, else a model folder for the transformer encoder. `use` (USE-lite
  * unfrozen) and a folder are transformers: they take --train-layers and the per-side max lengths.
  */
-export async function encoderFromArgs(a: Pick<TrainArgs, 'encoder' | 'cacheDir' | 'queryPrefix' | 'adapter' | 'seed' | 'trainLayers' | 'queryMaxLen' | 'passageMaxLen' | 'pooling'>): Promise<Encoder> {
+export async function encoderFromArgs(a: EncoderArgs): Promise<Encoder> {
+  await checkEncoderFlags(a);
   const trainLayers = trainLayersArg(a.trainLayers);
   if ((ENCODER_KINDS as readonly string[]).includes(a.encoder) && a.encoder !== 'transformer') {
-    const transformerOnly = a.encoder === 'use' ? { '--pooling': a.pooling } : { '--train-layers': a.trainLayers, '--query-max-len': a.queryMaxLen, '--passage-max-len': a.passageMaxLen, '--pooling': a.pooling };
-    const given = Object.entries(transformerOnly).filter(([, v]) => v !== undefined).map(([k]) => k);
-    if (given.length) throw new Error(`${given.join(', ')} only apply to ${a.encoder === 'use' ? 'a transformer folder' : '--encoder use or a transformer folder'}, not --encoder ${a.encoder}`);
     return createEncoder(a.encoder as EncoderKind, { cacheDir: a.cacheDir, queryPrefix: a.queryPrefix, adapter: a.adapter, seed: a.seed, trainLayers, queryMaxLength: a.queryMaxLen, passageMaxLength: a.passageMaxLen });
   }
-  const dir = path.resolve(a.encoder);
-  const stat = await fsp.stat(dir).catch(() => null);
-  if (!stat?.isDirectory()) throw new Error(`--encoder ${a.encoder}: neither an encoder kind (${ENCODER_KINDS.filter((k) => k !== 'transformer').join(', ')}) nor a model folder`);
-  return createEncoder('transformer', { model: dir, trainLayers, queryMaxLength: a.queryMaxLen, passageMaxLength: a.passageMaxLen, pooling: a.pooling, queryPrefix: a.queryPrefix });
+  return createEncoder('transformer', { model: path.resolve(a.encoder), trainLayers, queryMaxLength: a.queryMaxLen, passageMaxLength: a.passageMaxLen, pooling: a.pooling, queryPrefix: a.queryPrefix });
 }
 
 /** Reads a BEIR folder (corpus.jsonl, queries.jsonl, qrels/{dev,test,all}.tsv) as a dev set. */
@@ -135,6 +145,7 @@ export async function loadDevSet(dir: string, qrelsFile?: string): Promise<DevSe
 
 export async function runTrain(args: TrainArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat train: ${l}\n`)): Promise<TrainResult> {
   const a = withRecipe(args);
+  await checkEncoderFlags(a);
   const counts: PairCounts = { used: 0, skippedUnsatisfied: 0, withPrompt: 0 };
   const pairs = await loadPairs(path.resolve(a.pairs), { weighted: !a.unweighted, includeUnsatisfied: a.includeUnsatisfied, counts });
   say(
