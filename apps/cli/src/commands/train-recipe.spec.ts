@@ -1,7 +1,7 @@
 import { TRAIN_RECIPES } from '@lrat/trainer';
 import { withRecipe, type TrainArgs } from './train';
 
-const base: TrainArgs = { pairs: 'p.jsonl', encoder: 'models/qwen3', out: 'm', seed: 0, unweighted: false, evalEvery: 0, checkpointEvery: 100, resume: false, adapter: 'linear', quiet: true };
+const base: TrainArgs = { pairs: 'p.jsonl', encoder: 'models/qwen3', out: 'm', seed: 0, unweighted: false, evalEvery: 0, checkpointEvery: 100, resume: false, adapter: 'linear', microBatch: 0, includeUnsatisfied: false, quiet: true };
 
 describe('lrat train --recipe', () => {
   it('lrat-qwen3 fills every option the user left out with the official LRAT values', () => {
