@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/adamw';
 import { contrastiveGradients, type MicroBatchSizes } from '../src/contrastive-step';
-import type { Encoder, PreparedBatch } from '../src/encoders/encoder';
+import { TokenIdsBatch, type Encoder } from '../src/encoders/encoder';
 import { Rng } from '../src/rng';
 import { BertModel } from '../src/transformer/bert';
 import { l2Normalize, pool } from '../src/transformer/ops';
@@ -127,19 +127,6 @@ export async function useModel(): Promise<TokenModel> {
   };
 }
 
-class RowBatch implements PreparedBatch {
-  constructor(
-    readonly ids: tf.Tensor2D,
-    readonly mask: tf.Tensor2D,
-  ) {}
-  get size(): number {
-    return this.ids.shape[0];
-  }
-  dispose(): void {
-    tf.dispose([this.ids, this.mask]);
-  }
-}
-
 /**
  * The model behind the Encoder interface so the step is the trainer's own (contrastiveGradients, with
  * or without gradient caching). Its "texts" are row numbers into fixed random token ids per side.
@@ -158,9 +145,9 @@ function benchEncoder(model: TokenModel, ids: Record<'query' | 'document', tf.Te
       const idx = tf.tensor1d(rows.map(Number), 'int32');
       const picked = tf.gather(ids[side], idx) as tf.Tensor2D;
       idx.dispose();
-      return new RowBatch(picked, tf.onesLike(picked) as tf.Tensor2D);
+      return new TokenIdsBatch(picked, tf.onesLike(picked) as tf.Tensor2D);
     },
-    forward: (batch) => model.embed((batch as RowBatch).ids, (batch as RowBatch).mask),
+    forward: (batch) => model.embed((batch as TokenIdsBatch).ids, (batch as TokenIdsBatch).mask),
     embedQueries: fail,
     embedDocuments: fail,
     save: fail,

@@ -10,6 +10,21 @@ export interface PreparedBatch {
   dispose(): void;
 }
 
+/** Token ids and their padding mask (1 = real token), both batch × length: what transformer encoders prepare. */
+export class TokenIdsBatch implements PreparedBatch {
+  constructor(
+    readonly ids: tf.Tensor2D,
+    readonly mask: tf.Tensor2D,
+  ) {}
+  get size(): number {
+    return this.ids.shape[0];
+  }
+  dispose(): void {
+    this.ids.dispose();
+    this.mask.dispose();
+  }
+}
+
 export interface PrepareOptions {
   onProgress?: (p: { done: number; total: number }) => void;
 }

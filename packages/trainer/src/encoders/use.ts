@@ -3,7 +3,7 @@ import { loadUseTokenizer } from '../use/use-model';
 import type { SentencePieceTokenizer } from '../use/sentencepiece-tokenizer';
 import { loadUseTensors, type UseArchitecture } from '../use/use-weights';
 import { padTokens, useForward, useParams, type UseParams } from '../use/use-transformer';
-import type { Encoder, NamedVariable, PreparedBatch, Side } from './encoder';
+import { TokenIdsBatch, type Encoder, type NamedVariable, type PreparedBatch, type Side } from './encoder';
 import { saveEncoderFiles, weightsVersion } from './weights-io';
 
 /** `all`: every tensor, embeddings included; N: the top N transformer layers and the tanh pooler. */
@@ -49,20 +49,6 @@ function useBase(): Promise<UseBase> {
   }));
   sharedBase.catch(() => (sharedBase = undefined));
   return sharedBase;
-}
-
-class UseTokenTensors implements PreparedBatch {
-  constructor(
-    readonly ids: tf.Tensor2D,
-    readonly mask: tf.Tensor2D,
-  ) {}
-  get size(): number {
-    return this.ids.shape[0];
-  }
-  dispose(): void {
-    this.ids.dispose();
-    this.mask.dispose();
-  }
 }
 
 let instance = 0;
@@ -149,9 +135,9 @@ export class UseEncoder implements Encoder {
     return this.base.tokenizer.encode(input).slice(0, side === 'query' ? this.opts.queryMaxLength : this.opts.passageMaxLength);
   }
 
-  private tensors(lists: number[][]): UseTokenTensors {
+  private tensors(lists: number[][]): TokenIdsBatch {
     const b = padTokens(lists);
-    return new UseTokenTensors(tf.tensor2d(b.ids, [b.size, b.length], 'int32'), tf.tensor2d(b.mask, [b.size, b.length], 'int32'));
+    return new TokenIdsBatch(tf.tensor2d(b.ids, [b.size, b.length], 'int32'), tf.tensor2d(b.mask, [b.size, b.length], 'int32'));
   }
 
   async prepare(texts: string[], side: Side): Promise<PreparedBatch> {
@@ -159,7 +145,7 @@ export class UseEncoder implements Encoder {
   }
 
   forward(batch: PreparedBatch, _side: Side): tf.Tensor2D {
-    const b = batch as UseTokenTensors;
+    const b = batch as TokenIdsBatch;
     return useForward(this.params, this.base.architecture, b.ids, b.mask);
   }
 

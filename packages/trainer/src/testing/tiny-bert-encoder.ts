@@ -1,25 +1,11 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import type { Encoder, NamedVariable, PreparedBatch, Side } from '../encoders/encoder';
+import { TokenIdsBatch, type Encoder, type NamedVariable, type PreparedBatch, type Side } from '../encoders/encoder';
 import { Rng } from '../rng';
 import { BertModel } from '../transformer/bert';
 import { l2Normalize, pool } from '../transformer/ops';
 import { writeSafetensors } from '../transformer/safetensors';
-
-class TokenBatch implements PreparedBatch {
-  constructor(
-    readonly ids: tf.Tensor2D,
-    readonly mask: tf.Tensor2D,
-  ) {}
-  get size(): number {
-    return this.ids.shape[0];
-  }
-  dispose(): void {
-    this.ids.dispose();
-    this.mask.dispose();
-  }
-}
 
 /**
  * A randomly initialised 2-layer BERT (the real BertModel: attention with a padding mask, GELU,
@@ -83,10 +69,10 @@ export async function tinyBertEncoder(dir: string, seed = 1): Promise<Encoder> {
         ids.set(c, i * t);
         mask.fill(1, i * t, i * t + c.length);
       });
-      return new TokenBatch(tf.tensor2d(ids, [texts.length, t], 'int32'), tf.tensor2d(mask, [texts.length, t], 'int32'));
+      return new TokenIdsBatch(tf.tensor2d(ids, [texts.length, t], 'int32'), tf.tensor2d(mask, [texts.length, t], 'int32'));
     },
     forward(batch: PreparedBatch, _side: Side): tf.Tensor2D {
-      const b = batch as TokenBatch;
+      const b = batch as TokenIdsBatch;
       return tf.tidy(() => l2Normalize(pool(model.forward(b.ids, tf.zerosLike(b.ids), b.mask), b.mask, 'mean')));
     },
     embedQueries: () => Promise.reject(new Error('tinyBertEncoder: training only')),

@@ -4,10 +4,9 @@
  * feed-forward. Weights come from Hugging Face `model.safetensors` (names with or without the `bert.`
  * prefix of BertFor* heads) and go back out under BertModel's names.
  */
-import { promises as fsp } from 'fs';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { additiveMask, dense, embeddingLookup, gelu, layerNorm, selfAttention, type AttentionParams } from './ops';
+import { readModelConfig } from './hf-config';
 import { readCheckpointHeaders, readSafetensors, type SafetensorsHeader, type TensorToWrite } from './safetensors';
 
 export interface BertConfig {
@@ -87,14 +86,7 @@ export class BertModel {
 
   /** Reads `config.json` and the safetensors weights of a Hugging Face BERT folder. */
   static async load(dir: string, trainableLayer: (layer: number) => boolean = () => true): Promise<BertModel> {
-    const configFile = path.join(dir, 'config.json');
-    let raw: Record<string, unknown>;
-    try {
-      raw = JSON.parse(await fsp.readFile(configFile, 'utf8')) as Record<string, unknown>;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${configFile}: missing (not a Hugging Face model folder)`);
-      throw new Error(`${configFile}: invalid JSON (${(err as Error).message})`);
-    }
+    const { raw, file: configFile } = await readModelConfig(dir);
     const config = parseBertConfig(raw, configFile);
     const headers = await readCheckpointHeaders(dir);
     const prefix = headers.has('embeddings.word_embeddings.weight') ? '' : headers.has('bert.embeddings.word_embeddings.weight') ? 'bert.' : null;

@@ -7,11 +7,10 @@
  * (`model.embed_tokens.weight`; `lm_head.weight` is not needed for embeddings and is not loaded); they
  * go back out under Qwen3Model's names.
  */
-import { promises as fsp } from 'fs';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { causalPaddingMask, gqaAttention, rmsNorm, rotaryTables, swiGlu, type GqaParams } from './decoder-ops';
 import { embeddingLookup } from './ops';
+import { readModelConfig } from './hf-config';
 import { readCheckpointHeaders, readSafetensors, type TensorToWrite } from './safetensors';
 
 export interface Qwen3Config {
@@ -90,14 +89,7 @@ export class Qwen3Model {
   }
 
   static async load(dir: string, trainableLayer: (layer: number) => boolean = () => true): Promise<Qwen3Model> {
-    const configFile = path.join(dir, 'config.json');
-    let raw: Record<string, unknown>;
-    try {
-      raw = JSON.parse(await fsp.readFile(configFile, 'utf8')) as Record<string, unknown>;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${configFile}: missing (not a Hugging Face model folder)`);
-      throw new Error(`${configFile}: invalid JSON (${(err as Error).message})`);
-    }
+    const { raw, file: configFile } = await readModelConfig(dir);
     const config = parseQwen3Config(raw, configFile);
     const headers = await readCheckpointHeaders(dir);
     const prefix = headers.has('embed_tokens.weight') ? '' : headers.has('model.embed_tokens.weight') ? 'model.' : null;
