@@ -119,6 +119,11 @@ describe('lrat serve → MCP session → lrat mine', () => {
     const server = await serve(logDir);
     let answered = 0;
     let stop = false;
+    // The kill comes right after some worker's answered first search of a session, so at least that
+    // session is open at the crash whatever the machine's load (polling `answered` alone could land
+    // when every worker had just closed its session).
+    let midSession!: () => void;
+    const killTime = new Promise<void>((r) => (midSession = r));
     const worker = async (w: number) => {
       for (let i = 0; !stop; i++) {
         const session = `w${w}-s${Math.floor(i / 4)}`;
@@ -127,6 +132,7 @@ describe('lrat serve → MCP session → lrat mine', () => {
           if (res.status === 200) {
             await res.json();
             answered++;
+            if (answered >= 200 && i % 4 === 0) midSession();
           }
           if (i % 4 === 3) await fetch(`${server.url}/v1/sessions/${session}/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
         } catch {
@@ -135,7 +141,7 @@ describe('lrat serve → MCP session → lrat mine', () => {
       }
     };
     const load = Promise.all([0, 1, 2, 3].map(worker));
-    while (answered < 200) await new Promise((r) => setTimeout(r, 20));
+    await killTime;
     server.proc.kill('SIGKILL');
     stop = true;
     await load;
