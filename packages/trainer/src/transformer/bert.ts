@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { additiveMask, dense, embeddingLookup, gelu, layerNorm, selfAttention, type AttentionParams } from './ops';
-import { readModelConfig } from './hf-config';
+import { hfTensorsForExport, readModelConfig } from './hf-config';
 import { readCheckpointHeaders, readSafetensors, type SafetensorsHeader, type TensorToWrite } from './safetensors';
 
 export interface BertConfig {
@@ -183,11 +183,7 @@ export class BertModel {
 
   /** Every weight under BertModel's Hugging Face names, [out, in] kernels, as float32. */
   tensorsForExport(): TensorToWrite[] {
-    return this.weights.map((w) => {
-      const data = tf.tidy(() => (w.transposed ? tf.transpose(w.variable) : w.variable.clone()).dataSync() as Float32Array);
-      const shape: number[] = w.transposed ? [w.variable.shape[1] as number, w.variable.shape[0] as number] : w.variable.shape.slice();
-      return { name: w.hfName, shape, data: Float32Array.from(data) };
-    });
+    return hfTensorsForExport(this.weights);
   }
 
   /** config.json for the exported folder: the source config, now a plain fp32 BertModel. */

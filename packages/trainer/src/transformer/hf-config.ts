@@ -1,5 +1,7 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import type { TensorToWrite } from './safetensors';
 
 /** A Hugging Face model folder's `config.json`, parsed, with its path for error messages. */
 export async function readModelConfig(dir: string): Promise<{ raw: Record<string, unknown>; file: string }> {
@@ -10,4 +12,20 @@ export async function readModelConfig(dir: string): Promise<{ raw: Record<string
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${file}: missing (not a Hugging Face model folder)`);
     throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
   }
+}
+
+/** A model weight under its Hugging Face name; dense kernels are held [in, out] where HF stores [out, in]. */
+export interface HfWeight {
+  hfName: string;
+  transposed: boolean;
+  variable: tf.Variable;
+}
+
+/** Every weight under its Hugging Face name and layout ([out, in] kernels), as float32, for safetensors. */
+export function hfTensorsForExport(weights: readonly HfWeight[]): TensorToWrite[] {
+  return weights.map((w) => {
+    const data = tf.tidy(() => (w.transposed ? tf.transpose(w.variable) : w.variable.clone()).dataSync() as Float32Array);
+    const shape: number[] = w.transposed ? [w.variable.shape[1] as number, w.variable.shape[0] as number] : w.variable.shape.slice();
+    return { name: w.hfName, shape, data: Float32Array.from(data) };
+  });
 }

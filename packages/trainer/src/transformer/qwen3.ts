@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { causalPaddingMask, gqaAttention, rmsNorm, rotaryTables, swiGlu, type GqaParams } from './decoder-ops';
 import { embeddingLookup } from './ops';
-import { readModelConfig } from './hf-config';
+import { hfTensorsForExport, readModelConfig } from './hf-config';
 import { readCheckpointHeaders, readSafetensors, type TensorToWrite } from './safetensors';
 
 export interface Qwen3Config {
@@ -175,11 +175,7 @@ export class Qwen3Model {
 
   /** Every weight under Qwen3Model's Hugging Face names, [out, in] kernels, as float32. */
   tensorsForExport(): TensorToWrite[] {
-    return this.weights.map((w) => {
-      const data = tf.tidy(() => (w.transposed ? tf.transpose(w.variable) : w.variable.clone()).dataSync() as Float32Array);
-      const shape: number[] = w.transposed ? [w.variable.shape[1] as number, w.variable.shape[0] as number] : w.variable.shape.slice();
-      return { name: w.hfName, shape, data: Float32Array.from(data) };
-    });
+    return hfTensorsForExport(this.weights);
   }
 
   /** config.json for the exported folder: the source config as a plain fp32 Qwen3Model. */
