@@ -7,7 +7,7 @@
  * the base Qwen3 tokenizer's ByteLevel post-processor adds nothing), truncation that keeps room for
  * them, the pad token and the padding side of `tokenizer_config.json`.
  */
-import { promises as fsp } from 'fs';
+import { readJsonIfPresent } from './hf-config';
 import * as path from 'path';
 import type { Encoded } from './wordpiece-tokenizer';
 
@@ -16,21 +16,6 @@ interface LenmlTokenizer {
 }
 
 export type PaddingSide = 'left' | 'right';
-
-async function readJsonFile(file: string, what: string): Promise<Record<string, unknown> | null> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch (err) {
-    throw new Error(`${file}: invalid JSON in ${what} (${(err as Error).message})`);
-  }
-}
 
 /** Special-token ids before and after the sequence from a tokenizer.json `post_processor`. */
 export function postProcessorSpecials(post: Record<string, unknown> | null | undefined, tokenId: (tok: string) => number | undefined, file = 'tokenizer.json'): { before: number[]; after: number[] } {
@@ -80,12 +65,12 @@ export class ByteLevelBpeTokenizer {
 
   /** Loads `tokenizer.json` (and `tokenizer_config.json` beside it, for the pad token and padding side). */
   static async load(file: string): Promise<ByteLevelBpeTokenizer> {
-    const json = await readJsonFile(file, 'the tokenizer');
+    const json = await readJsonIfPresent(file, 'the tokenizer');
     if (!json) throw new Error(`${file}: missing (a Qwen3 folder needs tokenizer.json)`);
     const model = json.model as Record<string, unknown> | undefined;
     if (!model || model.type !== 'BPE') throw new Error(`${file}: field "model.type" is ${JSON.stringify(model?.type)}; expected BPE (byte-level BPE such as Qwen3's)`);
     const configFile = path.join(path.dirname(file), 'tokenizer_config.json');
-    const config = (await readJsonFile(configFile, 'the tokenizer config')) ?? {};
+    const config = (await readJsonIfPresent(configFile, 'the tokenizer config')) ?? {};
     const vocab = (model.vocab ?? {}) as Record<string, number>;
     const added = new Map<string, number>();
     for (const t of (json.added_tokens ?? []) as Array<{ id: number; content: string }>) added.set(t.content, t.id);

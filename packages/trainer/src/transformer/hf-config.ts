@@ -3,6 +3,27 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { TensorToWrite } from './safetensors';
 
+/**
+ * A JSON object or array file of a model folder, or null when the file is absent; `what` names it in
+ * the error for invalid JSON (e.g. "the tokenizer").
+ */
+export async function readJsonIfPresent(file: string, what?: string): Promise<Record<string, unknown> | null> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object') throw new Error('not a JSON object or array');
+    return v as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`${file}: invalid JSON${what ? ` in ${what}` : ''} (${(err as Error).message})`);
+  }
+}
+
 /** A Hugging Face model folder's `config.json`, parsed, with its path for error messages. */
 export async function readModelConfig(dir: string): Promise<{ raw: Record<string, unknown>; file: string }> {
   const file = path.join(dir, 'config.json');

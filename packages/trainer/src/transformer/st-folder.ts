@@ -6,7 +6,7 @@
  * `config_sentence_transformers.json` (`prompts`). A bare Hugging Face folder (config.json + weights +
  * tokenizer) gets the pooling the caller chooses, no normalisation.
  */
-import { promises as fsp } from 'fs';
+import { readJsonIfPresent } from './hf-config';
 import * as path from 'path';
 import type { PoolingMode } from './ops';
 
@@ -37,23 +37,6 @@ const MODE_KEYS: ReadonlyArray<[PoolingMode, string]> = [
   ['lasttoken', 'pooling_mode_lasttoken'],
 ];
 
-async function readJson(file: string): Promise<Record<string, unknown> | null> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (!v || typeof v !== 'object') throw new Error('not a JSON object or array');
-    return v as Record<string, unknown>;
-  } catch (err) {
-    throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
-  }
-}
-
 /** Pooling modes from a `1_Pooling/config.json`, either layout. */
 export function parsePoolingConfig(cfg: Record<string, unknown>, file = '1_Pooling/config.json'): PoolingMode[] {
   if (cfg.include_prompt === false) throw new Error(`${file}: field "include_prompt" is false (prompt tokens excluded from pooling, INSTRUCTOR-style); not supported`);
@@ -75,7 +58,7 @@ export function parsePoolingConfig(cfg: Record<string, unknown>, file = '1_Pooli
 /** Reads a sentence-transformers or bare Hugging Face folder's embedding recipe. */
 export async function readStFolder(dir: string, fallbackPooling: PoolingMode = 'cls'): Promise<StFolder> {
   const modulesFile = path.join(dir, 'modules.json');
-  const modules = await readJson(modulesFile);
+  const modules = await readJsonIfPresent(modulesFile);
   let transformerDir = dir;
   let pooling: PoolingMode[] = [fallbackPooling];
   let normalize = false;
@@ -101,7 +84,7 @@ export async function readStFolder(dir: string, fallbackPooling: PoolingMode = '
       const kind = String(m.type).split('.').pop();
       if (kind === 'Pooling') {
         const file = path.join(dir, String(m.path ?? ''), 'config.json');
-        const cfg = await readJson(file);
+        const cfg = await readJsonIfPresent(file);
         if (!cfg) throw new Error(`${file}: missing (modules.json lists a Pooling module at "${String(m.path)}")`);
         pooling = parsePoolingConfig(cfg, file);
       } else if (kind === 'Normalize') {
@@ -110,9 +93,9 @@ export async function readStFolder(dir: string, fallbackPooling: PoolingMode = '
     }
   }
   const sbFile = path.join(transformerDir, 'sentence_bert_config.json');
-  const sb = (await readJson(sbFile)) ?? {};
-  const hfConfig = (await readJson(path.join(transformerDir, 'config.json'))) ?? {};
-  const tokConfig = (await readJson(path.join(transformerDir, 'tokenizer_config.json'))) ?? {};
+  const sb = (await readJsonIfPresent(sbFile)) ?? {};
+  const hfConfig = (await readJsonIfPresent(path.join(transformerDir, 'config.json'))) ?? {};
+  const tokConfig = (await readJsonIfPresent(path.join(transformerDir, 'tokenizer_config.json'))) ?? {};
   const maxPositions = typeof hfConfig.max_position_embeddings === 'number' ? hfConfig.max_position_embeddings : 512;
   let maxSeqLength: number;
   if (sb.max_seq_length !== undefined && sb.max_seq_length !== null) {
@@ -123,7 +106,7 @@ export async function readStFolder(dir: string, fallbackPooling: PoolingMode = '
     maxSeqLength = Math.min(maxPositions, modelMax);
   }
   const stFile = path.join(dir, 'config_sentence_transformers.json');
-  const stConfig = await readJson(stFile);
+  const stConfig = await readJsonIfPresent(stFile);
   const prompts: Record<string, string> = {};
   if (stConfig?.prompts !== undefined && stConfig.prompts !== null) {
     if (typeof stConfig.prompts !== 'object') throw new Error(`${stFile}: field "prompts" must be an object of name → prefix`);
