@@ -1,4 +1,5 @@
 import { createRng } from './random';
+import type { PairedDifference } from './metrics';
 
 // Statistics for multi-seed studies (pure): mean ± sd across seeds, a paired bootstrap stratified by
 // seed with a two-sided p-value, and Holm's step-down correction across a family of comparisons.
@@ -12,19 +13,10 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number; n: nu
   return { mean, sd, n };
 }
 
-export interface StratifiedDifference {
-  /** Pairs over all strata. */
-  n: number;
-  before: number;
-  after: number;
-  /** Mean of after − before over all pairs. */
-  diff: number;
-  relative: number;
-  ciLow: number;
-  ciHigh: number;
+/** A paired difference pooled over strata (seeds), with its bootstrap p-value. */
+export interface StratifiedDifference extends Omit<PairedDifference, 'confidence'> {
   /** Two-sided bootstrap p-value of "no difference": 2 × min(P*(Δ ≤ 0), P*(Δ ≥ 0)), capped at 1. */
   p: number;
-  resamples: number;
 }
 
 /**
