@@ -1,20 +1,21 @@
-// Workspace lint: TypeScript rules plus Nx module boundaries. The depConstraints are the
-// dependency DAG of DEVELOPERS.md (trajectory → miners → weighting → trainer → indexer → harness → server,
-// with apps on top); a package may import another only through its public `@lrat/<name>` entry.
+// Workspace lint: TypeScript rules plus Nx module boundaries. The depConstraints below are the package
+// DAG (core at the bottom, usable by all; apps on top); a package may import another only through its
+// public `@lrat/<name>` entry.
 import nx from '@nx/eslint-plugin';
 
 export const depConstraints = [
-  { sourceTag: 'scope:trajectory', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'scope:weighting', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:trajectory', onlyDependOnLibsWithTags: ['scope:core'] },
+  { sourceTag: 'scope:weighting', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'scope:faiss', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'scope:indexer', onlyDependOnLibsWithTags: ['scope:faiss'] },
-  { sourceTag: 'scope:miners', onlyDependOnLibsWithTags: ['scope:trajectory', 'scope:weighting'] },
-  { sourceTag: 'scope:trainer', onlyDependOnLibsWithTags: ['scope:indexer'] },
+  { sourceTag: 'scope:indexer', onlyDependOnLibsWithTags: ['scope:core', 'scope:faiss'] },
+  { sourceTag: 'scope:miners', onlyDependOnLibsWithTags: ['scope:core', 'scope:trajectory', 'scope:weighting'] },
+  { sourceTag: 'scope:trainer', onlyDependOnLibsWithTags: ['scope:core', 'scope:indexer'] },
   {
     sourceTag: 'scope:harness',
-    onlyDependOnLibsWithTags: ['scope:trajectory', 'scope:miners', 'scope:weighting', 'scope:trainer', 'scope:indexer'],
+    onlyDependOnLibsWithTags: ['scope:core', 'scope:trajectory', 'scope:miners', 'scope:weighting', 'scope:trainer', 'scope:indexer'],
   },
-  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:trajectory', 'scope:trainer', 'scope:indexer'] },
+  { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:core', 'scope:trajectory', 'scope:trainer', 'scope:indexer'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: [] },
 ];

@@ -1,7 +1,7 @@
 // Shared Jest settings: SWC transpiles TypeScript (≈3× faster than ts-jest); @lrat/* resolve to sources.
 const path = require('path');
 const root = __dirname;
-const packages = ['trajectory', 'miners', 'weighting', 'trainer', 'indexer', 'harness', 'server'];
+const packages = ['core', 'trajectory', 'miners', 'weighting', 'trainer', 'indexer', 'harness', 'server'];
 module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],

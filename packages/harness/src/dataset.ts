@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 import { createInterface } from 'readline';
-import { hashString } from './random';
+import { hashString } from '@lrat/core';
 
 // BEIR folders: corpus.jsonl {_id,title,text}, queries.jsonl {_id,text,answer?,...}, qrels/*.tsv
 // (query-id, corpus-id, score; header optional). Any folder in that shape works unchanged.

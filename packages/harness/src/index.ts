@@ -13,8 +13,8 @@ export type { Searcher, SearchHit, DocumentStore, SearchTool, SearchToolOptions,
 
 export { whitespaceTokens, whitespaceSnippetTokenizer, loadQwen3SnippetTokenizer, contentWords, extractEntities } from './text';
 export type { SnippetTokenizer } from './text';
-export { createRng, hashString } from './random';
-export type { Rng } from './random';
+export { createRng, hashString } from '@lrat/core';
+export type { Rng } from '@lrat/core';
 
 export type { Agent, AgentRunOptions } from './agents/agent';
 

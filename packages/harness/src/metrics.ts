@@ -1,6 +1,6 @@
 import type { Trajectory } from '@lrat/trajectory';
 import { evaluateQuery } from '@lrat/indexer';
-import { createRng } from './random';
+import { createRng } from '@lrat/core';
 
 // Agent-level metrics as the official evaluation defines them (scripts_evaluation/evaluate.py):
 // success (judge), steps = tool calls, evidence recall = share of the question's gold evidence docs that

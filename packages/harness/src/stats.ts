@@ -1,4 +1,4 @@
-import { createRng } from './random';
+import { createRng } from '@lrat/core';
 import type { PairedDifference } from './metrics';
 
 // Statistics for multi-seed studies (pure): mean ± sd across seeds, a paired bootstrap stratified by

@@ -1,6 +1,6 @@
 import type { WeightedSample } from '@lrat/miners';
 import type { Trajectory } from '@lrat/trajectory';
-import { createRng } from '../random';
+import { createRng } from '@lrat/core';
 
 // The human baseline LRAT argues against: a position-biased cascade click model (Craswell et al. 2008,
 // with DBN-style satisfaction, Chapelle & Zhang 2009) run on the agents' own result lists, and its

@@ -1,4 +1,4 @@
-import type { Rng } from '../random';
+import type { Rng } from '@lrat/core';
 import type { ToolDocument } from '../search-tool';
 import { contentWords, extractEntities, sentences } from '../text';
 import { coverage, termWeights, titleMatch } from './reader-perception';

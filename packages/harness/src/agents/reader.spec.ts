@@ -3,7 +3,7 @@ import { TrajectorySchema, type Trajectory } from '@lrat/trajectory';
 import { loadBeirDataset, splitQuestions, type Question } from '../dataset';
 import { createSearchTool, inMemoryDocumentStore, type DocumentStore, type Searcher } from '../search-tool';
 import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
-import { createRng } from '../random';
+import { createRng } from '@lrat/core';
 import { runAgent } from '../run-agent';
 import { createReaderAgent } from './reader';
 import { answerType, choiceOptions, extractAnswer } from './reader-answer';

@@ -1,4 +1,4 @@
-import { createRng, type Rng } from '../random';
+import { createRng, type Rng } from '@lrat/core';
 import { SearchTool, ToolDocument, ToolSearchHit, TrajectoryRecorder } from '../search-tool';
 import { contentWords, extractEntities, sentences } from '../text';
 import type { Agent, AgentRunOptions } from './agent';

@@ -1,6 +1,6 @@
 import type { Trajectory } from '@lrat/trajectory';
 import type { Question } from '../dataset';
-import { createRng } from '../random';
+import { createRng } from '@lrat/core';
 import { DocumentStore, SearchTool, ToolDocument, ToolSearchHit, TrajectoryRecorder } from '../search-tool';
 import { contentWords, extractEntities, sentences } from '../text';
 import type { Agent, AgentRunOptions } from './agent';
