@@ -1,8 +1,9 @@
-import { createProgress, createSearchTool, runAgent, type Agent, type AgentRun, type Question, type Searcher } from '@lrat/harness';
+import { createSearchTool, runAgent, type Agent, type AgentRun, type Question } from '@lrat/harness';
 import type { Split } from '@lrat/harness';
 import type { JobData } from './data';
 import type { BenchOptions } from './options';
 import type { AnswerJudge, QuestionResult } from '@lrat/harness';
+import { createProgress, type BasicSearcher as Searcher } from '@lrat/core';
 
 // Letting every agent work through one retriever: the trajectories feed the miner (train split) or
 // the before/after comparison (test split).

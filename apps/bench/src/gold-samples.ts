@@ -1,5 +1,6 @@
-import { documentText, type CorpusDoc, type Question, type Searcher } from '@lrat/harness';
+import { documentText, type CorpusDoc, type Question } from '@lrat/harness';
 import type { TrainingSample } from './stack';
+import type { BasicSearcher as Searcher } from '@lrat/core';
 
 /**
  * The supervised upper bound's data: one sample per (training question, gold evidence doc), with the

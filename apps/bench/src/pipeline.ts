@@ -3,7 +3,6 @@ import * as path from 'path';
 import {
   bootstrapMeanCi,
   calibrationStats,
-  createProgress,
   defaultReportDir,
   evaluateRetrieval,
   makeRunId,
@@ -27,6 +26,7 @@ export type { Retriever } from './collect';
 import type { BenchOptions, JobName } from './options';
 import { recordedConfig, workspaceRoot } from './options';
 import type { BenchEncoder, BenchStack, TrainingSample } from './stack';
+import { createProgress } from '@lrat/core';
 
 // Stages shared by the jobs: retrievers, collection, mining + training, evaluation, and the report
 // skeleton with its provenance.

@@ -1,7 +1,8 @@
-import { Bm25Index, DenseIndex, createBm25Searcher, createDenseSearcher, createHybridSearcher, type Searcher as IndexSearcher, type TextEmbedder } from '@lrat/indexer';
+import { Bm25Index, DenseIndex, createBm25Searcher, createDenseSearcher, createHybridSearcher, type TextEmbedder } from '@lrat/indexer';
 import { applyReasoningWeights } from '@lrat/weighting';
-import type { CorpusDoc, Searcher } from '@lrat/harness';
+import type { CorpusDoc } from '@lrat/harness';
 import type { ProgressFn, TrainingSample } from './stack';
+import type { BasicSearcher as Searcher, Searcher as IndexSearcher } from '@lrat/core';
 
 // Stack parts that bind directly to the indexer and weighting packages; shared by the real stack
 // and the test double so both index and weigh exactly the same way.

@@ -1,3 +1,6 @@
 // Public API of @lrat/core: the ideas every LRAT stage shares, defined once.
 export { createRng, hashString } from './random';
 export type { Rng } from './random';
+export { createProgress, formatSeconds } from './progress';
+export type { Progress, ProgressOptions } from './progress';
+export type { Hit, BasicSearcher, Searcher } from './search';

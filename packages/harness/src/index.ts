@@ -1,6 +1,4 @@
 // Public API of @lrat/harness.
-export { createProgress, formatSeconds } from './progress';
-export type { Progress, ProgressOptions } from './progress';
 export * from './report';
 
 export { loadBeirDataset, readCorpus, readQueries, readQrels, splitQuestions, documentText, DatasetError } from './dataset';
@@ -9,7 +7,7 @@ export type { BeirDataset, CorpusDoc, Question, Qrels, LoadBeirOptions, SplitOpt
 export { createSearchTool, inMemoryDocumentStore, TrajectoryRecorder } from './search-tool';
 export { openFileDocumentStore } from './file-document-store';
 export type { FileDocumentStore } from './file-document-store';
-export type { Searcher, SearchHit, DocumentStore, SearchTool, SearchToolOptions, ToolSearchHit, ToolDocument } from './search-tool';
+export type { DocumentStore, SearchTool, SearchToolOptions, ToolSearchHit, ToolDocument } from './search-tool';
 
 export { whitespaceTokens, whitespaceSnippetTokenizer, loadQwen3SnippetTokenizer, contentWords, extractEntities } from './text';
 export type { SnippetTokenizer } from './text';

@@ -1,7 +1,7 @@
 import { Bm25Index, createBm25Searcher } from '@lrat/indexer';
 import type { Question } from './dataset';
 import { evaluateRetrieval } from './retrieval-eval';
-import type { Searcher } from './search-tool';
+import type { BasicSearcher } from '@lrat/core';
 
 const docs = [
   { id: 'a', text: 'apple pie recipe' },
@@ -12,7 +12,7 @@ const q = (id: string, text: string, evidence: string[]): Question => ({ id, tex
 
 describe('evaluateRetrieval', () => {
   it('scores an @lrat/indexer BM25 searcher on raw questions with trec_eval metrics', async () => {
-    const searcher: Searcher = createBm25Searcher(Bm25Index.build(docs));
+    const searcher: BasicSearcher = createBm25Searcher(Bm25Index.build(docs));
     const r = await evaluateRetrieval(searcher, [q('1', 'apple pie', ['a']), q('2', 'recipe for banana', ['b', 'c']), q('3', 'no judgements', [])]);
     expect(r.questions).toBe(2);
     expect(r.perQuestion[0]).toEqual({ questionId: '1', ndcgAt10: 1, recallAt100: 1 });
@@ -25,7 +25,7 @@ describe('evaluateRetrieval', () => {
   it('uses searchBatch when the searcher has one, with the same results', async () => {
     const inner = createBm25Searcher(Bm25Index.build(docs));
     const calls: number[] = [];
-    const batched: Searcher = { search: inner.search, searchBatch: async (qs, k) => (calls.push(qs.length), inner.searchBatch(qs, k)) };
+    const batched: BasicSearcher = { search: inner.search, searchBatch: async (qs, k) => (calls.push(qs.length), inner.searchBatch(qs, k)) };
     const qs = [q('1', 'apple pie', ['a']), q('2', 'recipe for banana', ['b', 'c']), q('4', 'cherry', ['c'])];
     const a = await evaluateRetrieval(batched, qs, { batchSize: 2 });
     const b = await evaluateRetrieval({ search: inner.search }, qs);

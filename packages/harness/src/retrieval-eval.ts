@@ -1,6 +1,6 @@
 import { evaluateQuery, parseMetrics, trecEvalOrder } from '@lrat/indexer';
 import type { Qrels, Question } from './dataset';
-import type { Searcher } from './search-tool';
+import type { BasicSearcher } from '@lrat/core';
 
 export interface RetrievalEvaluation {
   questions: number;
@@ -17,7 +17,7 @@ const METRICS = parseMetrics('ndcg@10,recall@100');
  * evidence with gain 1; questions without any judgement are left out.
  */
 export async function evaluateRetrieval(
-  searcher: Searcher,
+  searcher: BasicSearcher,
   questions: readonly Question[],
   options: { depth?: number; qrels?: Qrels; batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<RetrievalEvaluation> {

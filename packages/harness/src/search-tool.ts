@@ -1,23 +1,11 @@
+import type { BasicSearcher } from '@lrat/core';
 import type { SearchResult, Step, Trajectory, AgentInfo } from '@lrat/trajectory';
 import { CorpusDoc, documentText } from './dataset';
 import { SnippetTokenizer, whitespaceSnippetTokenizer } from './text';
 
 // The agent-facing search tool with the official semantics (searcher/tools.py): search(query) → top-k
 // {docid, score, snippet = first 64 tokens}; get_document(docid) → full text. Any retriever plugs in
-// through `Searcher`; @lrat/indexer's indexes satisfy it.
-
-export interface SearchHit {
-  docid: string;
-  score: number;
-  rank: number;
-}
-
-/** What the tool needs from a retriever (BM25, dense, hybrid — any @lrat/indexer index). */
-export interface Searcher {
-  search(query: string, k: number): Promise<SearchHit[]>;
-  /** Many queries at once (dense searchers embed them in one batch); used for bulk evaluation when present. */
-  searchBatch?(queries: readonly string[], k: number): Promise<SearchHit[][]>;
-}
+// through `BasicSearcher`; @lrat/indexer's indexes satisfy it.
 
 /** Full documents by id. */
 export interface DocumentStore {
@@ -55,7 +43,7 @@ export interface SearchTool {
 }
 
 export interface SearchToolOptions {
-  searcher: Searcher;
+  searcher: BasicSearcher;
   documents: DocumentStore;
   /** Results per search (official default 10). */
   k?: number;

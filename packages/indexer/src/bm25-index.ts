@@ -1,7 +1,7 @@
 import { documentText, type Doc } from './beir';
 import { EnglishAnalyzer } from './analyzer';
 import { byte4ToInt, intToByte4 } from './lucene-norms';
-import type { Hit } from './rrf';
+import type { Hit } from '@lrat/core';
 
 export interface Bm25Params {
   k1: number;

@@ -1,7 +1,7 @@
 import { documentText, type Doc } from './beir';
 import type { TextEmbedder } from './embedder';
 import { loadFaiss, type FaissIndex } from './faiss';
-import type { Hit } from './rrf';
+import type { Hit } from '@lrat/core';
 
 export type IndexKind = 'flat' | 'ivf-flat' | 'ivf-pq' | 'hnsw';
 

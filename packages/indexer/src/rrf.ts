@@ -1,9 +1,4 @@
-/** One ranked result. `rank` is 1-based. */
-export interface Hit {
-  docid: string;
-  score: number;
-  rank: number;
-}
+import type { Hit } from '@lrat/core';
 
 /** Orders hits by score descending, ties by doc id ascending (Anserini's convention), and numbers them. */
 export function rankHits(entries: { docid: string; score: number }[], k: number): Hit[] {

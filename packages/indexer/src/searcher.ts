@@ -2,18 +2,8 @@ import { Bm25Index } from './bm25-index';
 import { DenseIndex } from './dense-index';
 import type { TextEmbedder } from './embedder';
 import { IndexLoadError, loadIndex, type EncoderRef } from './persistence';
-import { reciprocalRankFusion, type Hit } from './rrf';
-
-/** Anything that answers text queries with ranked doc ids: what the CLI, the server and the harness use. */
-export interface Searcher {
-  readonly kind: 'bm25' | 'dense' | 'hybrid';
-  /** Identifies the index version (the manifest checksum; "memory:…" for an unsaved index). */
-  readonly version: string;
-  search(query: string, k: number): Promise<Hit[]>;
-  searchBatch(queries: readonly string[], k: number): Promise<Hit[][]>;
-  /** The ids of the documents it can return (so a server can check them against its corpus). */
-  docIds?(): Iterable<string>;
-}
+import type { Hit, Searcher } from '@lrat/core';
+import { reciprocalRankFusion } from './rrf';
 
 export function createBm25Searcher(index: Bm25Index, version = `memory:bm25:${index.count}`): Searcher {
   return {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
-import { documentText, openSearcher, readCorpus, type OpenSearcherOptions, type Searcher } from '@lrat/indexer';
+import { documentText, openSearcher, readCorpus, type OpenSearcherOptions } from '@lrat/indexer';
 import type { BackendLoader, BackendSource, SearchBackend, SearchHit } from './backend';
+import type { Searcher } from '@lrat/core';
 
 export interface IndexBackendOptions {
   /** Builds the query encoder of a dense or hybrid index (the CLI passes @lrat/trainer's loadEncoder). */

@@ -5,7 +5,6 @@ import {
   calibrationStats,
   createLlmAnswerJudge,
   createOpenAIAgent,
-  createProgress,
   createSearchTool,
   createSimulatedAgent,
   exactMatchJudge,
@@ -23,11 +22,11 @@ import {
   type CalibrationStats,
   type MetricSummary,
   type QuestionResult,
-  type Searcher,
 } from '@lrat/harness';
 import { Bm25Index, createBm25Searcher, openSearcher, writeFileAtomic } from '@lrat/indexer';
 import type { Trajectory } from '@lrat/trajectory';
 import { loadModelEmbedder } from './encoder-loading';
+import { createProgress, type Searcher } from '@lrat/core';
 
 // `lrat collect`: let agents (simulated or a real LLM endpoint) answer a data set's questions through
 // the search tool, and write their trajectories (normalised JSONL, what `lrat mine` reads), the

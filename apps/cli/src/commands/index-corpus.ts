@@ -1,6 +1,5 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { createProgress } from '@lrat/harness';
 import {
   Bm25Index,
   DenseIndex,
@@ -13,6 +12,7 @@ import {
   type TextEmbedder,
 } from '@lrat/indexer';
 import { loadModelEmbedder } from './encoder-loading';
+import { createProgress } from '@lrat/core';
 
 // `lrat index`: a corpus → a BM25, dense (FAISS) or hybrid index directory with a verified manifest.
 export interface IndexArgs {

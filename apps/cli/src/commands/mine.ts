@@ -1,8 +1,8 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { createProgress } from '@lrat/harness';
 import { JUDGE_NAMES, mineToFile, TOKENIZER_NAMES, type JudgeName, type JudgeSpec, type MineSummary, type TokenizerName } from '@lrat/miners';
 import { TRAJECTORY_FORMATS, type TrajectoryFormat } from '@lrat/trajectory';
+import { createProgress } from '@lrat/core';
 
 // `lrat mine`: agent trajectories → weighted training pairs, exactly as the official LRAT builder.
 

@@ -1,7 +1,6 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { createProgress, type Progress } from '@lrat/harness';
 import { documentText, loadCorpus, loadQueries, readQrels } from '@lrat/indexer';
 import {
   BACKEND_NAMES,
@@ -20,6 +19,7 @@ import {
   type TrainProgress,
   type TrainResult,
 } from '@lrat/trainer';
+import { createProgress, type Progress } from '@lrat/core';
 
 // `lrat train`: weighted contrastive training of an encoder on mined pairs (FlagEmbedding JSONL).
 

@@ -1,9 +1,9 @@
 import * as path from 'path';
 import { TrajectorySchema, type Trajectory } from '@lrat/trajectory';
 import { loadBeirDataset, splitQuestions, type Question } from '../dataset';
-import { createSearchTool, inMemoryDocumentStore, type DocumentStore, type Searcher } from '../search-tool';
+import { createSearchTool, inMemoryDocumentStore, type DocumentStore } from '../search-tool';
 import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
-import { createRng } from '@lrat/core';
+import { createRng, type BasicSearcher } from '@lrat/core';
 import { runAgent } from '../run-agent';
 import { createReaderAgent } from './reader';
 import { answerType, choiceOptions, extractAnswer } from './reader-answer';
@@ -15,7 +15,7 @@ const REJECT = /not relevant|irrelevant|does not mention|no information about|un
 
 let questions: Question[];
 let documents: DocumentStore;
-let bm25: Searcher;
+let bm25: BasicSearcher;
 
 beforeAll(async () => {
   const ds = await loadBeirDataset(MULTIHOP);

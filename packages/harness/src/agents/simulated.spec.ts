@@ -1,13 +1,14 @@
 import * as path from 'path';
 import { TrajectorySchema } from '@lrat/trajectory';
 import { loadBeirDataset, splitQuestions, Question } from '../dataset';
-import { createSearchTool, inMemoryDocumentStore, DocumentStore, Searcher } from '../search-tool';
+import { createSearchTool, inMemoryDocumentStore, DocumentStore } from '../search-tool';
 import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
 import { RankShiftSearcher } from '../testing/rank-shift-searcher';
 import { runAgent } from '../run-agent';
 import { summarize } from '../metrics';
 import { calibrationStats } from '../calibration';
 import { createSimulatedAgent, SIMULATED_PROFILES } from './simulated';
+import type { BasicSearcher } from '@lrat/core';
 
 const MULTIHOP = path.resolve(__dirname, '../../../../data/multihop-wiki');
 // The rule judge's NOT_RELEVANT phrases (miners' offline judge).
@@ -15,7 +16,7 @@ const REJECT = /not relevant|irrelevant|does not mention|no information about|un
 
 let questions: Question[];
 let documents: DocumentStore;
-let bm25: Searcher;
+let bm25: BasicSearcher;
 
 beforeAll(async () => {
   const ds = await loadBeirDataset(MULTIHOP);
@@ -90,7 +91,7 @@ describe('simulated agent', () => {
   it('is sensitive to retrieval quality: evidence ranked higher → more success, fewer steps; hidden → less recall', async () => {
     const subset = questions.slice(0, 40);
     const gold = new Set(subset.flatMap((q) => q.evidence));
-    const run = (searcher: Searcher) =>
+    const run = (searcher: BasicSearcher) =>
       runAgent({ agent: createSimulatedAgent({ profile: 'careful', documents }), questions: subset, tool: createSearchTool({ searcher, documents }), seed: 9, retriever: 'x' });
     const base = summarize((await run(bm25)).results);
     const better = summarize((await run(new RankShiftSearcher(bm25, gold, 'promote'))).results);

@@ -1,13 +1,13 @@
 import type { CorpusDoc } from '../dataset';
 import { documentText } from '../dataset';
-import type { SearchHit, Searcher } from '../search-tool';
+import type { Hit, BasicSearcher } from '@lrat/core';
 
 // A small in-memory BM25 (k1 0.9, b 0.4, as Pyserini's defaults) so harness tests and calibration run
 // without @lrat/indexer. Lower-cased alphanumeric tokens, no stemming. Not the production retriever.
 
 const tokenize = (t: string) => t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
-export class InMemoryBm25Searcher implements Searcher {
+export class InMemoryBm25Searcher implements BasicSearcher {
   private readonly ids: string[] = [];
   private readonly lengths: number[] = [];
   private readonly postings = new Map<string, Array<[number, number]>>();
@@ -32,7 +32,7 @@ export class InMemoryBm25Searcher implements Searcher {
     this.avgLength = this.ids.length ? total / this.ids.length : 0;
   }
 
-  async search(query: string, k: number): Promise<SearchHit[]> {
+  async search(query: string, k: number): Promise<Hit[]> {
     const scores = new Map<number, number>();
     const N = this.ids.length;
     for (const t of new Set(tokenize(query))) {

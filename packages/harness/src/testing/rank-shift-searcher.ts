@@ -1,4 +1,4 @@
-import type { SearchHit, Searcher } from '../search-tool';
+import type { Hit, BasicSearcher } from '@lrat/core';
 
 /**
  * Wraps a searcher and moves a fixed set of documents (e.g. every gold evidence doc) up or down its
@@ -6,15 +6,15 @@ import type { SearchHit, Searcher } from '../search-tool';
  * retrieval quality. `promote` puts the targets found in the top `depth` at ranks 1.., `demote`
  * removes them from the top k.
  */
-export class RankShiftSearcher implements Searcher {
+export class RankShiftSearcher implements BasicSearcher {
   constructor(
-    private readonly inner: Searcher,
+    private readonly inner: BasicSearcher,
     private readonly targets: ReadonlySet<string>,
     private readonly mode: 'promote' | 'demote',
     private readonly depth = 100,
   ) {}
 
-  async search(query: string, k: number): Promise<SearchHit[]> {
+  async search(query: string, k: number): Promise<Hit[]> {
     const hits = await this.inner.search(query, Math.max(k, this.depth));
     const hit = hits.filter((h) => this.targets.has(h.docid));
     const rest = hits.filter((h) => !this.targets.has(h.docid));
