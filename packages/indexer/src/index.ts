@@ -18,8 +18,5 @@ export type { Qrels, Run, RunEntry } from './trec';
 export { readCorpus, readQueries, loadCorpus, loadQueries, documentText } from './beir';
 export type { Doc, Query } from './beir';
 export { readLines, InputError } from './line-reader';
-export { writeFileAtomic } from './atomic-write';
-export { replaceDirectory, recoverDirectory, sweepStaleTemps, ownedByManifest, isProcessAlive, ForeignDirectoryError } from './directory-swap';
-export type { ReplaceDirectoryOptions } from './directory-swap';
 export { HashingEmbedder } from './testing/hashing-embedder';
 export { randomVectors } from './testing/random-vectors';

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { promises as fsp } from 'fs';
 import * as path from 'path';
-import { ownedByManifest, recoverDirectory, replaceDirectory } from './directory-swap';
+import { ownedByManifest, recoverDirectory, replaceDirectory } from '@lrat/core';
 import { Bm25Index, type Bm25Data } from './bm25-index';
 import { DenseIndex } from './dense-index';
 
@@ -176,7 +176,7 @@ export interface SaveOptions {
  * Saves an index to a directory: files plus manifest.json are written into a temporary sibling, synced,
  * then renamed into place, so a reader sees the old index or the complete new one, never a mixture.
  * An existing directory is replaced only when it is an LRAT index (manifest.json with format
- * "lrat-index") or empty; anything else is refused with ForeignDirectoryError (see directory-swap.ts).
+ * "lrat-index") or empty; anything else is refused with ForeignDirectoryError (see @lrat/core's directory-swap.ts).
  */
 export async function saveIndex(dir: string, index: Bm25Index | DenseIndex | HybridParts, options: SaveOptions = {}): Promise<IndexManifest> {
   const target = path.resolve(dir);

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '@lrat/core';
 import { InputError, readLines } from './line-reader';
 
 /** Relevance judgements: query id → doc id → graded relevance. */

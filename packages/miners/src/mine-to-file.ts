@@ -1,5 +1,5 @@
 import { availableParallelism } from 'os';
-import { promises as fsp } from 'fs';
+import { writeFileAtomic } from '@lrat/core';
 import {
   jsonlLines, listTrajectoryFiles, readsAsLines, readTrajectories, TrajectoryInputError, type TrajectoryFormat,
 } from '@lrat/trajectory';
@@ -177,7 +177,7 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
     }
     o.onStage?.('weighting and writing');
     const res = await writer.finish();
-    if (o.saveVerdicts) await writeAtomic(o.saveVerdicts, [...verdicts].map(([k, v]) => JSON.stringify({ reasoning_sha256: k, verdict: v }) + '\n').join(''));
+    if (o.saveVerdicts) await writeFileAtomic(o.saveVerdicts, [...verdicts].map(([k, v]) => JSON.stringify({ reasoning_sha256: k, verdict: v }) + '\n').join(''));
     const warnings = yieldCheck.warnings();
     for (const w of warnings) o.onWarning?.(w);
     const summary: MineSummary = {
@@ -191,16 +191,10 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
       seconds: Number(process.hrtime.bigint() - t0) / 1e9,
       workers,
     };
-    if (o.stats) await writeAtomic(o.stats, JSON.stringify(summary, null, 2) + '\n');
+    if (o.stats) await writeFileAtomic(o.stats, JSON.stringify(summary, null, 2) + '\n');
     return summary;
   } catch (e) {
     await writer.abort();
     throw e;
   }
-}
-
-export async function writeAtomic(file: string, data: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  await fsp.writeFile(tmp, data);
-  await fsp.rename(tmp, file);
 }

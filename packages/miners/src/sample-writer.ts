@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream, promises as fsp, type WriteStream } from 'fs';
 import { LengthAccumulator, reasoningLengthScheme, weightStatsFromColumns, type WeightingScheme, type WeightStats } from '@lrat/weighting';
 import * as path from 'path';
+import { isProcessAlive, sweepStaleTemps } from '@lrat/core';
 import { completeSampleJson } from './sample-json';
 
 // Writes mined samples with their weights, streaming: the weights depend on every sample's length
@@ -130,20 +131,10 @@ export class WeightedSampleWriter {
   }
 }
 
-// Process liveness by PID (EPERM: it exists but is someone else's). The same check as @lrat/indexer's
-// isProcessAlive, which miners may not import (package DAG).
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes what a killed run left beside `file`: `<file>.spool-PID-MS` and `<file>.tmp-PID-MS` (the
- * names this package writes) whose PID no longer runs. Anything else, and live writers' files, stay.
+ * names this package writes) and `.<file>.tmp-PID-RAND` (@lrat/core's atomic writer) whose PID no longer
+ * runs. Anything else, and live writers' files, stay.
  */
 export async function removeStaleTemps(file: string): Promise<string[]> {
   const abs = path.resolve(file);
@@ -164,5 +155,6 @@ export async function removeStaleTemps(file: string): Promise<string[]> {
     await fsp.rm(path.join(path.dirname(abs), name), { force: true });
     removed.push(name);
   }
+  for (const p of await sweepStaleTemps(path.dirname(abs), (b) => b === base)) removed.push(path.basename(p));
   return removed;
 }

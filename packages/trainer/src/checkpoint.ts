@@ -1,11 +1,11 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { sweepStaleTemps } from '@lrat/indexer';
-import { writeDirAtomic, writeFileAtomic } from './atomic';
+import { writeDirAtomic } from './atomic';
 import type { AdamW } from './adamw';
 import type { Encoder } from './encoders/encoder';
 import { loadWeightsInto, readManifest } from './encoders/weights-io';
+import { writeFileAtomic, sweepStaleTemps } from '@lrat/core';
 
 export const CHECKPOINTS_DIR = 'checkpoints';
 const LATEST = 'latest.json';

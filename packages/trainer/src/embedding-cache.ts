@@ -1,7 +1,7 @@
-import { promises as fsp, closeSync, fsyncSync, openSync, renameSync, writeSync } from 'fs';
+import { promises as fsp } from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
-import { tempSibling, writeFileAtomic } from './atomic';
+import { writeFileAtomic, writeFileAtomicSync } from '@lrat/core';
 
 const KEY_BYTES = 32;
 /** Fewer new embeddings than this stay in memory after a lookup (searches embed one query at a time). */
@@ -132,16 +132,7 @@ export class EmbeddingCache {
   /** Synchronous flush, for the exit hook (no asynchronous work can run there). */
   flushSync(): void {
     if (this.pending.length === 0) return;
-    const file = path.join(this.dir, this.segmentName());
-    const tmp = tempSibling(file);
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, this.encode(this.pending));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeFileAtomicSync(path.join(this.dir, this.segmentName()), this.encode(this.pending));
     this.pending = [];
   }
 

@@ -2,7 +2,7 @@ import { promises as fsp } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from './adamw';
-import { writeDirAtomic, writeFileAtomic } from './atomic';
+import { writeDirAtomic } from './atomic';
 import { CheckpointState, latestCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 import type { Encoder } from './encoders/encoder';
 import { contrastiveGradients, microBatchSizes, type MicroBatchSizes } from './contrastive-step';
@@ -10,6 +10,7 @@ import { layoutBatch, sampleGroup, TrainingSample } from './groups';
 import { checkSampleWeights, readPairs, samplesDigest } from './pairs';
 import { Rng } from './rng';
 import { learningRate } from './schedule';
+import { writeFileAtomic } from '@lrat/core';
 
 /**
  * Peak learning rate when none is given. Measured on multihop-wiki (300 train questions, BM25

@@ -23,10 +23,10 @@ import {
   type MetricSummary,
   type QuestionResult,
 } from '@lrat/harness';
-import { Bm25Index, createBm25Searcher, openSearcher, writeFileAtomic } from '@lrat/indexer';
+import { Bm25Index, createBm25Searcher, openSearcher } from '@lrat/indexer';
 import type { Trajectory } from '@lrat/trajectory';
 import { loadModelEmbedder } from './encoder-loading';
-import { createProgress, type Searcher } from '@lrat/core';
+import { createProgress, type Searcher, writeFileAtomic } from '@lrat/core';
 
 // `lrat collect`: let agents (simulated or a real LLM endpoint) answer a data set's questions through
 // the search tool, and write their trajectories (normalised JSONL, what `lrat mine` reads), the

@@ -1,9 +1,9 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { documentText, loadCorpus, loadQueries, writeFileAtomic } from '@lrat/indexer';
+import { documentText, loadCorpus, loadQueries } from '@lrat/indexer';
 import { BACKEND_NAMES, loadEncoder, selectBackend } from '@lrat/trainer';
-import { createProgress } from '@lrat/core';
+import { createProgress, writeFileAtomic } from '@lrat/core';
 
 // `lrat encode`: embed a corpus or query file with a trained model.
 

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
+import { writeFileAtomic } from '@lrat/core';
 import { promises as fs } from 'fs';
-import * as path from 'path';
 import { ChatClient, ChatClientOptions } from '../openai-client';
 import { AnswerJudge, AnswerVerdict, exactMatch, tokenF1 } from './answer-match';
 
@@ -69,10 +69,7 @@ export function createLlmAnswerJudge(options: LlmAnswerJudgeOptions): LlmAnswerJ
     const file = options.cacheFile;
     if (!file) return Promise.resolve();
     writing = writing.then(async () => {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      await fs.writeFile(tmp, JSON.stringify(Object.fromEntries(map)));
-      await fs.rename(tmp, file);
+      await writeFileAtomic(file, JSON.stringify(Object.fromEntries(map)));
     });
     return writing;
   };

@@ -1,15 +1,7 @@
-import * as fs from 'fs';
+import { writeFileAtomicSync as writeFileAtomic } from '@lrat/core';
 import * as path from 'path';
 import type { BenchReport, ReportFiles } from './types';
 import { renderHtml, renderMarkdown } from './render';
-
-/** Writes a file atomically: a reader never sees a half-written report. */
-export function writeFileAtomic(file: string, data: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
 
 /** Writes report.json, report.md and report.html (and questions.csv when given) into `dir`; returns their paths. */
 export async function writeReport(dir: string, report: BenchReport, extra: { questionsCsv?: string } = {}): Promise<ReportFiles> {

@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'fs';
+import { writeFileAtomicSync } from '@lrat/core';
 import * as path from 'path';
 import { cacheKeySha256, verdictOf, type Judge } from './judge';
 import { parseVerdicts } from './replay';
@@ -141,9 +142,7 @@ export class LlmJudge implements Judge {
         if (text.length && !text.endsWith('\n')) {
           // A run killed mid-append left a torn last line: drop it, or the next append would glue onto it.
           text = text.slice(0, text.lastIndexOf('\n') + 1);
-          const tmp = `${this.cacheFile}.tmp-${process.pid}`;
-          writeFileSync(tmp, text);
-          renameSync(tmp, this.cacheFile);
+          writeFileAtomicSync(this.cacheFile, text);
         }
         for (const [k, v] of parseVerdicts(text, this.cacheFile)) this.cache.set(k, v);
       }

@@ -1,6 +1,11 @@
+import * as fs from 'fs';
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
+
+// One atomic file writer for every stage (indexes, TREC runs, models, caches, reports, mining stats):
+// the content goes to a sibling temp file, is synced, and is renamed over the target, so a reader sees
+// either the old content or the complete new one, never a torn file.
 
 /** A sibling temp path, so the final rename stays on one file system (and is therefore atomic). */
 export function tempSibling(target: string, tag = 'tmp'): string {
@@ -22,6 +27,25 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await fsp.rename(tmp, file);
   } catch (err) {
     await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** `writeFileAtomic` for places where no asynchronous work can run (exit hooks, constructors, sync renderers). */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = tempSibling(path.resolve(file));
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
     throw err;
   }
 }
