@@ -1,5 +1,5 @@
 // Public API of @lrat/core: the ideas every LRAT stage shares, defined once.
-export { createRng, hashString } from './random';
+export { createRng, hashString, mulberry32 } from './random';
 export type { Rng } from './random';
 export { createProgress, formatSeconds } from './progress';
 export type { Progress, ProgressOptions } from './progress';

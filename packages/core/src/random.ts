@@ -11,7 +11,22 @@ export function hashString(text: string): number {
   return h >>> 0;
 }
 
-/** A deterministic pseudo-random generator (mulberry32). */
+/**
+ * The one seeded generator (mulberry32): uniform draws in [0, 1) from a 32-bit seed. Everything
+ * random in the project (simulated agents, training steps, test and benchmark inputs) draws from it.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A deterministic pseudo-random generator (mulberry32) with the draws the simulations need. */
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -28,14 +43,7 @@ export interface Rng {
 }
 
 export function createRng(seed: number | string, ...labels: Array<string | number>): Rng {
-  let state = hashString([String(seed), ...labels.map(String)].join('\u0000')) || 0x9e3779b9;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(hashString([String(seed), ...labels.map(String)].join('\u0000')) || 0x9e3779b9);
   const rng: Rng = {
     next,
     int: (n) => Math.floor(next() * n),

@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { mineToFile } from './mine-to-file';
 import { hashJudge } from './testing/hash-judge';
-import { mulberry32 as rng } from './testing/mulberry32';
+import { mulberry32 as rng } from '@lrat/core';
 
 // Differential test: hundreds of mutated real trajectories (wrong types, Python-isms, malformed files)
 // mined by this package and by the independent Python reference (tools/bench/lrat_reference.py) must

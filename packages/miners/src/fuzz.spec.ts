@@ -7,7 +7,7 @@ import { MapCorpus } from './corpus';
 import { noneJudge } from './judges/judge';
 import { mineTrajectorySync } from './mine-all';
 import { whitespaceTokenizer } from './tokenizers';
-import { mulberry32 as rng } from './testing/mulberry32';
+import { mulberry32 as rng } from '@lrat/core';
 
 // Fuzz: thousands of malformed lines and objects in every format. Nothing may throw; every failure
 // names its file and line, says why, and (for a trajectory dropped while converting) which field.

@@ -1,13 +1,16 @@
+import { mulberry32 } from '@lrat/core';
+
 /**
  * Seeded PRNG (mulberry32). Every random choice of a training step is drawn from a generator
  * derived from (seed, epoch, step), so a resumed run replays the same choices without having to
  * store generator state.
  */
 export class Rng {
-  private state: number;
+  /** Uniform in [0, 1): @lrat/core's mulberry32 stream for this seed. */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.next = mulberry32(seed);
   }
 
   static derive(...parts: number[]): Rng {
@@ -22,14 +25,6 @@ export class Rng {
       }
     }
     return new Rng(h);
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   /** Integer in [0, n). */
