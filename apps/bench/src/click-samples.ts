@@ -1,13 +1,14 @@
-import { documentText, mineClickLogs, simulateClicks, type CorpusDoc, type Question } from '@lrat/harness';
+import { mineClickLogs, simulateClicks, type Question } from '@lrat/harness';
 import type { Trajectory } from '@lrat/trajectory';
 import type { TrainingSample } from './stack';
+import { documentText, type Doc } from '@lrat/core';
 
 /**
  * The click-trained baseline's data: @lrat/harness's position-biased cascade click model run on the
  * agents' own result lists (relevance = qrels), its logs mined the human way (clicked = positive,
  * skipped = negative, no judge, no weight).
  */
-export function clickSamples(trajectories: readonly Trajectory[], questions: readonly Question[], corpus: ReadonlyMap<string, CorpusDoc>, seed: number): TrainingSample[] {
+export function clickSamples(trajectories: readonly Trajectory[], questions: readonly Question[], corpus: ReadonlyMap<string, Doc>, seed: number): TrainingSample[] {
   const evidence = new Map(questions.map((q) => [q.id, q.evidence] as const));
   const logs = simulateClicks(trajectories, (id) => evidence.get(id) ?? [], { seed });
   return mineClickLogs(logs, (docid) => {

@@ -1,13 +1,14 @@
 import * as path from 'path';
-import { inMemoryDocumentStore, loadBeirDataset, splitQuestions, type CorpusDoc, type DatasetProvenance, type DocumentStore, type Question } from '@lrat/harness';
+import { inMemoryDocumentStore, loadBeirDataset, splitQuestions, type DatasetProvenance, type DocumentStore, type Question } from '@lrat/harness';
+import type { Doc } from '@lrat/core';
 
 // Loading a BEIR folder for a job: questions split by a fixed seed, optional caps for smoke runs.
 
 export interface JobData {
   name: string;
   dir: string;
-  corpus: CorpusDoc[];
-  corpusById: Map<string, CorpusDoc>;
+  corpus: Doc[];
+  corpusById: Map<string, Doc>;
   documents: DocumentStore;
   train: Question[];
   test: Question[];
@@ -30,7 +31,7 @@ export interface LoadJobDataOptions {
  * Keeps every gold evidence doc of the selected questions plus the first `limit` other docs in file
  * order, so a capped corpus still contains the answers (smoke runs only; reports say so).
  */
-export function capCorpus(corpus: readonly CorpusDoc[], questions: readonly Question[], limit: number | undefined): CorpusDoc[] {
+export function capCorpus(corpus: readonly Doc[], questions: readonly Question[], limit: number | undefined): Doc[] {
   if (limit === undefined || limit >= corpus.length) return [...corpus];
   const gold = new Set(questions.flatMap((q) => q.evidence));
   let others = 0;

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createLlmAnswerJudge, createOpenAIAgent, createReaderAgent, documentText, createReplayAgent, createSimulatedAgent, exactMatchJudge, tokenF1Judge, SIMULATED_PROFILES, type Agent, type AnswerJudge, type CorpusDoc, type DocumentStore } from '@lrat/harness';
+import { createLlmAnswerJudge, createOpenAIAgent, createReaderAgent, createReplayAgent, createSimulatedAgent, exactMatchJudge, tokenF1Judge, SIMULATED_PROFILES, type Agent, type AnswerJudge, type DocumentStore } from '@lrat/harness';
 import { createJudge, createTokenizer, MapCorpus, mineTrajectory, type Judge, type MinedSample } from '@lrat/miners';
 import { createEncoder, selectBackend, train, type Encoder, type EncoderKind } from '@lrat/trainer';
 import { readTrajectories, type Trajectory } from '@lrat/trajectory';
@@ -9,6 +9,8 @@ import { workspaceRoot } from './options';
 import { bm25Searcher, flatDenseSearcher, hybridSearcher, weighSamples } from './stack-common';
 import { clickSamples } from './click-samples';
 import type { AgentSettings, BenchEncoder, BenchStack, MineResult, TrainingSample, TrainResult, TrainSettings } from './stack';
+import type { Doc as CorpusDoc } from '@lrat/core';
+import { documentText } from '@lrat/core';
 
 // The stack the jobs run on: @lrat/harness agents, @lrat/miners (official miner, rule or LLM judge,
 // Qwen3 token counts), @lrat/weighting, @lrat/trainer (tfjs on the best available backend) and

@@ -1,13 +1,13 @@
 import { Bm25Index, DenseIndex, createBm25Searcher, createDenseSearcher, createHybridSearcher, type TextEmbedder } from '@lrat/indexer';
 import { applyReasoningWeights } from '@lrat/weighting';
-import type { CorpusDoc } from '@lrat/harness';
 import type { ProgressFn, TrainingSample } from './stack';
 import type { BasicSearcher as Searcher, Searcher as IndexSearcher } from '@lrat/core';
+import type { Doc as CorpusDoc } from '@lrat/core';
 
 // Stack parts that bind directly to the indexer and weighting packages; shared by the real stack
 // and the test double so both index and weigh exactly the same way.
 
-const asIndexerDoc = (d: CorpusDoc) => ({ id: d.docid, title: d.title, text: d.text });
+const asIndexerDoc = (d: CorpusDoc) => ({ docid: d.docid, title: d.title, text: d.text });
 
 /** Exact inner-product (Flat) FAISS index of the corpus under `embedder`. */
 export async function flatDenseSearcher(embedder: TextEmbedder, corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher> {

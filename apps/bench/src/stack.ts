@@ -1,8 +1,9 @@
 import type { WeightedSample } from '@lrat/miners';
 import type { Trajectory } from '@lrat/trajectory';
-import type { Agent, AnswerJudge, CorpusDoc, DocumentStore, Question } from '@lrat/harness';
+import type { Agent, AnswerJudge, DocumentStore, Question } from '@lrat/harness';
 import type { TextEmbedder } from '@lrat/indexer';
 import type { BasicSearcher as Searcher } from '@lrat/core';
+import type { Doc as CorpusDoc } from '@lrat/core';
 
 // What the jobs need from the packages they orchestrate, as one narrow interface. `real-stack.ts`
 // binds it to @lrat/harness, miners, weighting, trainer and indexer; `testing/` holds a double for

@@ -7,3 +7,5 @@ export type { Hit, BasicSearcher, Searcher } from './search';
 export { writeFileAtomic, writeFileAtomicSync, tempSibling } from './atomic-write';
 export { replaceDirectory, recoverDirectory, sweepStaleTemps, ownedByManifest, isProcessAlive, ForeignDirectoryError } from './directory-swap';
 export type { ReplaceDirectoryOptions } from './directory-swap';
+export { documentText } from './document';
+export type { Doc } from './document';

@@ -1,16 +1,10 @@
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 import { createInterface } from 'readline';
-import { hashString } from '@lrat/core';
+import { hashString, type Doc } from '@lrat/core';
 
 // BEIR folders: corpus.jsonl {_id,title,text}, queries.jsonl {_id,text,answer?,...}, qrels/*.tsv
 // (query-id, corpus-id, score; header optional). Any folder in that shape works unchanged.
-
-export interface CorpusDoc {
-  docid: string;
-  title: string;
-  text: string;
-}
 
 export interface Question {
   id: string;
@@ -36,9 +30,9 @@ export interface BeirDataset {
   /** The qrels files that were read (relative to the folder). */
   qrelsFiles: string[];
   /** Streams the corpus without holding it (for corpora larger than memory). */
-  streamCorpus(): AsyncIterable<CorpusDoc>;
+  streamCorpus(): AsyncIterable<Doc>;
   /** Loads the corpus into memory once (cached). */
-  loadCorpus(): Promise<Map<string, CorpusDoc>>;
+  loadCorpus(): Promise<Map<string, Doc>>;
 }
 
 export interface LoadBeirOptions {
@@ -58,11 +52,6 @@ export class DatasetError extends Error {
     super(`${file}:${line}: field "${field}": ${message}`);
     this.name = 'DatasetError';
   }
-}
-
-/** The text a retriever indexes and a browse returns: title and body, as BEIR tools concatenate them (title, space, body — as @lrat/indexer indexes it). */
-export function documentText(doc: CorpusDoc): string {
-  return doc.title ? `${doc.title} ${doc.text}` : doc.text;
 }
 
 async function* jsonLines(file: string): AsyncGenerator<{ value: Record<string, unknown>; line: number }> {
@@ -105,7 +94,7 @@ function stringField(obj: Record<string, unknown>, file: string, line: number, n
 }
 
 /** Streams corpus.jsonl (`docid` is accepted in place of `_id`, as the LRAT corpus format uses it). */
-export async function* readCorpus(file: string): AsyncGenerator<CorpusDoc> {
+export async function* readCorpus(file: string): AsyncGenerator<Doc> {
   for await (const { value, line } of jsonLines(file)) {
     yield {
       docid: idField(value, file, line, ['_id', 'docid']),
@@ -183,7 +172,7 @@ export async function loadBeirDataset(dir: string, options: LoadBeirOptions = {}
     evidence: [...(qrels.get(q.id) ?? new Map<string, number>()).entries()].filter(([, s]) => s > 0).map(([d]) => d),
   }));
   if (options.onlyWithQrels) questions = questions.filter((q) => q.evidence.length > 0);
-  let cached: Promise<Map<string, CorpusDoc>> | undefined;
+  let cached: Promise<Map<string, Doc>> | undefined;
   return {
     name: path.basename(root),
     dir: root,
@@ -194,7 +183,7 @@ export async function loadBeirDataset(dir: string, options: LoadBeirOptions = {}
     streamCorpus: () => readCorpus(corpusPath),
     loadCorpus: () => {
       cached ??= (async () => {
-        const m = new Map<string, CorpusDoc>();
+        const m = new Map<string, Doc>();
         for await (const d of readCorpus(corpusPath)) m.set(d.docid, d);
         return m;
       })();

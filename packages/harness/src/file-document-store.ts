@@ -1,6 +1,7 @@
 import { createReadStream, promises as fs } from 'fs';
-import { DatasetError, type CorpusDoc } from './dataset';
+import { DatasetError } from './dataset';
 import type { DocumentStore } from './search-tool';
+import type { Doc } from '@lrat/core';
 
 // A document store for corpora too big to hold: one pass records each document's byte range in
 // corpus.jsonl, then get() reads and parses just that line. Memory ≈ ids + two numbers per doc.
@@ -60,7 +61,7 @@ export async function openFileDocumentStore(corpusPath: string): Promise<FileDoc
         throw new DatasetError(corpusPath, line, '(line)', `invalid JSON: ${(e as Error).message}`);
       }
       if (typeof obj.text !== 'string') throw new DatasetError(corpusPath, line, 'text', 'missing or not a string');
-      const doc: CorpusDoc = { docid, title: typeof obj.title === 'string' ? obj.title : '', text: obj.text };
+      const doc: Doc = { docid, title: typeof obj.title === 'string' ? obj.title : '', text: obj.text };
       return doc;
     },
     close: () => handle.close(),

@@ -4,9 +4,9 @@ import { evaluateRetrieval } from './retrieval-eval';
 import type { BasicSearcher } from '@lrat/core';
 
 const docs = [
-  { id: 'a', text: 'apple pie recipe' },
-  { id: 'b', text: 'banana bread recipe' },
-  { id: 'c', text: 'cherry tart' },
+  { docid: 'a', text: 'apple pie recipe' },
+  { docid: 'b', text: 'banana bread recipe' },
+  { docid: 'c', text: 'cherry tart' },
 ];
 const q = (id: string, text: string, evidence: string[]): Question => ({ id, text, evidence, metadata: {} });
 

@@ -1,7 +1,7 @@
 import type { BasicSearcher } from '@lrat/core';
 import type { SearchResult, Step, Trajectory, AgentInfo } from '@lrat/trajectory';
-import { CorpusDoc, documentText } from './dataset';
 import { SnippetTokenizer, whitespaceSnippetTokenizer } from './text';
+import { Doc, documentText } from '@lrat/core';
 
 // The agent-facing search tool with the official semantics (searcher/tools.py): search(query) → top-k
 // {docid, score, snippet = first 64 tokens}; get_document(docid) → full text. Any retriever plugs in
@@ -9,10 +9,10 @@ import { SnippetTokenizer, whitespaceSnippetTokenizer } from './text';
 
 /** Full documents by id. */
 export interface DocumentStore {
-  get(docid: string): Promise<CorpusDoc | undefined>;
+  get(docid: string): Promise<Doc | undefined>;
 }
 
-export function inMemoryDocumentStore(docs: Map<string, CorpusDoc> | Iterable<CorpusDoc>): DocumentStore {
+export function inMemoryDocumentStore(docs: Map<string, Doc> | Iterable<Doc>): DocumentStore {
   const map = docs instanceof Map ? docs : new Map([...docs].map((d) => [d.docid, d] as const));
   return { get: async (docid) => map.get(docid) };
 }
@@ -74,7 +74,7 @@ export function createSearchTool(options: SearchToolOptions): SearchTool {
     },
     async getDocument(docid) {
       const doc = await options.documents.get(docid);
-      return doc ? { docid: doc.docid, title: doc.title, text: documentText(doc) } : null;
+      return doc ? { docid: doc.docid, title: doc.title ?? '', text: documentText(doc) } : null;
     },
   };
 }

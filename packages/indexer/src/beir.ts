@@ -1,22 +1,11 @@
+import type { Doc } from '@lrat/core';
 import { InputError, readLines } from './line-reader';
-
-/** A corpus document. `title` is optional; BM25 and dense indexing see `documentText(doc)`. */
-export interface Doc {
-  id: string;
-  title?: string;
-  text: string;
-}
 
 export interface Query {
   id: string;
   text: string;
   /** Every other field of the query record (BEIR keeps answers, supporting facts, ... here). */
   extra?: Record<string, unknown>;
-}
-
-/** The text a document is indexed under: title and body concatenated ("flat", as Anserini's BEIR runs). */
-export function documentText(doc: Doc): string {
-  return doc.title ? `${doc.title} ${doc.text}` : doc.text;
 }
 
 function parseJsonLine(file: string, lineNo: number, line: string): Record<string, unknown> {
@@ -63,14 +52,14 @@ export async function* readCorpus(file: string): AsyncGenerator<Doc> {
       const cols = line.split('\t');
       if (cols.length < 2) throw new InputError(file, lineNo, 'text', 'expected id<TAB>text[<TAB>title]');
       if (lineNo === 1 && /^(_?id|doc-?id|corpus-id)$/i.test(cols[0])) continue;
-      yield cols.length >= 3 ? { id: cols[0], text: cols[1], title: cols[2] } : { id: cols[0], text: cols[1] };
+      yield cols.length >= 3 ? { docid: cols[0], text: cols[1], title: cols[2] } : { docid: cols[0], text: cols[1] };
       continue;
     }
     const rec = parseJsonLine(file, lineNo, line);
-    const id = idField(file, lineNo, rec, ['_id', 'docid', 'id']);
+    const docid = idField(file, lineNo, rec, ['_id', 'docid', 'id']);
     const text = textField(file, lineNo, rec, rec.text !== undefined ? 'text' : 'contents', true) ?? '';
     const title = textField(file, lineNo, rec, 'title', false);
-    yield title ? { id, title, text } : { id, text };
+    yield title ? { docid, title, text } : { docid, text };
   }
 }
 

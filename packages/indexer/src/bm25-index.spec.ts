@@ -6,9 +6,9 @@ import { readQrels, type Run } from './trec';
 
 describe('Bm25Index', () => {
   const docs = [
-    { id: 'a', text: 'cats chase mice' },
-    { id: 'b', title: 'Dogs', text: 'dogs chase cats and cats run' },
-    { id: 'c', text: 'the weather is sunny' },
+    { docid: 'a', text: 'cats chase mice' },
+    { docid: 'b', title: 'Dogs', text: 'dogs chase cats and cats run' },
+    { docid: 'c', text: 'the weather is sunny' },
   ];
 
   it('scores like Lucene BM25 (k1 0.9, b 0.4) on a hand-checked example', () => {
@@ -38,9 +38,9 @@ describe('Bm25Index', () => {
   });
 
   it('breaks score ties by doc id and refuses duplicate ids', () => {
-    const idx = Bm25Index.build([{ id: 'z', text: 'apple' }, { id: 'm', text: 'apple' }, { id: 'q', text: 'pear' }]);
+    const idx = Bm25Index.build([{ docid: 'z', text: 'apple' }, { docid: 'm', text: 'apple' }, { docid: 'q', text: 'pear' }]);
     expect(idx.search('apple', 5).map((h) => h.docid)).toEqual(['m', 'z']);
-    expect(() => Bm25Index.build([{ id: 'x', text: 'a' }, { id: 'x', text: 'b' }])).toThrow(/duplicate document id "x"/);
+    expect(() => Bm25Index.build([{ docid: 'x', text: 'a' }, { docid: 'x', text: 'b' }])).toThrow(/duplicate document id "x"/);
   });
 
   it("reaches Anserini's BM25-flat numbers on SciFact (300 test queries)", async () => {

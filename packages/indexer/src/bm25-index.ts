@@ -1,4 +1,4 @@
-import { documentText, type Doc } from './beir';
+import { documentText, type Doc } from '@lrat/core';
 import { EnglishAnalyzer } from './analyzer';
 import { byte4ToInt, intToByte4 } from './lucene-norms';
 import type { Hit } from '@lrat/core';
@@ -100,9 +100,9 @@ export class Bm25Index {
     const tf = new Map<number, number>();
     for (let d = 0; d < all.length; d++) {
       const doc = all[d];
-      if (seen.has(doc.id)) throw new Error(`BM25 build: duplicate document id "${doc.id}" (document ${d + 1})`);
-      seen.add(doc.id);
-      docIds.push(doc.id);
+      if (seen.has(doc.docid)) throw new Error(`BM25 build: duplicate document id "${doc.docid}" (document ${d + 1})`);
+      seen.add(doc.docid);
+      docIds.push(doc.docid);
       const analyzed = analyzer.analyze(documentText(doc));
       docLengths[d] = analyzed.length;
       tf.clear();

@@ -1,4 +1,4 @@
-import { documentText, type Doc } from './beir';
+import { documentText, type Doc } from '@lrat/core';
 import type { TextEmbedder } from './embedder';
 import { loadFaiss, type FaissIndex } from './faiss';
 import type { Hit } from '@lrat/core';
@@ -155,7 +155,7 @@ export class DenseIndex {
       vectors.set(out, i * embedder.dim);
       options.onProgress?.(i + slice.length, docs.length);
     }
-    return DenseIndex.fromVectors(docs.map((d) => d.id), vectors, { dim: embedder.dim, factory: options.factory });
+    return DenseIndex.fromVectors(docs.map((d) => d.docid), vectors, { dim: embedder.dim, factory: options.factory });
   }
 
   static fromData(data: DenseData): DenseIndex {

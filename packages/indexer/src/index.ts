@@ -15,8 +15,8 @@ export { parseMetrics, evaluateRun, evaluateQuery, trecEvalName, trecEvalOrder }
 export type { MetricName, MetricSpec, EvalOptions, EvalResult } from './metrics';
 export { readQrels, writeQrels, readTrecRun, writeTrecRun, formatTrecRunLines } from './trec';
 export type { Qrels, Run, RunEntry } from './trec';
-export { readCorpus, readQueries, loadCorpus, loadQueries, documentText } from './beir';
-export type { Doc, Query } from './beir';
+export { readCorpus, readQueries, loadCorpus, loadQueries } from './beir';
+export type { Query } from './beir';
 export { readLines, InputError } from './line-reader';
 export { HashingEmbedder } from './testing/hashing-embedder';
 export { randomVectors } from './testing/random-vectors';

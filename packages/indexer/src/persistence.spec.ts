@@ -15,9 +15,9 @@ const n = 300;
 const ids = Array.from({ length: n }, (_, i) => `d${i}`);
 const vectors = randomVectors(n, dim, 7);
 const docs = [
-  { id: 'a', title: 'Cats', text: 'cats chase mice' },
-  { id: 'b', text: 'dogs chase cats' },
-  { id: 'c', text: 'sunny weather today' },
+  { docid: 'a', title: 'Cats', text: 'cats chase mice' },
+  { docid: 'b', text: 'dogs chase cats' },
+  { docid: 'c', text: 'sunny weather today' },
 ];
 
 function rewriteManifest(dir: string, edit: (m: IndexManifest) => void): void {
@@ -62,7 +62,7 @@ describe('saveIndex / loadIndex', () => {
 
   it('round-trips a hybrid index', async () => {
     const dir = path.join(root, 'hybrid');
-    const bm25 = Bm25Index.build(ids.map((id) => ({ id, text: `document ${id}` })));
+    const bm25 = Bm25Index.build(ids.map((id) => ({ docid: id, text: `document ${id}` })));
     const dense = DenseIndex.fromVectors(ids, vectors, { dim });
     const m = await saveIndex(dir, { bm25, dense, rrfK: 30 }, { encoder });
     expect(m).toMatchObject({ kind: 'hybrid', metric: 'rrf', dims: dim, params: { rrfK: 30, depth: 100 } });

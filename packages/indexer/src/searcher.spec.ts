@@ -9,10 +9,10 @@ import { createBm25Searcher, createHybridSearcher, openSearcher } from './search
 import { HashingEmbedder } from './testing/hashing-embedder';
 
 const docs = [
-  { id: 'cats', text: 'cats purr and chase mice around the house' },
-  { id: 'dogs', text: 'dogs bark and fetch sticks in the park' },
-  { id: 'rain', text: 'rain falls from grey clouds in autumn' },
-  { id: 'sun', text: 'the sun shines on the park in summer' },
+  { docid: 'cats', text: 'cats purr and chase mice around the house' },
+  { docid: 'dogs', text: 'dogs bark and fetch sticks in the park' },
+  { docid: 'rain', text: 'rain falls from grey clouds in autumn' },
+  { docid: 'sun', text: 'the sun shines on the park in summer' },
 ];
 const root = mkdtempSync(path.join(tmpdir(), 'lrat-searcher-'));
 

@@ -41,7 +41,7 @@ describe('TREC and BEIR files', () => {
   it('streams BEIR corpus and queries, keeping extra query fields', async () => {
     const corpus = path.join(dir, 'corpus.jsonl');
     writeFileSync(corpus, '{"_id":"d1","title":"T","text":"body"}\n\n{"_id":"d2","text":"x"}\n');
-    expect(await loadCorpus(corpus)).toEqual([{ id: 'd1', title: 'T', text: 'body' }, { id: 'd2', text: 'x' }]);
+    expect(await loadCorpus(corpus)).toEqual([{ docid: 'd1', title: 'T', text: 'body' }, { docid: 'd2', text: 'x' }]);
     writeFileSync(corpus, '{"_id":"d1","text":"ok"}\n{"_id":"d2","text":5}\n');
     await expect(loadCorpus(corpus)).rejects.toThrow(`${corpus}:2 (text): expected a string, got number`);
     writeFileSync(corpus, '{"_id":"d1","text":"ok"}\n{"_id":"d2",\n');

@@ -1,4 +1,5 @@
 import { createReadStream } from 'fs';
+import { documentText } from '@lrat/core';
 import { decodeUtf8Strict, isPyDict, NeedsFaithfulParse, parsePythonJson, parsePythonJsonFast, PyJsonError, pyGet, pyHas, pyStr, pyStrip, pyTypeName, type PyValue } from '@lrat/trajectory';
 
 // The document store the miner reads positive and negative texts from. JSONL, one document per line:
@@ -68,7 +69,7 @@ export function parseCorpusLine(text: string, file: string, line: number): [stri
   if (typeof body !== 'string') throw new CorpusError(file, line, 'text', `expected a string, got ${pyTypeName(body)}`);
   if (beir) {
     const title = pyGet(v, 'title');
-    if (typeof title === 'string' && title !== '') return [id, `${title} ${body}`];
+    if (typeof title === 'string') return [id, documentText({ title, text: body })];
   }
   return [id, body];
 }

@@ -10,10 +10,11 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { Bm25Index, DenseIndex, openSearcher, readCorpus, readQueries, saveIndex, type Doc } from '@lrat/indexer';
+import { Bm25Index, DenseIndex, openSearcher, readCorpus, readQueries, saveIndex } from '@lrat/indexer';
 import { createEncoder, loadEncoder, selectBackend } from '@lrat/trainer';
 import { readTrajectories } from '@lrat/trajectory';
 import { SessionLog } from '../src';
+import type { Doc } from '@lrat/core';
 
 const root = path.resolve(__dirname, '../../..');
 const data = path.join(root, 'data/multihop-wiki');

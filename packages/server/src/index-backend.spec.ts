@@ -9,15 +9,15 @@ import { removeTmpDirs, tmpDir } from './testing/fixtures';
 afterAll(removeTmpDirs);
 
 const docs = [
-  { id: 'p1', title: 'Paris', text: 'Paris is the capital and most populous city of France.' },
-  { id: 'b1', title: 'Berlin', text: 'Berlin is the capital and largest city of Germany.' },
-  { id: 'e1', title: 'Eiffel Tower', text: 'The Eiffel Tower is a wrought-iron lattice tower in Paris.' },
+  { docid: 'p1', title: 'Paris', text: 'Paris is the capital and most populous city of France.' },
+  { docid: 'b1', title: 'Berlin', text: 'Berlin is the capital and largest city of Germany.' },
+  { docid: 'e1', title: 'Eiffel Tower', text: 'The Eiffel Tower is a wrought-iron lattice tower in Paris.' },
 ];
 
 async function fixture() {
   const dir = tmpDir();
   const corpus = path.join(dir, 'corpus.jsonl');
-  fs.writeFileSync(corpus, docs.map((d) => JSON.stringify({ _id: d.id, title: d.title, text: d.text })).join('\n') + '\n');
+  fs.writeFileSync(corpus, docs.map((d) => JSON.stringify({ _id: d.docid, title: d.title, text: d.text })).join('\n') + '\n');
   await saveIndex(path.join(dir, 'idx-a'), Bm25Index.build(docs));
   await saveIndex(path.join(dir, 'idx-b'), Bm25Index.build(docs.slice(0, 2)));
   return { dir, corpus };

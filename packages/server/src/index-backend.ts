@@ -1,7 +1,8 @@
 import * as fs from 'fs';
-import { documentText, openSearcher, readCorpus, type OpenSearcherOptions } from '@lrat/indexer';
+import { openSearcher, readCorpus, type OpenSearcherOptions } from '@lrat/indexer';
 import type { BackendLoader, BackendSource, SearchBackend, SearchHit } from './backend';
 import type { Searcher } from '@lrat/core';
+import { documentText } from '@lrat/core';
 
 export interface IndexBackendOptions {
   /** Builds the query encoder of a dense or hybrid index (the CLI passes @lrat/trainer's loadEncoder). */
@@ -59,7 +60,7 @@ export function fromSearcher(searcher: Searcher, docs: Map<string, string>): Sea
 
 export async function readCorpusMap(file: string): Promise<Map<string, string>> {
   const docs = new Map<string, string>();
-  for await (const d of readCorpus(file)) docs.set(d.id, documentText(d));
+  for await (const d of readCorpus(file)) docs.set(d.docid, documentText(d));
   if (docs.size === 0) throw new Error(`${file}: the corpus holds no documents`);
   return docs;
 }

@@ -9,8 +9,9 @@
 //     [--epochs 2] [--batch-size 16] [--use-lr 5e-5] [--adapter-lr 1e-4]
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { Bm25Index, documentText, evaluateRun, loadCorpus, loadQueries, parseMetrics, readQrels, type Qrels, type Run } from '@lrat/indexer';
+import { Bm25Index, evaluateRun, loadCorpus, loadQueries, parseMetrics, readQrels, type Qrels, type Run } from '@lrat/indexer';
 import { createEncoder, devEvaluator, readPairs, selectBackend, train, type DevSet, type Encoder, type TrainingSample } from '../src';
+import { documentText } from '@lrat/core';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const DATA = path.join(ROOT, 'data', 'multihop-wiki');
@@ -58,9 +59,9 @@ async function main(): Promise<void> {
     for (const d of qrels.get(q.id)?.keys() ?? []) pool.add(d);
     for (const h of bm25.search(q.text, settings.poolK)) pool.add(h.docid);
   }
-  const docs = corpus.filter((d) => pool.has(d.id));
+  const docs = corpus.filter((d) => pool.has(d.docid));
   const devQrels: Qrels = new Map(test.map((q) => [q.id, qrels.get(q.id) ?? new Map()]));
-  const dev: DevSet = { queries: test.map((q) => ({ id: q.id, text: q.text })), docs: docs.map((d) => ({ id: d.id, text: documentText(d) })), qrels: devQrels };
+  const dev: DevSet = { queries: test.map((q) => ({ id: q.id, text: q.text })), docs: docs.map((d) => ({ id: d.docid, text: documentText(d) })), qrels: devQrels };
   log(`${pairs.length} pairs (group ${groupSize}), ${test.length} test questions, pool of ${docs.length} paragraphs`);
 
   const evaluate = devEvaluator(dev);

@@ -117,7 +117,7 @@ export async function runCollect(a: CollectArgs, say: (line: string) => void = (
     retriever = path.basename(path.resolve(a.index));
   } else {
     if (!a.quiet) say(`no --index: building BM25 over ${corpus.size} documents of ${dataset.name}`);
-    searcher = createBm25Searcher(Bm25Index.build([...corpus.values()].map((d) => ({ id: d.docid, title: d.title, text: d.text }))));
+    searcher = createBm25Searcher(Bm25Index.build(corpus.values()));
     retriever = 'bm25';
   }
   const documents = inMemoryDocumentStore(corpus);

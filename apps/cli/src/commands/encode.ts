@@ -1,9 +1,9 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { documentText, loadCorpus, loadQueries } from '@lrat/indexer';
+import { loadCorpus, loadQueries } from '@lrat/indexer';
 import { BACKEND_NAMES, loadEncoder, selectBackend } from '@lrat/trainer';
-import { createProgress, writeFileAtomic } from '@lrat/core';
+import { createProgress, writeFileAtomic, documentText } from '@lrat/core';
 
 // `lrat encode`: embed a corpus or query file with a trained model.
 
@@ -66,7 +66,7 @@ export async function runEncode(a: EncodeArgs, say: (line: string) => void = (l)
       inputFormat(a) === 'text'
         ? await readTextLines(a.input)
         : a.side === 'document'
-          ? (await loadCorpus(a.input)).map((d) => ({ id: d.id, text: documentText(d) }))
+          ? (await loadCorpus(a.input)).map((d) => ({ id: d.docid, text: documentText(d) }))
           : (await loadQueries(a.input)).map((q) => ({ id: q.id, text: q.text }));
     const out = new Float32Array(rows.length * encoder.dim);
     const bar = createProgress({ label: `encoding ${a.side}s`, total: rows.length, mode: a.quiet ? 'silent' : undefined });

@@ -3,16 +3,14 @@ import type { Argv, CommandModule } from 'yargs';
 import {
   Bm25Index,
   DenseIndex,
-  documentText,
   loadCorpus,
   parseFactory,
   saveIndex,
-  type Doc,
   type IndexManifest,
   type TextEmbedder,
 } from '@lrat/indexer';
 import { loadModelEmbedder } from './encoder-loading';
-import { createProgress } from '@lrat/core';
+import { createProgress, documentText, type Doc } from '@lrat/core';
 
 // `lrat index`: a corpus → a BM25, dense (FAISS) or hybrid index directory with a verified manifest.
 export interface IndexArgs {
@@ -61,7 +59,7 @@ async function buildDense(docs: Doc[], embedder: TextEmbedder, a: IndexArgs): Pr
   const chunk = 10_000;
   const adding = a.quiet ? undefined : createProgress({ label: 'adding', total: docs.length });
   for (let i = 0; i < docs.length; i += chunk) {
-    const ids = docs.slice(i, i + chunk).map((d) => d.id);
+    const ids = docs.slice(i, i + chunk).map((d) => d.docid);
     index.add(ids, vectors.subarray(i * dim, (i + ids.length) * dim));
     adding?.tick(ids.length);
   }
@@ -77,8 +75,8 @@ export async function runIndex(a: IndexArgs, deps: IndexDeps = {}): Promise<Inde
   if (docs.length === 0) throw new Error(`${a.corpus}: the corpus is empty`);
   const seen = new Set<string>();
   for (const d of docs) {
-    if (seen.has(d.id)) throw new Error(`${a.corpus}: duplicate document id "${d.id}"`);
-    seen.add(d.id);
+    if (seen.has(d.docid)) throw new Error(`${a.corpus}: duplicate document id "${d.docid}"`);
+    seen.add(d.docid);
   }
   if (!a.quiet) say(`read ${docs.length} documents from ${a.corpus} in ${Date.now() - t0} ms`);
   let manifest: IndexManifest;

@@ -38,7 +38,7 @@ export interface SearchOutcome {
 async function titlesFor(corpus: string, ids: Set<string>): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const d of readCorpus(corpus)) {
-    if (ids.has(d.id)) out.set(d.id, d.title ? `${d.title} — ${d.text}` : d.text);
+    if (ids.has(d.docid)) out.set(d.docid, d.title ? `${d.title} — ${d.text}` : d.text);
     if (out.size === ids.size) break;
   }
   return out;

@@ -24,7 +24,7 @@ fs.writeFileSync(corpus, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
 const index = path.join(tmp, 'idx');
 
 beforeAll(async () => {
-  await saveIndex(index, Bm25Index.build(docs.map((d) => ({ id: d.docid, text: d.text }))));
+  await saveIndex(index, Bm25Index.build(docs.map((d) => ({ docid: d.docid, text: d.text }))));
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

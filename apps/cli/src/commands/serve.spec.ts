@@ -63,7 +63,7 @@ function mine(logDir: string, out: string): { status: number | null; stderr: str
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  await saveIndex(index, Bm25Index.build(docs.map((d) => ({ id: d._id, title: d.title, text: d.text }))));
+  await saveIndex(index, Bm25Index.build(docs.map((d) => ({ docid: d._id, title: d.title, text: d.text }))));
 });
 
 describe('lrat serve → MCP session → lrat mine', () => {

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { documentText, loadCorpus, loadQueries, readQrels } from '@lrat/indexer';
+import { loadCorpus, loadQueries, readQrels } from '@lrat/indexer';
 import {
   BACKEND_NAMES,
   createEncoder,
@@ -19,7 +19,7 @@ import {
   type TrainProgress,
   type TrainResult,
 } from '@lrat/trainer';
-import { createProgress, type Progress } from '@lrat/core';
+import { createProgress, type Progress, documentText } from '@lrat/core';
 
 // `lrat train`: weighted contrastive training of an encoder on mined pairs (FlagEmbedding JSONL).
 
@@ -140,7 +140,7 @@ export async function loadDevSet(dir: string, qrelsFile?: string): Promise<DevSe
   const [corpus, queries, qrels] = await Promise.all([loadCorpus(path.join(dir, 'corpus.jsonl')), loadQueries(path.join(dir, 'queries.jsonl')), readQrels(qrelsPath)]);
   const judged = queries.filter((q) => qrels.has(q.id));
   if (judged.length === 0) throw new Error(`${qrelsPath}: none of the queries in ${path.join(dir, 'queries.jsonl')} is judged`);
-  return { queries: judged.map((q) => ({ id: q.id, text: q.text })), docs: corpus.map((d) => ({ id: d.id, text: documentText(d) })), qrels };
+  return { queries: judged.map((q) => ({ id: q.id, text: q.text })), docs: corpus.map((d) => ({ id: d.docid, text: documentText(d) })), qrels };
 }
 
 export async function runTrain(args: TrainArgs, say: (line: string) => void = (l) => process.stderr.write(`lrat train: ${l}\n`)): Promise<TrainResult> {

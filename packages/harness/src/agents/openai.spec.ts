@@ -1,12 +1,13 @@
 import { TrajectorySchema } from '@lrat/trajectory';
-import type { CorpusDoc, Question } from '../dataset';
+import type { Question } from '../dataset';
 import { createSearchTool, inMemoryDocumentStore } from '../search-tool';
 import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
 import { startScriptedServer, toolCallReply, assistantReply, ScriptedServer } from '../testing/scripted-openai-server';
 import { runAgent } from '../run-agent';
 import { createOpenAIAgent, extractFinalAnswer, splitThinking, FINAL_TURN_PROMPT } from './openai';
+import type { Doc } from '@lrat/core';
 
-const docs: CorpusDoc[] = [
+const docs: Doc[] = [
   { docid: 'd1', title: 'Ed Wood', text: 'Edward Davis Wood Jr. was an American filmmaker, actor, and author.' },
   { docid: 'd2', title: 'Scott Derrickson', text: 'Scott Derrickson is an American director, screenwriter and producer.' },
   { docid: 'd3', title: 'Paris', text: 'Paris is the capital of France.' },

@@ -1,12 +1,13 @@
 import type { Trajectory } from '@lrat/trajectory';
-import type { CorpusDoc, Question } from '../dataset';
+import type { Question } from '../dataset';
 import { createSearchTool, inMemoryDocumentStore } from '../search-tool';
 import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
 import { RankShiftSearcher } from '../testing/rank-shift-searcher';
 import { runAgent } from '../run-agent';
 import { createReplayAgent } from './replay';
+import type { Doc } from '@lrat/core';
 
-const docs: CorpusDoc[] = Array.from({ length: 30 }, (_, i) => ({ docid: `d${i}`, title: `Doc ${i}`, text: `river bank ${i % 3 === 0 ? 'gold' : 'sand'} number ${i}` }));
+const docs: Doc[] = Array.from({ length: 30 }, (_, i) => ({ docid: `d${i}`, title: `Doc ${i}`, text: `river bank ${i % 3 === 0 ? 'gold' : 'sand'} number ${i}` }));
 const store = inMemoryDocumentStore(docs);
 const bm25 = new InMemoryBm25Searcher(docs);
 const question: Question = { id: 'q1', text: 'river bank', answer: 'x', evidence: ['d29'], metadata: {} };

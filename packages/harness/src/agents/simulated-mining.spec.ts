@@ -1,10 +1,11 @@
 import * as path from 'path';
 import { mineTrajectorySync, ruleJudge, whitespaceTokenizer, MapCorpus } from '@lrat/miners';
-import { loadBeirDataset, splitQuestions, documentText } from '../dataset';
+import { loadBeirDataset, splitQuestions } from '../dataset';
 import { createSearchTool, inMemoryDocumentStore } from '../search-tool';
 import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
 import { runAgent } from '../run-agent';
 import { createSimulatedAgent } from './simulated';
+import { documentText } from '@lrat/core';
 
 // The harness's trajectories go to the miner unchanged, and the simulator's post-browse reasoning is
 // what the offline rule judge needs: evidence browses RELEVANT, useless ones NOT_RELEVANT.

@@ -1,6 +1,5 @@
-import type { CorpusDoc } from '../dataset';
-import { documentText } from '../dataset';
 import type { Hit, BasicSearcher } from '@lrat/core';
+import { type Doc, documentText } from '@lrat/core';
 
 // A small in-memory BM25 (k1 0.9, b 0.4, as Pyserini's defaults) so harness tests and calibration run
 // without @lrat/indexer. Lower-cased alphanumeric tokens, no stemming. Not the production retriever.
@@ -13,7 +12,7 @@ export class InMemoryBm25Searcher implements BasicSearcher {
   private readonly postings = new Map<string, Array<[number, number]>>();
   private avgLength = 0;
 
-  constructor(docs: Iterable<CorpusDoc>, private readonly k1 = 0.9, private readonly b = 0.4) {
+  constructor(docs: Iterable<Doc>, private readonly k1 = 0.9, private readonly b = 0.4) {
     let total = 0;
     for (const doc of docs) {
       const n = this.ids.length;

@@ -1,8 +1,9 @@
 import * as path from 'path';
-import { Bm25Index, documentText, loadCorpus, loadQueries, readQrels } from '@lrat/indexer';
-import type { Doc, Qrels } from '@lrat/indexer';
+import { Bm25Index, loadCorpus, loadQueries, readQrels } from '@lrat/indexer';
+import type { Qrels } from '@lrat/indexer';
 import type { DevSet } from '../dev-eval';
 import type { TrainingSample } from '../groups';
+import { documentText, type Doc } from '@lrat/core';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const MULTIHOP_DIR = path.join(REPO_ROOT, 'data', 'multihop-wiki');
@@ -30,8 +31,8 @@ export async function multihopSplit(nTrain: number, nDev: number, negatives = 9)
   const dev = subset('rpt-dev').slice(0, nDev);
   const keep = new Set<string>();
   for (const q of [...train, ...dev]) for (const d of qrels.get(q.id)?.keys() ?? []) keep.add(d);
-  const docs = corpus.filter((d) => keep.has(d.id));
-  const byId = new Map(docs.map((d) => [d.id, documentText(d)]));
+  const docs = corpus.filter((d) => keep.has(d.docid));
+  const byId = new Map(docs.map((d) => [d.docid, documentText(d)]));
   const bm25 = Bm25Index.build(docs);
   const pairs: TrainingSample[] = [];
   for (const q of train) {
@@ -47,6 +48,6 @@ export async function multihopSplit(nTrain: number, nDev: number, negatives = 9)
   return {
     pairs,
     docs,
-    dev: { queries: dev.map((q) => ({ id: q.id, text: q.text })), docs: docs.map((d) => ({ id: d.id, text: documentText(d) })), qrels: devQrels },
+    dev: { queries: dev.map((q) => ({ id: q.id, text: q.text })), docs: docs.map((d) => ({ id: d.docid, text: documentText(d) })), qrels: devQrels },
   };
 }
