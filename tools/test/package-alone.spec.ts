@@ -41,10 +41,10 @@ describe('a package installed alone', () => {
     expect(result.resolved.startsWith(fs.realpathSync(work))).toBe(true);
   });
 
-  it('installs the packed @lrat/indexer, trajectory, weighting and miners together in an empty project, scripts on, and a Flat index adds and searches', () => {
+  it('installs the packed @lrat/indexer, core, trajectory, weighting and miners together in an empty project, scripts on, and a Flat index adds and searches', () => {
     const consumer = path.join(work, 'together');
     fs.mkdirSync(consumer);
-    const tarballs = ['faiss', 'trajectory', 'weighting', 'miners', 'indexer'].map((p) => {
+    const tarballs = ['core', 'faiss', 'trajectory', 'weighting', 'miners', 'indexer'].map((p) => {
       const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', consumer, `./packages/${p}`], root));
       return path.join(consumer, packed.filename);
     });
