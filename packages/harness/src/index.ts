@@ -11,8 +11,6 @@ export type { DocumentStore, SearchTool, SearchToolOptions, ToolSearchHit, ToolD
 
 export { whitespaceTokens, whitespaceSnippetTokenizer, loadQwen3SnippetTokenizer, contentWords, extractEntities } from './text';
 export type { SnippetTokenizer } from './text';
-export { createRng, hashString } from '@lrat/core';
-export type { Rng } from '@lrat/core';
 
 export type { Agent, AgentRunOptions } from './agents/agent';
 
