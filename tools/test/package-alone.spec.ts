@@ -61,7 +61,7 @@ describe('a package installed alone', () => {
       run(`const { DenseIndex, Bm25Index } = require('@lrat/indexer');
            const dense = DenseIndex.create({ dim: 2, factory: 'Flat' });
            dense.add(['a', 'b', 'c'], new Float32Array([1, 0, 0, 1, 0.7, 0.7]));
-           const bm25 = Bm25Index.build([{ id: 'x', text: 'dogs bark' }, { id: 'y', text: 'cats meow' }]);
+           const bm25 = Bm25Index.build([{ docid: 'x', text: 'dogs bark' }, { docid: 'y', text: 'cats meow' }]);
            const miners = require('@lrat/miners');
            console.log(JSON.stringify({ dense: dense.search(new Float32Array([0.9, 0.1]), 2).map((h) => h.docid), bm25: bm25.search('dogs', 1).map((h) => h.docid),
              miners: typeof miners.mineTrajectory, faiss: require.resolve('@lrat/faiss') }));`),
@@ -73,7 +73,7 @@ describe('a package installed alone', () => {
     fs.rmSync(path.join(consumer, 'node_modules/@lrat/faiss/build'), { recursive: true, force: true });
     const without = JSON.parse(
       run(`const { DenseIndex, Bm25Index } = require('@lrat/indexer');
-           const bm25 = Bm25Index.build([{ id: 'x', text: 'dogs bark' }]).search('dogs', 1).map((h) => h.docid);
+           const bm25 = Bm25Index.build([{ docid: 'x', text: 'dogs bark' }]).search('dogs', 1).map((h) => h.docid);
            let error = '';
            try { DenseIndex.create({ dim: 2 }); } catch (e) { error = e.message; }
            console.log(JSON.stringify({ bm25, error }));`),
