@@ -1,13 +1,13 @@
 import { documentText, mineClickLogs, simulateClicks, type CorpusDoc, type Question } from '@lrat/harness';
 import type { Trajectory } from '@lrat/trajectory';
-import type { TrainingSample } from './stack';
+import type { LratSample } from '@lrat/miners';
 
 /**
  * The click-trained baseline's data: @lrat/harness's position-biased cascade click model run on the
  * agents' own result lists (relevance = qrels), its logs mined the human way (clicked = positive,
  * skipped = negative, no judge, no weight).
  */
-export function clickSamples(trajectories: readonly Trajectory[], questions: readonly Question[], corpus: ReadonlyMap<string, CorpusDoc>, seed: number): TrainingSample[] {
+export function clickSamples(trajectories: readonly Trajectory[], questions: readonly Question[], corpus: ReadonlyMap<string, CorpusDoc>, seed: number): LratSample[] {
   const evidence = new Map(questions.map((q) => [q.id, q.evidence] as const));
   const logs = simulateClicks(trajectories, (id) => evidence.get(id) ?? [], { seed });
   return mineClickLogs(logs, (docid) => {

@@ -1,13 +1,13 @@
 import { documentText, type CorpusDoc, type Question, type Searcher } from '@lrat/harness';
-import type { TrainingSample } from './stack';
+import type { LratSample } from '@lrat/miners';
 
 /**
  * The supervised upper bound's data: one sample per (training question, gold evidence doc), with the
  * top BM25 results for the question that are not gold as hard negatives. Same sample shape, trainer,
  * epochs and seed as LRAT; only the supervision differs (qrels instead of agent trajectories).
  */
-export async function goldSamples(questions: readonly Question[], bm25: Searcher, corpus: ReadonlyMap<string, CorpusDoc>, negatives = 9): Promise<TrainingSample[]> {
-  const out: TrainingSample[] = [];
+export async function goldSamples(questions: readonly Question[], bm25: Searcher, corpus: ReadonlyMap<string, CorpusDoc>, negatives = 9): Promise<LratSample[]> {
+  const out: LratSample[] = [];
   for (const q of questions) {
     const gold = new Set(q.evidence);
     const hits = await bm25.search(q.text, negatives + gold.size + 10);
