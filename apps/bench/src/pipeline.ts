@@ -126,7 +126,7 @@ export interface MinedTraining {
  * `lrat mine` over the trajectories (official miner + judge + reasoning weights over every mined
  * sample), then what `lrat train` keeps of its output: the satisfied rows, weights as written.
  */
-export async function mineLrat(ctx: JobContext, name: string, trajectories: readonly Trajectory[], data: JobData): Promise<MinedTraining & { all: LratSample[] }> {
+export async function mineLrat(ctx: JobContext, name: string, trajectories: readonly Trajectory[], data: Pick<JobData, 'corpusById' | 'train'>): Promise<MinedTraining & { all: LratSample[] }> {
   const mined = await ctx.stack.mine(trajectories, data.corpusById, ctx.options.judge);
   const weighted = mined.samples.filter((s) => s.satisfied);
   // Evaluation only, after mining: how many kept positives are gold evidence of a training question.
