@@ -1,7 +1,7 @@
 // Public API of @lrat/miners.
 export * from './mine';
 export * from './mine-all';
-export * from './mine-samples';
+export { mineSamples, type IssueCounts, type MinedSamples, type MineSamplesOptions } from './mine-samples';
 export * from './corpus';
 export * from './tokenizers';
 export * from './judges';
