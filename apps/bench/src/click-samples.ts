@@ -1,6 +1,6 @@
 import { mineClickLogs, simulateClicks, type Question } from '@lrat/harness';
 import type { Trajectory } from '@lrat/trajectory';
-import type { TrainingSample } from './stack';
+import type { LratSample } from '@lrat/miners';
 import { documentText, type Doc } from '@lrat/core';
 
 /**
@@ -8,7 +8,7 @@ import { documentText, type Doc } from '@lrat/core';
  * agents' own result lists (relevance = qrels), its logs mined the human way (clicked = positive,
  * skipped = negative, no judge, no weight).
  */
-export function clickSamples(trajectories: readonly Trajectory[], questions: readonly Question[], corpus: ReadonlyMap<string, Doc>, seed: number): TrainingSample[] {
+export function clickSamples(trajectories: readonly Trajectory[], questions: readonly Question[], corpus: ReadonlyMap<string, Doc>, seed: number): LratSample[] {
   const evidence = new Map(questions.map((q) => [q.id, q.evidence] as const));
   const logs = simulateClicks(trajectories, (id) => evidence.get(id) ?? [], { seed });
   return mineClickLogs(logs, (docid) => {

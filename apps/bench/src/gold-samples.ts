@@ -1,5 +1,5 @@
 import { type Question } from '@lrat/harness';
-import type { TrainingSample } from './stack';
+import type { LratSample } from '@lrat/miners';
 import type { BasicSearcher as Searcher } from '@lrat/core';
 import { documentText, type Doc } from '@lrat/core';
 
@@ -8,8 +8,8 @@ import { documentText, type Doc } from '@lrat/core';
  * top BM25 results for the question that are not gold as hard negatives. Same sample shape, trainer,
  * epochs and seed as LRAT; only the supervision differs (qrels instead of agent trajectories).
  */
-export async function goldSamples(questions: readonly Question[], bm25: Searcher, corpus: ReadonlyMap<string, Doc>, negatives = 9): Promise<TrainingSample[]> {
-  const out: TrainingSample[] = [];
+export async function goldSamples(questions: readonly Question[], bm25: Searcher, corpus: ReadonlyMap<string, Doc>, negatives = 9): Promise<LratSample[]> {
+  const out: LratSample[] = [];
   for (const q of questions) {
     const gold = new Set(q.evidence);
     const hits = await bm25.search(q.text, negatives + gold.size + 10);

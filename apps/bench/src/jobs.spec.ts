@@ -5,7 +5,7 @@ import type { BenchReport } from '@lrat/harness';
 import { defaultOptions, type BenchOptions, type JobName } from './options';
 import { createRealStack } from './real-stack';
 import { runBenchJob, type JobOutcome } from './run-job';
-import type { BenchStack } from './stack';
+import type { BenchStack } from './real-stack';
 
 // A cold embedding cache (fresh clone) means USE-lite must embed the capped corpora first.
 jest.setTimeout(900_000);

@@ -1,5 +1,6 @@
 import * as os from 'os';
 import * as path from 'path';
+import { createProgress } from '@lrat/core';
 import {
   bootstrapMeanCi,
   calibrationStats,
@@ -19,14 +20,16 @@ import {
   type TrainingSummary,
   type WeightDistribution,
 } from '@lrat/harness';
+import type { LratSample } from '@lrat/miners';
 import type { Trajectory } from '@lrat/trajectory';
+import { isCountedLength } from '@lrat/weighting';
 import type { JobData } from './data';
 import { collect, type Collected, type Retriever } from './collect';
 export type { Retriever } from './collect';
 import type { BenchOptions, JobName } from './options';
 import { recordedConfig, workspaceRoot } from './options';
-import type { BenchEncoder, BenchStack, TrainingSample } from './stack';
-import { createProgress } from '@lrat/core';
+import type { BenchStack } from './real-stack';
+import type { BenchEncoder } from './stack';
 
 // Stages shared by the jobs: retrievers, collection, mining + training, evaluation, and the report
 // skeleton with its provenance.
@@ -75,11 +78,12 @@ export async function denseRetriever(ctx: JobContext, name: string, encoder: Ben
   const p = stageProgress(`index ${name} (${data.name}, ${data.corpus.length} docs)`);
   const searcher = await ctx.stack.denseSearcher(encoder, data.corpus, p.onProgress);
   p.stop();
+  const e = encoder.encoder;
   return {
     name,
     searcher,
     encoder,
-    provenance: { name, kind: 'dense', encoder: { id: encoder.id, version: encoder.version, dim: encoder.dim }, index: 'exact inner product (Flat)', description: encoder.description },
+    provenance: { name, kind: 'dense', encoder: { id: e.id, version: e.version, dim: e.dim }, index: 'exact inner product (Flat)', description: encoder.description },
   };
 }
 
@@ -114,14 +118,17 @@ export function agentProvenance(agents: readonly Agent[], options: BenchOptions)
 
 export interface MinedTraining {
   name: string;
-  samples: TrainingSample[];
+  samples: LratSample[];
   mining: MiningSummary;
 }
 
-/** Official miner + judge + reasoning weights over the trajectories: the LRAT training set. */
-export async function mineLrat(ctx: JobContext, name: string, trajectories: readonly Trajectory[], data: JobData): Promise<MinedTraining & { all: TrainingSample[] }> {
-  const mined = await ctx.stack.mine(trajectories, data.corpusById, ctx.options.judge, ctx.options);
-  const weighted = ctx.stack.weigh(mined.samples.filter((s) => s.satisfied));
+/**
+ * `lrat mine` over the trajectories (official miner + judge + reasoning weights over every mined
+ * sample), then what `lrat train` keeps of its output: the satisfied rows, weights as written.
+ */
+export async function mineLrat(ctx: JobContext, name: string, trajectories: readonly Trajectory[], data: Pick<JobData, 'corpusById' | 'train'>): Promise<MinedTraining & { all: LratSample[] }> {
+  const mined = await ctx.stack.mine(trajectories, data.corpusById, ctx.options.judge);
+  const weighted = mined.samples.filter((s) => s.satisfied);
   // Evaluation only, after mining: how many kept positives are gold evidence of a training question.
   const gold = new Set(data.train.flatMap((q) => q.evidence));
   const positives = weighted.flatMap((s) => s.pos_id);
@@ -131,19 +138,19 @@ export async function mineLrat(ctx: JobContext, name: string, trajectories: read
     all: mined.samples,
     mining: {
       retriever: name,
-      trajectories: mined.trajectories,
-      samples: mined.samples.length,
+      trajectories: trajectories.length,
+      samples: mined.mined,
       kept: weighted.length,
       meanNegatives: mean(weighted.map((s) => s.neg_id.length)),
       judge: mined.judge,
       positivesGold: positives.length ? positives.filter((d) => gold.has(d)).length / positives.length : 0,
       seed: ctx.options.seed,
-      how: `official LRAT miner over ${mined.trajectories} train trajectories (${mined.dropped} dropped); kept the browses the ${mined.judge} judge called RELEVANT; reasoning-length weights`,
+      how: `official LRAT miner over ${trajectories.length} train trajectories (${mined.dropped} dropped); kept the browses the ${mined.judge} judge called RELEVANT; reasoning-length weights${mined.withoutNegatives ? `; ${mined.withoutNegatives} samples without any negative left out, as lrat mine does` : ''}`,
     },
   };
 }
 
-export async function trainRetriever(ctx: JobContext, name: string, base: BenchEncoder, samples: readonly TrainingSample[], weighted: boolean, data: JobData, steps?: number): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
+export async function trainRetriever(ctx: JobContext, name: string, base: BenchEncoder, samples: readonly LratSample[], weighted: boolean, data: JobData, steps?: number): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
   if (samples.length === 0) throw new Error(`${name}: no training samples were mined — the agents browsed nothing usable; check the trajectories`);
   const p = stageProgress(`train ${name} (${samples.length} samples)`);
   const outDir = path.join(ctx.outDir, 'models', name.replace(/[^A-Za-z0-9._-]+/g, '_'));
@@ -163,7 +170,7 @@ export async function trainRetriever(ctx: JobContext, name: string, base: BenchE
       backend: trained.backend,
       finalLoss: trained.finalLoss,
       seed: ctx.options.seed,
-      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.id}@${base.version}, batch ${ctx.options.batchSize}, seed ${ctx.options.seed}`,
+      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.encoder.id}@${base.encoder.version}, batch ${ctx.options.batchSize}, seed ${ctx.options.seed}`,
     },
   };
 }
@@ -202,9 +209,9 @@ export async function evaluateAgents(ctx: JobContext, agents: readonly Agent[], 
   return out;
 }
 
-export function weightDistribution(name: string, samples: readonly TrainingSample[], bins = 20): WeightDistribution {
-  const w = samples.map((s) => s.reweight_rate);
-  const lens = samples.map((s) => s.reasoning_len).filter((l) => l > 0).sort((a, b) => a - b);
+export function weightDistribution(name: string, samples: readonly LratSample[], bins = 20): WeightDistribution {
+  const w = samples.map((s) => s.reweight_rate ?? 1);
+  const lens = samples.map((s) => s.reasoning_len).filter(isCountedLength).sort((a, b) => a - b);
   const half = lens.length === 0 ? 1 : lens.length % 2 ? lens[(lens.length - 1) / 2] : (lens[lens.length / 2 - 1] + lens[lens.length / 2]) / 2;
   const min = w.length ? Math.min(...w) : 0;
   const max = w.length ? Math.max(...w) : 0;

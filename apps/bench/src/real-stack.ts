@@ -1,45 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createLlmAnswerJudge, createOpenAIAgent, createReaderAgent, createReplayAgent, createSimulatedAgent, exactMatchJudge, tokenF1Judge, SIMULATED_PROFILES, type Agent, type AnswerJudge, type DocumentStore } from '@lrat/harness';
-import { createJudge, createTokenizer, MapCorpus, mineTrajectory, type Judge, type MinedSample } from '@lrat/miners';
-import { createEncoder, selectBackend, train, type Encoder, type EncoderKind } from '@lrat/trainer';
+import { createJudge, createTokenizer, MapCorpus, mineSamples, type Judge, type LratSample } from '@lrat/miners';
+import { createEncoder, selectBackend, train, type EncoderKind } from '@lrat/trainer';
 import { readTrajectories, type Trajectory } from '@lrat/trajectory';
 import type { BenchOptions } from './options';
 import { workspaceRoot } from './options';
-import { bm25Searcher, flatDenseSearcher, hybridSearcher, weighSamples } from './stack-common';
+import { bm25Searcher, flatDenseSearcher, hybridSearcher } from './stack-common';
 import { clickSamples } from './click-samples';
-import type { AgentSettings, BenchEncoder, BenchStack, MineResult, TrainingSample, TrainResult, TrainSettings } from './stack';
-import type { Doc as CorpusDoc } from '@lrat/core';
-import { documentText } from '@lrat/core';
+import type { AgentSettings, BenchEncoder, MineResult, ProgressFn, TrainResult, TrainSettings } from './stack';
+import { documentText, type Doc as CorpusDoc } from '@lrat/core';
 
 // The stack the jobs run on: @lrat/harness agents, @lrat/miners (official miner, rule or LLM judge,
 // Qwen3 token counts), @lrat/weighting, @lrat/trainer (tfjs on the best available backend) and
 // @lrat/indexer (exact FAISS index, BM25).
-
-/** An encoder of @lrat/trainer seen as a BenchEncoder, remembering how it was made. */
-function asBench(encoder: Encoder, description: string): BenchEncoder & { encoder: Encoder } {
-  return {
-    encoder,
-    description,
-    get id() {
-      return encoder.id;
-    },
-    get version() {
-      return encoder.version;
-    },
-    get dim() {
-      return encoder.dim;
-    },
-    embedQueries: (texts) => encoder.embedQueries(texts),
-    embedDocuments: (texts) => encoder.embedDocuments(texts),
-  };
-}
-
-function unwrap(e: BenchEncoder): Encoder {
-  const inner = (e as BenchEncoder & { encoder?: Encoder }).encoder;
-  if (!inner) throw new Error(`encoder ${e.id} was not made by this stack`);
-  return inner;
-}
 
 function packageVersion(dir: string): string {
   try {
@@ -48,6 +22,9 @@ function packageVersion(dir: string): string {
     return 'unknown';
   }
 }
+
+/** What the jobs run on (see createRealStack). */
+export type BenchStack = Awaited<ReturnType<typeof createRealStack>>;
 
 /**
  * Miner corpus text: exactly the text the dense index embeds (harness/indexer `documentText`), so the
@@ -115,7 +92,7 @@ function encoderOptions(options: BenchOptions, retrieverDir?: string): Record<st
   return { cacheDir: options.cacheDir, ...(retrieverDir ? { model: retrieverDir } : {}) };
 }
 
-export async function createRealStack(options: BenchOptions): Promise<BenchStack> {
+export async function createRealStack(options: BenchOptions) {
   const backend = await selectBackend({ log: () => undefined });
   const tokenizer = await createTokenizer('qwen3');
   const versions: Record<string, string> = {
@@ -142,48 +119,43 @@ export async function createRealStack(options: BenchOptions): Promise<BenchStack
   const answerJudge = createAnswerJudge(options);
 
   return {
+    /** Package versions and the compute backend, for provenance. */
     versions: () => versions,
+    /** Judge of every agent's final answers, as `--answer-judge` says (em, f1, or an LLM at --judge-base-url). */
     answerJudge: () => answerJudge,
-    async baseEncoder(kind, retrieverDir) {
+    /** The pretrained encoder the study starts from: `--encoder` kind, or the `--retriever` folder when given. */
+    async baseEncoder(kind: string, retrieverDir?: string): Promise<BenchEncoder> {
       // A retriever folder is always the transformer encoder, whatever --encoder says.
       const encoder = await createEncoder((retrieverDir ? 'transformer' : kind) as EncoderKind, encoderOptions(options, retrieverDir) as Parameters<typeof createEncoder>[1]);
       const what = retrieverDir ? `pretrained ${kind} from ${retrieverDir}` : kind === 'use-adapter' ? 'pretrained USE-lite (frozen) with identity adapters' : `untrained ${kind} encoder`;
-      return asBench(encoder, `${what} = the base model`);
+      return { encoder, description: `${what} = the base model` };
     },
-    denseSearcher: flatDenseSearcher,
+    /** An exact dense index of the corpus under an encoder. */
+    denseSearcher: (e: BenchEncoder, corpus: readonly CorpusDoc[], onProgress?: ProgressFn) => flatDenseSearcher(e.encoder, corpus, onProgress),
     bm25Searcher,
+    /** BM25 fused with a dense searcher (reciprocal-rank fusion). */
     hybridSearcher,
+    /** Agents for the specs (`reader`, `oracle:careful`, ...) over one corpus; throws naming an unknown spec. */
     agents: createAgents,
-    async mine(trajectories: readonly Trajectory[], corpus, judge): Promise<MineResult> {
+    /**
+     * `lrat mine` in memory (@lrat/miners' mineSamples): official miner, the judge, Qwen3 reasoning
+     * lengths and reweight_rate over every mined sample; returns the rows `lrat mine` writes, whose
+     * satisfied ones `lrat train` trains on. A trajectory the miner cannot read is reported and
+     * dropped; a judge outage stops the run.
+     */
+    async mine(trajectories: readonly Trajectory[], corpus: ReadonlyMap<string, CorpusDoc>, judge: 'rule' | 'llm' | 'none'): Promise<MineResult> {
       const j = judgeFor(judge);
-      const c = minerCorpus(corpus);
-      const samples: TrainingSample[] = [];
-      let dropped = 0;
-      for (const t of trajectories) {
-        let mined: MinedSample[];
-        try {
-          mined = await mineTrajectory(t, { judge: j, tokenizer, corpus: c });
-        } catch (e) {
-          // The official builder drops a trajectory that fails to mine; a judge outage must not be hidden.
-          if ((e as Error).name === 'JudgeUnavailableError') throw e;
-          dropped++;
-          continue;
-        }
-        for (const s of mined) samples.push({ query: s.query, pos: s.pos, neg: s.neg, pos_id: s.pos_id, neg_id: s.neg_id, reasoning_len: s.reasoning_len ?? 0, satisfied: s.satisfied, reweight_rate: 1 });
-      }
-      // The official rule: the builder computes reweight_rate over every mined sample (β is their
-      // median length), then training keeps the satisfied ones. `weigh` below receives only those,
-      // so the rates are set here and `weigh` keeps them, as `lrat mine` → `lrat train` does.
-      return { samples: weighSamples(samples), trajectories: trajectories.length, dropped, judge: j.name };
+      const mined = await mineSamples(trajectories, { judge: j, tokenizer, corpus: minerCorpus(corpus) });
+      return { ...mined, judge: j.name };
     },
-    weigh: (kept) => kept.map((s) => ({ ...s })),
+    /** Click-model logs on the same result lists, mined the human way (clicked = pos, skipped = neg). */
     clickSamples,
-    async train(base, samples, settings: TrainSettings): Promise<TrainResult> {
-      const baseEncoder = unwrap(base);
+    /** Trains a fresh copy of the base encoder on the samples as they are; model files go to `settings.outDir`. */
+    async train(base: BenchEncoder, samples: readonly LratSample[], settings: TrainSettings): Promise<TrainResult> {
       // Training mutates its encoder: every retriever starts from a fresh copy of the base.
-      const encoder = await createEncoder(baseEncoder.kind, { ...(baseEncoder.config() as object), cacheDir: options.cacheDir });
+      const encoder = await createEncoder(base.encoder.kind, { ...(base.encoder.config() as object), cacheDir: options.cacheDir });
       const result = await train({
-        pairs: samples.map((s) => ({ query: s.query, pos: s.pos, neg: s.neg, weight: s.reweight_rate })),
+        pairs: samples,
         encoder,
         outDir: settings.outDir,
         epochs: settings.epochs,
@@ -195,7 +167,7 @@ export async function createRealStack(options: BenchOptions): Promise<BenchStack
         onProgress: (p) => settings.onProgress?.(p.done, p.total, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(3)}` : ''}`),
       });
       return {
-        encoder: asBench(encoder, `${base.id} trained on ${samples.length} samples (${settings.weighted ? 'weighted' : 'unweighted'} InfoNCE, ${settings.epochs} epochs, ${result.steps} steps on ${result.backend}); model in ${path.relative(process.cwd(), result.modelDir) || '.'}`),
+        encoder: { encoder, description: `${base.encoder.id} trained on ${samples.length} samples (${settings.weighted ? 'weighted' : 'unweighted'} InfoNCE, ${settings.epochs} epochs, ${result.steps} steps on ${result.backend}); model in ${path.relative(process.cwd(), result.modelDir) || '.'}` },
         steps: result.steps,
         seconds: result.seconds,
         backend: result.backend,

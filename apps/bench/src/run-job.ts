@@ -1,7 +1,7 @@
 import { perQuestionCsv, renderConsoleTable, writeReport, type BenchReport, type ReportFiles } from '@lrat/harness';
 import { createContext, type JobContext } from './pipeline';
 import type { BenchOptions, JobName } from './options';
-import type { BenchStack } from './stack';
+import type { BenchStack } from './real-stack';
 import { runInDomain } from './jobs/in-domain';
 import { runOutOfDomain } from './jobs/out-of-domain';
 import { runFlywheel } from './jobs/flywheel';

@@ -1,11 +1,8 @@
 import { Bm25Index, DenseIndex, createBm25Searcher, createDenseSearcher, createHybridSearcher, type TextEmbedder } from '@lrat/indexer';
-import { applyReasoningWeights } from '@lrat/weighting';
-import type { ProgressFn, TrainingSample } from './stack';
-import type { BasicSearcher as Searcher, Searcher as IndexSearcher } from '@lrat/core';
-import type { Doc as CorpusDoc } from '@lrat/core';
+import type { BasicSearcher as Searcher, Doc as CorpusDoc, Searcher as IndexSearcher } from '@lrat/core';
+import type { ProgressFn } from './stack';
 
-// Stack parts that bind directly to the indexer and weighting packages; shared by the real stack
-// and the test double so both index and weigh exactly the same way.
+// Stack parts that bind directly to the indexer package.
 
 const asIndexerDoc = (d: CorpusDoc) => ({ docid: d.docid, title: d.title, text: d.text });
 
@@ -35,11 +32,4 @@ function asIndexSearcher(s: Searcher, kind: IndexSearcher['kind'], version: stri
 /** BM25 and a dense searcher fused by reciprocal rank (k = 60, depth 100): @lrat/indexer's hybrid. */
 export function hybridSearcher(bm25: Searcher, dense: Searcher): Searcher {
   return createHybridSearcher(asIndexSearcher(dense, 'dense', 'dense'), asIndexSearcher(bm25, 'bm25', 'bm25'));
-}
-
-/** The official weights over all samples of the run, on copies (the mined set stays unweighted). */
-export function weighSamples(samples: readonly TrainingSample[]): TrainingSample[] {
-  const copy = samples.map((s) => ({ ...s }));
-  applyReasoningWeights(copy);
-  return copy;
 }

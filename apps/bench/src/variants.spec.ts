@@ -1,7 +1,7 @@
 import { ablationVariants, ABLATION_STEPS } from './variants';
-import type { TrainingSample } from './stack';
+import type { LratSample } from '@lrat/miners';
 
-const sample = (id: string, satisfied: boolean, len: number, w = 1): TrainingSample => ({
+const sample = (id: string, satisfied: boolean, len: number, w = 1): LratSample => ({
   query: `q ${id}`, pos: [`doc ${id}`], neg: ['n1', 'n2'], pos_id: [id], neg_id: ['n1', 'n2'], reasoning_len: len, satisfied, reweight_rate: w,
 });
 

@@ -1,4 +1,4 @@
-import type { TrainingSample } from './stack';
+import type { LratSample } from '@lrat/miners';
 
 // The ablation's supervision variants, built from ONE mining pass so that they differ only in what
 // the paper's fig. 7 adds step by step. Pure functions over mined samples.
@@ -8,7 +8,7 @@ export type AblationStep = (typeof ABLATION_STEPS)[number];
 
 export interface Variant {
   name: AblationStep;
-  samples: TrainingSample[];
+  samples: LratSample[];
   /** Whether the loss uses reweight_rate. */
   weighted: boolean;
   description: string;
@@ -18,8 +18,8 @@ export interface Variant {
  * `all`: every mined browse (satisfied or not, judge verdict kept in `satisfied`); `weighted`: the
  * judge-kept samples with reasoning-length weights (the full LRAT set).
  */
-export function ablationVariants(all: readonly TrainingSample[], weighted: readonly TrainingSample[]): Variant[] {
-  const unit = (s: TrainingSample): TrainingSample => ({ ...s, reweight_rate: 1 });
+export function ablationVariants(all: readonly LratSample[], weighted: readonly LratSample[]): Variant[] {
+  const unit = (s: LratSample): LratSample => ({ ...s, reweight_rate: 1 });
   return [
     {
       name: 'naive-browse',

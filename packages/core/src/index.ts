@@ -11,3 +11,4 @@ export { documentText } from './document';
 export type { Doc } from './document';
 export { loadQwen3Codec } from './qwen3-codec';
 export type { TokenCodec } from './qwen3-codec';
+export type { LratSample, TrainingSample } from './training-sample';

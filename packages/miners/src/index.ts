@@ -1,6 +1,7 @@
 // Public API of @lrat/miners.
 export * from './mine';
 export * from './mine-all';
+export { mineSamples, type IssueCounts, type MinedSamples, type MineSamplesOptions } from './mine-samples';
 export * from './corpus';
 export * from './tokenizers';
 export * from './judges';
@@ -11,3 +12,4 @@ export * from './mine-to-file';
 export { redactSecrets, bodyExcerpt, REDACTED } from './redact';
 export { runWorkerPool, WorkerFatalError, type TaskResult } from './worker-pool';
 export type { WorkerInit, WorkerTask, WorkerReply } from './worker-protocol';
+export type { LratSample, TrainingSample } from '@lrat/core';

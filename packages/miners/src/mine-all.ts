@@ -1,7 +1,8 @@
 import { TrajectoryInputError, type ReadItem, type SourceRef, type Trajectory } from '@lrat/trajectory';
 import type { Corpus } from './corpus';
 import { UnencodableTextError, type Judge } from './judges/judge';
-import { judgedTexts, mineSteps, type MinedSample } from './mine';
+import type { LratSample } from '@lrat/core';
+import { judgedTexts, mineSteps } from './mine';
 import type { Tokenizer } from './tokenizers';
 import { trajectoryShape, type TrajectoryShape } from './yield-check';
 
@@ -15,7 +16,7 @@ export interface MineOptions {
 }
 
 /** Mine one trajectory with a synchronous judge (replay, none, rule). */
-export function mineTrajectorySync(traj: Trajectory, opts: MineOptions): MinedSample[] {
+export function mineTrajectorySync(traj: Trajectory, opts: MineOptions): LratSample[] {
   const judgeSync = opts.judge.judgeSync?.bind(opts.judge);
   if (!judgeSync) throw new Error(`the ${opts.judge.name} judge is asynchronous: use mineTrajectory`);
   const tok = opts.tokenizer;
@@ -23,7 +24,7 @@ export function mineTrajectorySync(traj: Trajectory, opts: MineOptions): MinedSa
 }
 
 /** Mine one trajectory (samples unweighted: weights are a property of the whole run). */
-export async function mineTrajectory(traj: Trajectory, opts: MineOptions): Promise<MinedSample[]> {
+export async function mineTrajectory(traj: Trajectory, opts: MineOptions): Promise<LratSample[]> {
   if (opts.judge.judgeSync) return mineTrajectorySync(traj, opts);
   const texts = judgedTexts(traj);
   const verdicts = texts.length ? await opts.judge.judge(texts) : [];
@@ -32,7 +33,7 @@ export async function mineTrajectory(traj: Trajectory, opts: MineOptions): Promi
 }
 
 export type MineAllItem =
-  | { ok: true; source: SourceRef | undefined; trajectoryId: string; samples: MinedSample[]; shape: TrajectoryShape }
+  | { ok: true; source: SourceRef | undefined; trajectoryId: string; samples: LratSample[]; shape: TrajectoryShape }
   | { ok: false; error: TrajectoryInputError };
 
 /**
@@ -47,17 +48,16 @@ export async function* mineAll(
   const window: Promise<MineAllItem>[] = [];
   const limit = Math.max(1, opts.concurrency ?? 16);
   const start = (x: ReadItem | Trajectory): Promise<MineAllItem> => {
-    if ('ok' in x) {
-      if (!x.ok) return Promise.resolve({ ok: false, error: x.error });
-      return mineTrajectory(x.trajectory, opts).then(
-        (samples): MineAllItem => ({ ok: true, source: x.source, trajectoryId: x.trajectory.id, samples, shape: trajectoryShape(x.trajectory) }),
-        (e: unknown): MineAllItem => {
-          if (!(e instanceof UnencodableTextError)) throw e;
-          return { ok: false, error: new TrajectoryInputError('dropped', x.source, e.message, 'result (reasoning after a browse)') };
-        },
-      );
-    }
-    return mineTrajectory(x, opts).then((samples) => ({ ok: true, source: undefined, trajectoryId: x.id, samples, shape: trajectoryShape(x) }));
+    if (!('ok' in x)) return mineTrajectory(x, opts).then((samples) => ({ ok: true, source: undefined, trajectoryId: x.id, samples, shape: trajectoryShape(x) }));
+    if (!x.ok) return Promise.resolve({ ok: false, error: x.error });
+    return mineTrajectory(x.trajectory, opts).then(
+      (samples): MineAllItem => ({ ok: true, source: x.source, trajectoryId: x.trajectory.id, samples, shape: trajectoryShape(x.trajectory) }),
+      (e: unknown): MineAllItem => {
+        // The official builder drops a trajectory it cannot tokenise; anything else (a judge outage) stops the run.
+        if (!(e instanceof UnencodableTextError)) throw e;
+        return { ok: false, error: new TrajectoryInputError('dropped', x.source, e.message, 'result (reasoning after a browse)') };
+      },
+    );
   };
   for await (const x of input as AsyncIterable<ReadItem | Trajectory>) {
     const p = start(x);

@@ -3,11 +3,12 @@ import { writeFileAtomic } from '@lrat/core';
 import {
   jsonlLines, listTrajectoryFiles, readsAsLines, readTrajectories, TrajectoryInputError, type TrajectoryFormat,
 } from '@lrat/trajectory';
-import { schemeByName, type WeightStats } from '@lrat/weighting';
+import type { WeightStats } from '@lrat/weighting';
 import { loadCorpus } from './corpus';
 import { createJudge, LlmJudge, RecordingJudge, type Judge, type JudgeSpec, type Verdict } from './judges';
 import { mineAll } from './mine-all';
 import { failureResult, resultError, type ItemResult } from './mine-item';
+import { IssueTally, weightingScheme } from './mine-samples';
 import { sampleJsonPrefix } from './sample-json';
 import { removeStaleTemps, WeightedSampleWriter } from './sample-writer';
 import { createTokenizer, type TokenizerName } from './tokenizers';
@@ -16,6 +17,8 @@ import { ZeroYieldTracker } from './yield-check';
 
 // `lrat mine` as a library call: read → mine → weight → write atomically, on worker threads for
 // synchronous judges (replay, none, rule) and in-process with bounded concurrency for the LLM judge.
+// The streaming twin of mineSamples (mine-samples.ts): the same miner, issue tally, weighting scheme
+// and output rule, with samples spooled to disk instead of held in memory.
 
 export interface MineToFileOptions {
   trajectories: string[];
@@ -99,12 +102,13 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
   const files = await listTrajectoryFiles(o.trajectories);
   for (const f of [o.out, o.stats, o.saveVerdicts]) if (f) await removeStaleTemps(f);
   if (files.length === 0) throw new Error(`no trajectory files in ${o.trajectories.join(', ')}; ${o.out} left untouched`);
-  const scheme = schemeByName(o.weighting ?? 'reasoning-length');
+  const scheme = weightingScheme(o.weighting);
   const sync = o.judge.kind !== 'llm' && !o.judgeInstance;
   const workers = sync ? Math.max(0, o.workers ?? Math.min(availableParallelism(), 8)) : 0;
   const writer = new WeightedSampleWriter(o.out, { satisfiedOnly: o.satisfiedOnly, scheme });
   const verdicts = new Map<string, Verdict>();
-  const counts = { trajectories: 0, skipped: 0, dropped: 0, truncated: 0 };
+  const tally = new IssueTally(o);
+  const counts = tally.counts;
   const yieldCheck = new ZeroYieldTracker();
   // Progress counts files as their first item arrives (results come in file order).
   let filesSeen = 0;
@@ -116,13 +120,10 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
       filesSeen++;
     }
     if (!r.ok) {
-      counts[r.kind]++;
-      const err = resultError(r);
-      if (o.strict && r.kind !== 'truncated') throw err;
-      o.onIssue?.(err);
+      tally.issue(resultError(r));
       return;
     }
-    counts.trajectories++;
+    tally.mined();
     yieldCheck.add(r.file, r.shape, r.prefixes.length);
     for (let i = 0; i < r.prefixes.length; i++) await writer.add(r.prefixes[i], r.lens[i], r.sat[i], r.negs[i]);
     o.onProgress?.({ files: filesSeen, totalFiles: files.length, trajectories: counts.trajectories, samples: writer.count });

@@ -1,7 +1,8 @@
 import { parseTrajectoryText, type Trajectory } from '@lrat/trajectory';
 import { MapCorpus } from './corpus';
 import type { Judge } from './judges/judge';
-import { judgedTexts, mineSteps, type MinedSample } from './mine';
+import type { LratSample } from '@lrat/core';
+import { judgedTexts, mineSteps } from './mine';
 import { mineTrajectory, mineTrajectorySync } from './mine-all';
 import { whitespaceTokenizer } from './tokenizers';
 
@@ -31,7 +32,7 @@ const judge: Judge = {
   judge: async (ts) => ts.map((t) => !t.includes('BAD')),
 };
 const mine = (steps: unknown[]) => mineTrajectorySync(traj(steps), { judge, tokenizer: whitespaceTokenizer, corpus });
-const brief = (s: MinedSample) => ({ q: s.query, pos: s.pos_id[0], neg: s.neg_id, sat: s.satisfied, len: s.reasoning_len });
+const brief = (s: LratSample) => ({ q: s.query, pos: s.pos_id[0], neg: s.neg_id, sat: s.satisfied, len: s.reasoning_len });
 
 beforeEach(() => (asked.length = 0));
 

@@ -1,3 +1,4 @@
+import type { LratSample } from '@lrat/core';
 import type { Step, Trajectory } from '@lrat/trajectory';
 import type { Corpus } from './corpus';
 
@@ -5,27 +6,6 @@ import type { Corpus } from './corpus';
 // trajectory. Judge verdicts and token counts come in through callbacks so the same code serves
 // synchronous judges (replay, none, rule: used by worker threads) and asynchronous ones (LLM: the
 // texts are collected first with judgedTexts, judged, then replayed here).
-
-export interface MinedSample {
-  /** The sample's query (a non-string source query as its Python str()). */
-  query: string;
-  /** When the source query was not a string: its JSON, written as-is in the output (official behaviour). */
-  queryJson?: string;
-  pos: string[];
-  neg: string[];
-  pos_id: string[];
-  neg_id: string[];
-  /** Token count of the post-browse reasoning; null when no tokenizer was given. */
-  reasoning_len: number | null;
-  satisfied: boolean;
-  reweight_rate?: number;
-}
-
-/** A sample ready for training: its reasoning measured and its weight set (what `lrat mine` writes). */
-export type WeightedSample = Omit<MinedSample, 'queryJson' | 'reasoning_len' | 'reweight_rate'> & {
-  reasoning_len: number;
-  reweight_rate: number;
-};
 
 export interface MineContext {
   /** Verdict for the k-th judged text of the trajectory (true = RELEVANT). */
@@ -87,10 +67,10 @@ interface Browse {
 }
 
 /** Mine one trajectory into samples (unweighted). */
-export function mineSteps(traj: Trajectory, ctx: MineContext): MinedSample[] {
+export function mineSteps(traj: Trajectory, ctx: MineContext): LratSample[] {
   const steps = traj.steps;
   const corpus = ctx.corpus;
-  const samples: MinedSample[] = [];
+  const samples: LratSample[] = [];
   let query = '';
   let queryJson: string | undefined;
   let history: string[][] = [];
@@ -162,7 +142,7 @@ export function mineSteps(traj: Trajectory, ctx: MineContext): MinedSample[] {
           (d) => runSat.has(d) || d === pos || !corpus.has(d),
         );
       }
-      const sample: MinedSample = {
+      const sample: LratSample = {
         query,
         pos: [posText],
         neg: negIds.map((d) => corpus.get(d) as string),

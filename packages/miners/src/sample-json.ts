@@ -1,11 +1,11 @@
 import { pyJsonFloat } from '@lrat/trajectory';
-import type { MinedSample } from './mine';
+import type { LratSample } from '@lrat/core';
 
 // Output lines exactly as the official builder writes them: json.dumps(sample, ensure_ascii=False),
 // keys in its order, ", " and ": " separators, Python float repr for reweight_rate.
 
 /** The sample's JSON up to (not including) `, "reweight_rate": …}` — weights come after a full pass. */
-export function sampleJsonPrefix(s: MinedSample): string {
+export function sampleJsonPrefix(s: LratSample): string {
   const q = s.queryJson ?? JSON.stringify(s.query);
   return (
     `{"query": ${q}, "pos": ${list(s.pos)}, "neg": ${list(s.neg)}, "pos_id": ${list(s.pos_id)}, "neg_id": ${list(s.neg_id)}, ` +
@@ -17,7 +17,7 @@ export function completeSampleJson(prefix: string, weight: number): string {
   return `${prefix}, "reweight_rate": ${pyJsonFloat(weight)}}`;
 }
 
-export function sampleJson(s: MinedSample): string {
+export function sampleJson(s: LratSample): string {
   return completeSampleJson(sampleJsonPrefix(s), s.reweight_rate ?? 1.0);
 }
 

@@ -18,6 +18,15 @@ export interface WriterResult {
   stats: WeightStats;
 }
 
+/**
+ * Whether a mined sample is a line of the output. Upstream FlagEmbedding samples negatives with
+ * ceil((group - 1) / len(neg)): a row with `"neg": []` raises ZeroDivisionError in its loader, so such
+ * a sample is counted, weighted with the others, and not written.
+ */
+export function writtenInOutput(negatives: number, satisfied: boolean | number, satisfiedOnly = false): boolean {
+  return negatives > 0 && (!satisfiedOnly || !!satisfied);
+}
+
 class Chunked {
   private parts: string[] = [];
   private bytes = 0;
@@ -99,11 +108,8 @@ export class WeightedSampleWriter {
       for (;;) {
         const nl = text.indexOf('\n', from);
         if (nl < 0) break;
-        // Upstream FlagEmbedding samples negatives with ceil((group - 1) / len(neg)): a row with
-        // `"neg": []` raises ZeroDivisionError in its loader, so such a sample is counted, weighted
-        // with the others, and not written.
         if (this.negs[i] === 0) withoutNegatives++;
-        else if (!this.opts.satisfiedOnly || this.sat[i]) {
+        if (writtenInOutput(this.negs[i], this.sat[i], this.opts.satisfiedOnly)) {
           await out.write(completeSampleJson(text.slice(from, nl), weights[i]) + '\n');
           written++;
         }

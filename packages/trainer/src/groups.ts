@@ -1,12 +1,9 @@
+import type { TrainingSample } from '@lrat/core';
 import type { Rng } from './rng';
 
-export interface TrainingSample {
-  query: string;
-  pos: string[];
-  neg: string[];
-  /** Relevance weight (reweight_rate); missing → 1. */
-  weight?: number;
-}
+// Training reads the record `lrat mine` writes (and the bench mines) as it is: query, pos, neg and
+// its reweight_rate; the other fields ride along unread.
+export type { TrainingSample };
 
 export interface Group {
   query: string;
@@ -29,7 +26,7 @@ export function sampleGroup(sample: TrainingSample, groupSize: number, rng: Rng)
     const pool = sample.neg.length < want ? repeat(sample.neg, Math.ceil(want / sample.neg.length)) : sample.neg;
     negs = rng.sample(pool, want);
   }
-  return { query: sample.query, passages: [pos, ...negs], weight: sample.weight ?? 1 };
+  return { query: sample.query, passages: [pos, ...negs], weight: sample.reweight_rate ?? 1 };
 }
 
 function repeat<T>(items: readonly T[], times: number): T[] {

@@ -97,7 +97,7 @@ describe('groups', () => {
   });
 
   it('repeats a short negative list as the official dataset does, and keeps a sample without negatives', () => {
-    const g = sampleGroup({ query: 'q', pos: ['p'], neg: ['a', 'b'], weight: 0.7 }, 10, new Rng(2));
+    const g = sampleGroup({ query: 'q', pos: ['p'], neg: ['a', 'b'], reweight_rate: 0.7 }, 10, new Rng(2));
     expect(g.passages).toHaveLength(10);
     const counts = new Map<string, number>();
     for (const x of g.passages.slice(1)) counts.set(x, (counts.get(x) ?? 0) + 1);

@@ -12,14 +12,14 @@ describe('FlagEmbedding pairs', () => {
     for (const s of samples) {
       expect(typeof s.query).toBe('string');
       expect(s.pos.length).toBeGreaterThan(0);
-      expect(Number.isFinite(s.weight)).toBe(true);
+      expect(Number.isFinite(s.reweight_rate)).toBe(true);
     }
     const unweighted = await loadPairs(file, { weighted: false });
-    expect(unweighted.every((s) => s.weight === 1)).toBe(true);
+    expect(unweighted.every((s) => s.reweight_rate === 1)).toBe(true);
   });
 
   it('defaults missing negatives to none and a missing weight to 1', () => {
-    expect(parsePairRecord({ query: 'q', pos: ['p'] }, 'x:1')).toEqual({ query: 'q', pos: ['p'], neg: [], weight: 1 });
+    expect(parsePairRecord({ query: 'q', pos: ['p'] }, 'x:1')).toEqual({ query: 'q', pos: ['p'], neg: [], reweight_rate: 1 });
   });
 
   it('trains on satisfied rows only unless told otherwise, and counts both', async () => {
@@ -36,7 +36,7 @@ describe('FlagEmbedding pairs', () => {
     expect(kept.map((s) => s.query)).toEqual(['a', 'c']);
     expect(counts).toEqual({ used: 2, skippedUnsatisfied: 1, withPrompt: 0 });
     const all = await loadPairs(file, { includeUnsatisfied: true });
-    expect(all.map((s) => [s.query, s.weight])).toEqual([['a', 0.5], ['b', 2], ['c', 1]]);
+    expect(all.map((s) => [s.query, s.reweight_rate])).toEqual([['a', 0.5], ['b', 2], ['c', 1]]);
     await fsp.rm(dir, { recursive: true, force: true });
   });
 
@@ -81,10 +81,10 @@ describe('FlagEmbedding pairs', () => {
   });
 
   it('digests the samples content: one changed passage changes the digest', () => {
-    const a = [{ query: 'q', pos: ['p'], neg: ['n'], weight: 1 }];
-    const b = [{ query: 'q', pos: ['p'], neg: ['m'], weight: 1 }];
+    const a = [{ query: 'q', pos: ['p'], neg: ['n'], reweight_rate: 1 }];
+    const b = [{ query: 'q', pos: ['p'], neg: ['m'], reweight_rate: 1 }];
     expect(samplesDigest(a)).toBe(samplesDigest([{ ...a[0] }]));
     expect(samplesDigest(a)).not.toBe(samplesDigest(b));
-    expect(samplesDigest([{ query: 'ab', pos: ['c'], neg: [], weight: 1 }])).not.toBe(samplesDigest([{ query: 'a', pos: ['bc'], neg: [], weight: 1 }]));
+    expect(samplesDigest([{ query: 'ab', pos: ['c'], neg: [], reweight_rate: 1 }])).not.toBe(samplesDigest([{ query: 'a', pos: ['bc'], neg: [], reweight_rate: 1 }]));
   });
 });

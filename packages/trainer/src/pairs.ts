@@ -62,7 +62,7 @@ export function parsePairRecord(record: unknown, where: string, options: PairsRe
     weight = r.reweight_rate;
   }
   const query = typeof r.prompt === 'string' ? r.prompt + r.query : r.query;
-  return { query, pos, neg, weight };
+  return { query, pos, neg, reweight_rate: weight };
 }
 
 /** Whether a record is kept under the satisfied-only rule (see PairsReadOptions.includeUnsatisfied). */
@@ -106,7 +106,7 @@ export async function loadPairs(file: string, options: PairsReadOptions = {}): P
 
 /** Refuses a training set in which every weight is 0: the weighted loss would be 0 and nothing would be learnt. */
 export function checkSampleWeights(samples: readonly TrainingSample[], where: string): void {
-  if (samples.length > 0 && samples.every((s) => s.weight === 0)) {
+  if (samples.length > 0 && samples.every((s) => s.reweight_rate === 0)) {
     throw new Error(`${where}: every one of the ${samples.length} samples has weight 0 (reweight_rate), so the weighted loss is 0 and training would learn nothing; check how the pairs were weighted, or train unweighted`);
   }
 }
@@ -114,6 +114,6 @@ export function checkSampleWeights(samples: readonly TrainingSample[], where: st
 /** sha256 of the samples' content (query, passages, weight), so a resume can tell the same data from other data of the same size. */
 export function samplesDigest(samples: readonly TrainingSample[]): string {
   const h = createHash('sha256');
-  for (const s of samples) h.update(JSON.stringify([s.query, s.pos, s.neg, s.weight])).update('\n');
+  for (const s of samples) h.update(JSON.stringify([s.query, s.pos, s.neg, s.reweight_rate])).update('\n');
   return h.digest('hex');
 }

@@ -125,7 +125,7 @@ describe('train', () => {
   });
 
   it('refuses all-zero weights with a clear error', async () => {
-    const pairs = syntheticPairs(8, 3).map((p) => ({ ...p, weight: 0 }));
+    const pairs = syntheticPairs(8, 3).map((p) => ({ ...p, reweight_rate: 0 }));
     await expect(train({ pairs, outDir: path.join(tmp, 'zero'), batchSize: 4, groupSize: 3, encoder: new BowEncoder({ buckets: 64, embeddingDim: 4, dim: 4 }, charTokens) })).rejects.toThrow(
       /every one of the 8 samples has weight 0/,
     );

@@ -45,8 +45,8 @@ export interface TrainProgress {
 }
 
 export interface TrainOptions {
-  /** Samples, or a FlagEmbedding JSONL file, or a stream of samples. */
-  pairs: TrainingSample[] | string | AsyncIterable<TrainingSample>;
+  /** Samples (e.g. @lrat/miners' mineSamples output, as they are), or a FlagEmbedding JSONL file, or a stream of samples. */
+  pairs: readonly TrainingSample[] | string | AsyncIterable<TrainingSample>;
   encoder: Encoder;
   outDir: string;
   epochs?: number;
@@ -107,8 +107,8 @@ export interface TrainResult {
   seconds: number;
 }
 
-async function collect(pairs: TrainOptions['pairs']): Promise<TrainingSample[]> {
-  if (Array.isArray(pairs)) return pairs;
+async function collect(pairs: TrainOptions['pairs']): Promise<readonly TrainingSample[]> {
+  if (typeof pairs !== 'string' && Symbol.iterator in pairs) return pairs;
   const out: TrainingSample[] = [];
   const stream = typeof pairs === 'string' ? readPairs(pairs) : pairs;
   for await (const s of stream) out.push(s);

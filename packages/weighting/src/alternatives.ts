@@ -1,4 +1,5 @@
-import { isCountedLength, reasoningWeight, reasoningWeightParams, type ReasoningSample } from './reasoning-weights';
+import type { TrainingSample } from '@lrat/core';
+import { isCountedLength, reasoningWeight, reasoningWeightParams } from './reasoning-weights';
 
 // Pluggable weighting schemes for ablations. Each maps the lengths of a run to one weight per sample.
 
@@ -61,7 +62,7 @@ export function schemeByName(name: string): WeightingScheme {
 }
 
 /** Apply a scheme to samples in place. */
-export function applyScheme<T extends ReasoningSample>(samples: T[], scheme: WeightingScheme): void {
+export function applyScheme<T extends Pick<TrainingSample, 'reasoning_len' | 'reweight_rate'>>(samples: T[], scheme: WeightingScheme): void {
   const w = scheme.weights(samples.map((s) => s.reasoning_len));
   samples.forEach((s, i) => (s.reweight_rate = w[i]));
 }

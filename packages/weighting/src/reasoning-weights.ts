@@ -1,3 +1,4 @@
+import type { TrainingSample } from '@lrat/core';
 import { expCorrectlyRounded } from './exp';
 
 // The official reasoning-length weighting (docs/lrat-algorithm.md §4): longer post-browse reasoning
@@ -5,10 +6,8 @@ import { expCorrectlyRounded } from './exp';
 // weight = raw / mean(raw); samples without a positive length weigh 1.0. Arithmetic follows the
 // official code operation by operation so results agree to the last bits.
 
-export interface ReasoningSample {
-  reasoning_len?: number | null;
-  reweight_rate?: number;
-}
+/** What the weighting reads and writes of a training sample. */
+type Weighable = Pick<TrainingSample, 'reasoning_len' | 'reweight_rate'>;
 
 export interface WeightParams {
   /** β, the half-life: median of positive lengths (1.0 when there are none). */
@@ -58,7 +57,7 @@ export function reasoningWeight(len: number | null | undefined, p: WeightParams)
 }
 
 /** Set `reweight_rate` on every sample (the official formula over all of them); returns β and mean. */
-export function applyReasoningWeights<T extends ReasoningSample>(samples: T[]): WeightParams {
+export function applyReasoningWeights<T extends Weighable>(samples: T[]): WeightParams {
   const p = reasoningWeightParams(samples.map((s) => s.reasoning_len));
   for (const s of samples) s.reweight_rate = reasoningWeight(s.reasoning_len, p);
   return p;

@@ -1,11 +1,13 @@
 import { applyReasoningWeights, LengthAccumulator, median, reasoningWeightParams } from './reasoning-weights';
 import { linearCappedScheme, reasoningLengthScheme, schemeByName, uniformScheme } from './alternatives';
 import { weightStats } from './stats';
-import type { ReasoningSample } from './reasoning-weights';
+import type { TrainingSample } from '@lrat/core';
+
+type Weighable = Pick<TrainingSample, 'reasoning_len' | 'reweight_rate'>;
 
 describe('official reasoning-length weighting', () => {
   it('β is the median of positive lengths and weights average 1 over them', () => {
-    const s: ReasoningSample[] = [{ reasoning_len: 10 }, { reasoning_len: 0 }, { reasoning_len: 30 }, { reasoning_len: null }, { reasoning_len: 20 }, { reasoning_len: 40 }];
+    const s: Weighable[] = [{ reasoning_len: 10 }, { reasoning_len: 0 }, { reasoning_len: 30 }, { reasoning_len: null }, { reasoning_len: 20 }, { reasoning_len: 40 }];
     const p = applyReasoningWeights(s);
     expect(p.beta).toBe(25); // even count: mean of the middle two
     expect(p.counted).toBe(4);
@@ -20,14 +22,14 @@ describe('official reasoning-length weighting', () => {
 
   it('matches values computed by the official formula in CPython', () => {
     // python3: lens=[149,138,109,24]; hl=statistics.median(lens) → 123.5; raw=[1-math.exp(-l*math.log(2)/hl) ...]
-    const s: ReasoningSample[] = [149, 138, 109, 24].map((l) => ({ reasoning_len: l }));
+    const s: Weighable[] = [149, 138, 109, 24].map((l) => ({ reasoning_len: l }));
     const p = applyReasoningWeights(s);
     expect(p.beta).toBe(123.5);
     expect(s[3].reweight_rate as number).toBeCloseTo(0.2983869190520762, 12);
   });
 
   it('no positive length: β = 1 and every weight is 1', () => {
-    const s: ReasoningSample[] = [{ reasoning_len: 0 }, { reasoning_len: null }];
+    const s: Weighable[] = [{ reasoning_len: 0 }, { reasoning_len: null }];
     expect(applyReasoningWeights(s)).toEqual({ beta: 1, meanRaw: 1, counted: 0 });
     expect(s.map((x) => x.reweight_rate)).toEqual([1, 1]);
   });
@@ -56,7 +58,7 @@ describe('alternative schemes', () => {
 
 describe('weightStats', () => {
   it('summarises samples', () => {
-    const s: (ReasoningSample & { satisfied: boolean; neg_id: string[] })[] = [
+    const s: (Weighable & { satisfied: boolean; neg_id: string[] })[] = [
       { reasoning_len: 10, satisfied: true, neg_id: ['a', 'b'] },
       { reasoning_len: 30, satisfied: false, neg_id: [] },
       { reasoning_len: 0, satisfied: true, neg_id: ['c'] },

@@ -1,4 +1,4 @@
-import type { WeightedSample } from '@lrat/miners';
+import type { LratSample } from '@lrat/miners';
 import type { Trajectory } from '@lrat/trajectory';
 import { createRng } from '@lrat/core';
 
@@ -80,7 +80,7 @@ export function clickTrajectories(logs: readonly ClickLog[]): Trajectory[] {
 }
 
 /** A training sample in the FlagEmbedding format LRAT's miner writes (docs/lrat-algorithm.md §2). */
-export type ClickSample = WeightedSample;
+export type ClickSample = LratSample;
 
 export interface ClickMiningResult {
   samples: ClickSample[];

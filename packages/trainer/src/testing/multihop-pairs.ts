@@ -42,7 +42,7 @@ export async function multihopSplit(nTrain: number, nDev: number, negatives = 9)
       .filter((h) => !gold.has(h.docid))
       .slice(0, negatives)
       .map((h) => byId.get(h.docid) as string);
-    for (const d of gold.keys()) pairs.push({ query: q.text, pos: [byId.get(d) as string], neg, weight: 1 });
+    for (const d of gold.keys()) pairs.push({ query: q.text, pos: [byId.get(d) as string], neg, reweight_rate: 1 });
   }
   const devQrels: Qrels = new Map(dev.map((q) => [q.id, qrels.get(q.id) ?? new Map()]));
   return {

@@ -11,7 +11,7 @@ export function syntheticPairs(n: number, seed: number): TrainingSample[] {
   for (let i = 0; i < n; i++) {
     const [a, b] = topic(i);
     const negs = [1, 2, 3].map((d) => topic(i + d * 5).join(' ') + ' report');
-    out.push({ query: `${a} ${b}?`, pos: [`${a} and ${b} facts`], neg: rng.sample(negs, 2 + rng.int(2)), weight: 0.5 + rng.next() });
+    out.push({ query: `${a} ${b}?`, pos: [`${a} and ${b} facts`], neg: rng.sample(negs, 2 + rng.int(2)), reweight_rate: 0.5 + rng.next() });
   }
   return out;
 }
