@@ -93,41 +93,26 @@ export function isNoOpTranspose(shape: readonly number[], perm: readonly number[
 }
 
 /**
- * tfjs-backend-wasm 4.22 copies the data for Identity and for a Transpose that moves nothing, where
- * the cpu backend (and wasm's own Reshape) share it by reference count: tensors are immutable, so a
- * share is safe. Autograd asks for both constantly (customGrad and gradient bookkeeping: ~1,000
- * Identity copies per MiniLM step), and gather's gradient "transposes" the whole embedding-table
- * gradient by [0, 1] — a 47 MB copy of a 30,522 × 384 table, twice a step.
+ * tfjs-backend-wasm 4.22 copies the data of a Transpose that moves nothing (an Identity), where its own
+ * Reshape shares it by reference count: tensors are immutable, so a share is safe. Gather's gradient
+ * "transposes" the whole embedding-table gradient by [0, 1] — a 47 MB copy of a 30,522 × 384 table,
+ * twice a MiniLM step. (The Identity kernel itself still copies: with its outputs shared, an exactly
+ * zero gradient in loss.spec came back as 3.6e-41; the cause was not pinned down, so it is left alone.)
  */
-function shareInsteadOfCopy(): void {
-  const share = (backend: unknown, x: tf.TensorInfo, shape: number[]): tf.TensorInfo => {
-    (backend as WasmBackendLike).incRef(x.dataId);
-    return { dataId: x.dataId, shape, dtype: x.dtype };
-  };
-  const identity = tf.getKernel('Identity', 'wasm');
-  if (identity) {
-    tf.unregisterKernel('Identity', 'wasm');
-    tf.registerKernel({
-      ...identity,
-      kernelFunc: (args) => {
-        const x = args.inputs.x as tf.TensorInfo;
-        return x.dtype === 'string' ? identity.kernelFunc(args) : share(args.backend, x, x.shape);
-      },
-    });
-  }
+function shareNoOpTransposes(): void {
   const transpose = tf.getKernel('Transpose', 'wasm');
-  if (transpose) {
-    tf.unregisterKernel('Transpose', 'wasm');
-    tf.registerKernel({
-      ...transpose,
-      kernelFunc: (args) => {
-        const x = args.inputs.x as tf.TensorInfo;
-        const perm = (args.attrs as { perm: number[] }).perm;
-        if (x.dtype === 'string' || !isNoOpTranspose(x.shape, perm)) return transpose.kernelFunc(args);
-        return share(args.backend, x, perm.map((axis) => x.shape[axis]));
-      },
-    });
-  }
+  if (!transpose) return;
+  tf.unregisterKernel('Transpose', 'wasm');
+  tf.registerKernel({
+    ...transpose,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const perm = (args.attrs as { perm: number[] }).perm;
+      if (x.dtype === 'string' || !isNoOpTranspose(x.shape, perm)) return transpose.kernelFunc(args);
+      (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+      return { dataId: x.dataId, shape: perm.map((axis) => x.shape[axis]), dtype: x.dtype };
+    },
+  });
 }
 
 /** Registers the JS kernels the wasm backend lacks and the faster matMul wrapper. Idempotent. */
@@ -136,7 +121,7 @@ export function registerWasmKernels(): void {
     registered = true;
     return;
   }
-  shareInsteadOfCopy();
+  shareNoOpTransposes();
   wrapBatchMatMul();
   routeLeadingSums();
   tf.registerKernel({
