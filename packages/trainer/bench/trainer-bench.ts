@@ -22,7 +22,7 @@ import {
   type Encoder,
 } from '../src';
 import { qwen3Tokenize } from '../src/encoders/bow';
-import { minilmModel, timeSteps, useModel, type StepShape } from './transformer-step';
+import { minilmModel, timeSteps, useModel, type BenchModel, type StepShape } from './transformer-step';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const PYTHON = '/usr/bin/python3';
@@ -33,16 +33,21 @@ const GROUP = 10;
 const ENCODERS = ['use-adapter', 'bow'] as const;
 const CHILD_TIMEOUT_MS = Number(process.env.LRAT_BENCH_TIMEOUT_S ?? 180) * 1000;
 // Transformer rows: full fine-tuning steps of a MiniLM-shaped BERT and of USE-lite on the wasm backend
-// (one thread) beside PyTorch CPU on one thread, same shapes. The issue's batch (32 queries × 8
+// on one thread and data-parallel over worker threads, each beside PyTorch CPU on as many threads, same
+// shapes. The issue's batch (32 queries × 8
 // passages × 128 tokens) takes PyTorch ≈ 36 s a step on one core; the default is scaled down to keep
 // the bench within minutes on a shared 2-core machine: LRAT_BENCH_TRANSFORMER=queries,group,tokens
-// (e.g. 32,8,128 for the full batch; "off" skips the rows); LRAT_BENCH_MICRO_BATCH=n runs the tfjs
+// (e.g. 32,8,128 for the full batch; "off" skips the rows), timed steps from `--steps N` (or
+// LRAT_BENCH_TRANSFORMER_STEPS; default 2; `--steps 1` makes the full batch affordable); LRAT_BENCH_MICRO_BATCH=n runs the tfjs
 // side with gradient caching in micro-batches of n texts (what a batch that size needs on wasm). LRAT_BENCH_TRANSFORMER_BACKEND picks
 // another tfjs backend for them (e.g. node-gpu or webgpu on a GPU machine).
 const TRANSFORMER = process.env.LRAT_BENCH_TRANSFORMER ?? '2,8,128';
 const TRANSFORMER_BACKEND = process.env.LRAT_BENCH_TRANSFORMER_BACKEND ?? 'wasm';
 const TRANSFORMER_TIMEOUT_MS = Number(process.env.LRAT_BENCH_TRANSFORMER_TIMEOUT_S ?? 900) * 1000;
 const TRANSFORMER_MODELS = ['minilm', 'use'] as const;
+// Thread counts compared: tfjs on one thread vs PyTorch on one, then tfjs data-parallel over N worker
+// threads vs PyTorch on N threads (N = the cores here, at least 2).
+const THREADS = [...new Set([1, Math.max(2, os.cpus().length)])];
 // Gradient caching for the tfjs transformer rows: texts per micro-batch (0 = off, one tape over the
 // whole batch). The PyTorch reference never needs it; on wasm it is what keeps the batch under the
 // 4 GB heap (the MiniLM step of 18 × 128 tokens in one tape ran out of wasm memory), at the cost of
@@ -55,6 +60,8 @@ interface Row {
   impl: string;
   backend: string;
   encoder: string;
+  /** Transformer rows: tfjs worker threads or PyTorch intra-op threads. */
+  threads?: number;
   msPerStep?: number;
   /** Fastest timed step (the CPU is shared: the least disturbed step). */
   minMs?: number;
@@ -202,16 +209,23 @@ function transformerShape(): StepShape | null {
   return { queries, group, tokens };
 }
 
-/** Child mode: time the transformer step of one model; prints its row and the PyTorch arguments. */
-async function oneTransformer(model: (typeof TRANSFORMER_MODELS)[number], shape: StepShape, steps: number): Promise<Row & { referenceArgs: string[] }> {
+/** Distinct words of the first corpus paragraphs: USE-lite's bench texts are drawn from them. */
+function corpusWords(): string[] {
+  const lines = readFileSync(path.join(ROOT, 'data/multihop-wiki/corpus.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 500);
+  return [...new Set(lines.flatMap((l) => (JSON.parse(l) as { text: string }).text.split(/\s+/)).filter((w) => /^[A-Za-z]{2,}$/.test(w)))];
+}
+
+/** Child mode: time the transformer step of one model on `workers` threads; prints its row and the PyTorch arguments. */
+async function oneTransformer(model: (typeof TRANSFORMER_MODELS)[number], shape: StepShape, steps: number, workers: number): Promise<Row & { referenceArgs: string[] }> {
   const sel = await selectBackend({ prefer: TRANSFORMER_BACKEND, strict: true, log: () => undefined });
-  const m = model === 'use' ? await useModel() : await minilmModel(path.join(ROOT, 'tmp', 'bench', 'minilm-random'));
-  const times = await timeSteps(m, shape, steps, 1, { query: TRANSFORMER_MICRO, passage: TRANSFORMER_MICRO });
-  m.dispose();
+  const m: BenchModel = model === 'use' ? await useModel(shape.tokens, corpusWords()) : await minilmModel(path.join(ROOT, 'tmp', 'bench', 'minilm-random'), shape.tokens);
+  const times = await timeSteps(m, shape, steps, 1, { query: TRANSFORMER_MICRO, passage: TRANSFORMER_MICRO }, workers);
+  m.encoder.dispose();
   const ms = median(times);
   const sequences = shape.queries * (1 + shape.group);
   const note = TRANSFORMER_MICRO > 0 ? `gradient caching, micro-batches of ${TRANSFORMER_MICRO}` : undefined;
-  return { impl: 'tfjs', backend: sel.name, encoder: model, msPerStep: ms, minMs: Math.min(...times), examplesPerSec: (sequences * 1000) / ms, peakRssMb: process.resourceUsage().maxRSS / 1024, steps, note, referenceArgs: m.referenceArgs };
+  const backend = workers > 1 ? `${sel.name} ×${workers} workers` : `${sel.name} (main thread)`;
+  return { impl: 'tfjs', backend, encoder: model, threads: workers, msPerStep: ms, minMs: Math.min(...times), examplesPerSec: (sequences * 1000) / ms, peakRssMb: process.resourceUsage().maxRSS / 1024, steps, note, referenceArgs: m.referenceArgs };
 }
 
 function torchTransformer(referenceArgs: string[], shape: StepShape, steps: number, threads: number, encoder: string): Row {
@@ -220,33 +234,46 @@ function torchTransformer(referenceArgs: string[], shape: StepShape, steps: numb
   if (r.status !== 0) return { impl: 'pytorch', backend: `cpu×${threads}`, encoder, note: `failed: ${(r.stderr ?? r.error?.message ?? '').trim().split('\n').pop()}` };
   const j = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { ms_per_step: number; times_ms: number[]; peak_rss_kb: number; torch: string };
   const sequences = shape.queries * (1 + shape.group);
-  return { impl: `pytorch ${j.torch}`, backend: `cpu×${threads}`, encoder, msPerStep: j.ms_per_step, minMs: Math.min(...j.times_ms), examplesPerSec: (sequences * 1000) / j.ms_per_step, peakRssMb: j.peak_rss_kb / 1024, steps };
+  return { impl: `pytorch ${j.torch}`, backend: `cpu×${threads}`, encoder, threads, msPerStep: j.ms_per_step, minMs: Math.min(...j.times_ms), examplesPerSec: (sequences * 1000) / j.ms_per_step, peakRssMb: j.peak_rss_kb / 1024, steps };
 }
 
-/** tfjs then PyTorch (1 thread, then all cores) for each model, back to back so both see the same load. */
+/**
+ * Per model and thread count: tfjs (one thread, or that many workers), then PyTorch on as many threads,
+ * back to back so both see the same load on this shared machine.
+ */
 function transformerRows(shape: StepShape, steps: number): Row[] {
   const rows: Row[] = [];
   const torchMissing = ensureTorch();
   for (const model of TRANSFORMER_MODELS) {
-    process.stderr.write(`trainer bench: ${TRANSFORMER_BACKEND} ${model} transformer step, ${shape.queries} queries × ${shape.group} passages × ${shape.tokens} tokens (${steps} steps)…\n`);
-    const r = runChild(['--transformer', model, String(steps)], TRANSFORMER_TIMEOUT_MS);
-    const row = r.row as (Row & { referenceArgs?: string[] }) | undefined;
-    if (!row) {
-      rows.push({ impl: 'tfjs', backend: TRANSFORMER_BACKEND, encoder: model, note: `unavailable: ${r.error ?? 'no result'}` });
-      continue;
-    }
-    const { referenceArgs, ...plain } = row;
-    rows.push(plain);
-    if (torchMissing) {
-      rows.push({ impl: 'pytorch', backend: 'cpu', encoder: model, note: `unavailable: ${torchMissing}` });
-      continue;
-    }
-    for (const threads of [...new Set([1, os.cpus().length])]) {
+    for (const threads of THREADS) {
+      process.stderr.write(`trainer bench: ${TRANSFORMER_BACKEND} ${model} transformer step on ${threads} thread(s), ${shape.queries} queries × ${shape.group} passages × ${shape.tokens} tokens (${steps} steps)…\n`);
+      const r = runChild(['--transformer', model, String(steps), String(threads)], TRANSFORMER_TIMEOUT_MS);
+      const row = r.row as (Row & { referenceArgs?: string[] }) | undefined;
+      if (!row) {
+        rows.push({ impl: 'tfjs', backend: TRANSFORMER_BACKEND, encoder: model, threads, note: `unavailable: ${r.error ?? 'no result'}` });
+        continue;
+      }
+      const { referenceArgs, ...plain } = row;
+      rows.push(plain);
+      if (torchMissing) {
+        rows.push({ impl: 'pytorch', backend: 'cpu', encoder: model, threads, note: `unavailable: ${torchMissing}` });
+        continue;
+      }
       process.stderr.write(`trainer bench: PyTorch ${model} on ${threads} thread(s)…\n`);
       rows.push(torchTransformer(referenceArgs ?? [], shape, steps, threads, model));
     }
   }
   return rows;
+}
+
+/** `--steps N` / `--steps=N` from the command line (nx forwards its extra arguments that way). */
+function stepsArg(argv: string[]): number | undefined {
+  const i = argv.findIndex((a) => a === '--steps' || a.startsWith('--steps='));
+  if (i < 0) return undefined;
+  const raw = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--steps must be a positive integer, got ${raw}`);
+  return n;
 }
 
 async function main(): Promise<void> {
@@ -258,7 +285,7 @@ async function main(): Promise<void> {
   }
   if (argv[0] === '--transformer') {
     const shape = transformerShape() as StepShape;
-    process.stdout.write(JSON.stringify(await oneTransformer(argv[1] as (typeof TRANSFORMER_MODELS)[number], shape, Number(argv[2]))) + '\n');
+    process.stdout.write(JSON.stringify(await oneTransformer(argv[1] as (typeof TRANSFORMER_MODELS)[number], shape, Number(argv[2]), Number(argv[3]))) + '\n');
     return;
   }
   if (argv[0] === '--dump') {
@@ -268,7 +295,9 @@ async function main(): Promise<void> {
   const steps = Number(process.env.LRAT_BENCH_STEPS ?? 10);
   await fsp.mkdir(OUT, { recursive: true });
   const rows: Row[] = [];
-  for (const backend of BACKENDS) {
+  // --transformer-only: just the transformer rows (the adapter / bow rows take a few minutes more).
+  const transformerOnly = argv.includes('--transformer-only');
+  for (const backend of transformerOnly ? [] : BACKENDS) {
     for (const enc of ENCODERS) {
       // Pure-JS cpu is ~10× slower than wasm: fewer timed steps keep the bench short.
       const n = backend === 'cpu' ? Math.max(2, Math.ceil(steps / 5)) : steps;
@@ -284,12 +313,14 @@ async function main(): Promise<void> {
       }
     }
   }
-  const inputs = path.join(OUT, 'reference-inputs.json');
-  const dumped = runChild(['--dump', inputs]);
-  if (dumped.error) throw new Error(`could not write the reference inputs: ${dumped.error}`);
-  rows.push(...torchReference(inputs, steps));
+  if (!transformerOnly) {
+    const inputs = path.join(OUT, 'reference-inputs.json');
+    const dumped = runChild(['--dump', inputs]);
+    if (dumped.error) throw new Error(`could not write the reference inputs: ${dumped.error}`);
+    rows.push(...torchReference(inputs, steps));
+  }
   const shape = transformerShape();
-  const tSteps = Number(process.env.LRAT_BENCH_TRANSFORMER_STEPS ?? 2);
+  const tSteps = stepsArg(argv) ?? Number(process.env.LRAT_BENCH_TRANSFORMER_STEPS ?? 2);
   const tRows = shape ? transformerRows(shape, tSteps) : [];
 
   const wasm = (enc: string) => rows.find((r) => r.impl === 'tfjs' && r.backend === 'wasm' && r.encoder === enc)?.msPerStep;
@@ -308,20 +339,20 @@ async function main(): Promise<void> {
     '"wasm speed vs this" = this row\'s ms/step ÷ tfjs-wasm ms/step for the same encoder (≥ 0.5× against PyTorch CPU is the goal).',
   ];
   if (shape) {
-    const tfjsMs = (enc: string) => tRows.find((r) => r.impl === 'tfjs' && r.encoder === enc)?.msPerStep;
+    const torchMs = (enc: string, threads?: number) => tRows.find((r) => r.impl.startsWith('pytorch') && r.encoder === enc && r.threads === threads)?.msPerStep;
     lines.push(
       '',
-      `Transformer full fine-tuning step — ${shape.queries} queries × ${shape.group} passages (1 positive + ${shape.group - 1} hard negatives; ${shape.queries * (1 + shape.group)} sequences) × ${shape.tokens} tokens, every weight trained, weighted InfoNCE τ 0.02, clipping, AdamW; median (and fastest) of ${tSteps} timed steps after 1 warm-up step; tfjs and PyTorch run back to back per model. minilm = MiniLM-L6 shape (6 layers, 384 wide, 12 heads, 1536 FFN, 30,522 vocabulary; random weights), use = USE-lite's own weights and shape. load average ${os.loadavg()[0].toFixed(1)} at the end.`,
+      `Transformer full fine-tuning step — ${shape.queries} queries × ${shape.group} passages (1 positive + ${shape.group - 1} hard negatives; ${shape.queries * (1 + shape.group)} sequences) × ${shape.tokens} tokens, every weight trained, weighted InfoNCE τ 0.02, clipping, AdamW; median (and fastest) of ${tSteps} timed steps after 1 warm-up step; per model and thread count tfjs then PyTorch, back to back. tfjs on N threads = data-parallel over N worker threads (DataParallelSteps), PyTorch on N threads = torch.set_num_threads(N). minilm = MiniLM-L6 shape (6 layers, 384 wide, 12 heads, 1536 FFN, 30,522 vocabulary; random weights) through TransformerEncoder, use = USE-lite's own weights and shape through UseEncoder. Load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (1 / 5 / 15 min) at the end, on ${os.cpus().length} cores.`,
       '',
-      '| impl | backend | model | ms/step | fastest ms | sequences/s | peak RSS MB | tfjs speed vs this | note |',
-      '|---|---|---|---:|---:|---:|---:|---:|---|',
+      '| impl | backend | model | threads | ms/step | fastest ms | sequences/s | peak RSS MB | speed vs PyTorch, same threads | note |',
+      '|---|---|---|---:|---:|---:|---:|---:|---:|---|',
       ...tRows.map((r) => {
-        const t = tfjsMs(r.encoder);
-        const ratio = r.msPerStep && t ? (r.msPerStep / t).toFixed(2) + '×' : '—';
-        return `| ${r.impl} | ${r.backend} | ${r.encoder} | ${fmt(r.msPerStep, 0)} | ${fmt(r.minMs, 0)} | ${fmt(r.examplesPerSec, 2)} | ${fmt(r.peakRssMb, 0)} | ${ratio} | ${r.note ?? ''} |`;
+        const t = r.impl === 'tfjs' ? torchMs(r.encoder, r.threads) : undefined;
+        const ratio = r.msPerStep && t ? (t / r.msPerStep).toFixed(2) + '×' : '—';
+        return `| ${r.impl} | ${r.backend} | ${r.encoder} | ${r.threads ?? '—'} | ${fmt(r.msPerStep, 0)} | ${fmt(r.minMs, 0)} | ${fmt(r.examplesPerSec, 2)} | ${fmt(r.peakRssMb, 0)} | ${ratio} | ${r.note ?? ''} |`;
       }),
       '',
-      `"tfjs speed vs this" = this row's ms/step ÷ the tfjs (${TRANSFORMER_BACKEND}, one thread) ms/step of the same model: against pytorch cpu×1 it is tfjs's speed as a fraction of PyTorch's on the same thread count (goal ≥ 0.5×).`,
+      '"speed vs PyTorch, same threads" = PyTorch ms/step ÷ tfjs ms/step for the same model and thread count (goal ≥ 0.5×). Peak RSS of a worker run includes every worker\'s model copy.',
     );
   }
   const report = lines.join('\n');

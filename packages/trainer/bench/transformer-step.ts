@@ -3,18 +3,20 @@
 //   - a MiniLM-shaped BERT (helper A's BertModel on randomly initialised weights written as a Hugging
 //     Face folder: 6 layers, 384 wide, 12 heads, 1536 intermediate, 30,522-token vocabulary), and
 //   - USE-lite rebuilt from its own tensors (helper B's useForward: every weight trainable),
-// on random token ids of a fixed length, exactly as tools/bench/transformer_reference.py does in PyTorch.
+// through the trainer's own encoders (TransformerEncoder, UseEncoder: tokenisation included) on texts
+// that tokenise to exactly the step's length, as tools/bench/transformer_reference.py does in PyTorch
+// with random token ids; one thread, or data-parallel over worker threads (DataParallelSteps).
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/adamw';
 import { contrastiveGradients, type MicroBatchSizes } from '../src/contrastive-step';
-import { TokenIdsBatch, type Encoder } from '../src/encoders/encoder';
+import type { Encoder } from '../src/encoders/encoder';
+import { TransformerEncoder } from '../src/encoders/transformer';
+import { UseEncoder } from '../src/encoders/use';
+import { DataParallelSteps } from '../src/parallel/data-parallel';
 import { Rng } from '../src/rng';
-import { BertModel } from '../src/transformer/bert';
-import { l2Normalize, pool } from '../src/transformer/ops';
 import { writeSafetensors } from '../src/transformer/safetensors';
-import { useForward, useParams } from '../src/use/use-transformer';
 import { loadUseTensors, type UseArchitecture } from '../src/use/use-weights';
 
 export interface StepShape {
@@ -83,24 +85,62 @@ export async function minilmFolder(dir: string): Promise<string> {
   return dir;
 }
 
-/** A differentiable sentence encoder over int32 [n, T] token ids, and its trainable variables. */
-export interface TokenModel {
-  vars: tf.Variable[];
-  vocab: number;
-  embed(ids: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D;
-  /** What the PyTorch reference needs to build the same shapes. */
-  referenceArgs: string[];
-  dispose(): void;
+/**
+ * A BERT WordPiece tokenizer for the random MiniLM folder: the 5 special tokens, then "w5" … "w30521",
+ * so a text of random "wN" words tokenises to [CLS] + those ids + [SEP], like the reference's random ids.
+ */
+async function minilmTokenizer(dir: string): Promise<void> {
+  const file = path.join(dir, 'tokenizer.json');
+  try {
+    await fsp.access(file);
+    return;
+  } catch {
+    // not made yet
+  }
+  const specials = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
+  const vocab: Record<string, number> = {};
+  specials.forEach((t, i) => (vocab[t] = i));
+  for (let i = specials.length; i < MINILM.vocab; i++) vocab[`w${i}`] = i;
+  const special = (id: number) => ({ id, content: specials[id], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const tokenizer = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: specials.map((_, i) => special(i)),
+    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    pre_tokenizer: { type: 'BertPreTokenizer' },
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+      pair: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } }],
+      special_tokens: { '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] }, '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] } },
+    },
+    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
+    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
+  };
+  const config = { tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: MINILM.maxPositions, unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' };
+  await fsp.writeFile(path.join(dir, 'tokenizer_config.json'), JSON.stringify(config));
+  await fsp.writeFile(file, JSON.stringify(tokenizer));
 }
 
-export async function minilmModel(dir: string): Promise<TokenModel> {
-  const model = await BertModel.load(await minilmFolder(dir));
+/** A trainer encoder, texts of exactly the step's token length for it, and the reference's arguments. */
+export interface BenchModel {
+  encoder: Encoder;
+  texts(n: number, rng: Rng): string[];
+  referenceArgs: string[];
+}
+
+/** The MiniLM-shaped folder through TransformerEncoder (mean pooling, every weight trained). */
+export async function minilmModel(dir: string, tokens: number): Promise<BenchModel> {
+  await minilmFolder(dir);
+  await minilmTokenizer(dir);
+  const encoder = await TransformerEncoder.load({ model: dir, pooling: 'mean', queryMaxLength: tokens, passageMaxLength: tokens });
+  // tokens − 2 words plus [CLS] and [SEP]: exactly `tokens` ids, no padding.
+  const text = (rng: Rng) => Array.from({ length: tokens - 2 }, () => `w${5 + rng.int(MINILM.vocab - 5)}`).join(' ');
   return {
-    vars: model.weights.filter((w) => w.variable.trainable).map((w) => w.variable),
-    vocab: MINILM.vocab,
-    embed: (ids, mask) => tf.tidy(() => l2Normalize(pool(model.forward(ids, tf.zerosLike(ids), mask), mask, 'mean'))),
+    encoder,
+    texts: (n, rng) => Array.from({ length: n }, () => text(rng)),
     referenceArgs: ['--arch', 'bert', '--layers', String(MINILM.layers), '--hidden', String(MINILM.hidden), '--heads', String(MINILM.heads), '--intermediate', String(MINILM.intermediate), '--vocab', String(MINILM.vocab)],
-    dispose: () => model.dispose(),
   };
 }
 
@@ -109,78 +149,58 @@ function useLayersArg(a: UseArchitecture): string {
   return a.layers.map((l) => `${l.inWidth}:${l.outWidth}:${l.ffnWidth}:${l.heads}`).join(',');
 }
 
-export async function useModel(): Promise<TokenModel> {
+/**
+ * USE-lite through UseEncoder (every tensor trained). Texts are `tokens` random words of `words`
+ * (SentencePiece gives each at least one piece), truncated by the encoder to exactly `tokens`.
+ */
+export async function useModel(tokens: number, words: string[]): Promise<BenchModel> {
   const { architecture, tensors } = await loadUseTensors();
-  const vars = new Map(tensors.map(({ name, tensor }) => [name, tf.variable(tensor, true, `bench_use/${name}`)]));
   tensors.forEach(({ tensor }) => tensor.dispose());
-  const params = useParams(architecture, (name) => {
-    const v = vars.get(name);
-    if (!v) throw new Error(`USE-lite: no tensor ${name}`);
-    return v;
-  });
+  const encoder = await UseEncoder.create({ queryMaxLength: tokens, passageMaxLength: tokens });
+  const text = (rng: Rng) => Array.from({ length: tokens }, () => words[rng.int(words.length)]).join(' ');
   return {
-    vars: [...vars.values()],
-    vocab: architecture.vocabSize,
-    embed: (ids, mask) => useForward(params, architecture, ids, mask),
+    encoder,
+    texts: (n, rng) => Array.from({ length: n }, () => text(rng)),
     referenceArgs: ['--arch', 'use', '--use-layers', useLayersArg(architecture), '--vocab', String(architecture.vocabSize), '--pooler', String(architecture.layers[architecture.layers.length - 1].outWidth)],
-    dispose: () => [...vars.values()].forEach((v) => v.dispose()),
   };
 }
 
 /**
- * The model behind the Encoder interface so the step is the trainer's own (contrastiveGradients, with
- * or without gradient caching). Its "texts" are row numbers into fixed random token ids per side.
+ * ms of `steps` timed training steps (gradients, clipping, AdamW) after `warmup` untimed ones, on
+ * this thread (workers = 1) or data-parallel over `workers` worker threads; `micro` = gradient caching.
  */
-function benchEncoder(model: TokenModel, ids: Record<'query' | 'document', tf.Tensor2D>): Encoder {
-  const fail = () => Promise.reject(new Error('bench encoder: training steps only'));
-  return {
-    kind: 'bow',
-    id: 'bench',
-    version: 'bench',
-    dim: 0,
-    queryPrefix: '',
-    config: () => ({}),
-    weights: () => model.vars.map((variable) => ({ name: variable.name, variable })),
-    prepare: async (rows, side) => {
-      const idx = tf.tensor1d(rows.map(Number), 'int32');
-      const picked = tf.gather(ids[side], idx) as tf.Tensor2D;
-      idx.dispose();
-      return new TokenIdsBatch(picked, tf.onesLike(picked) as tf.Tensor2D);
-    },
-    forward: (batch) => model.embed((batch as TokenIdsBatch).ids, (batch as TokenIdsBatch).mask),
-    embedQueries: fail,
-    embedDocuments: fail,
-    save: fail,
-    dispose: () => undefined,
-  };
-}
-
-/** ms of `steps` timed training steps after `warmup` untimed ones; `micro` turns on gradient caching. */
-export async function timeSteps(model: TokenModel, shape: StepShape, steps: number, warmup = 1, micro: MicroBatchSizes = { query: 0, passage: 0 }): Promise<number[]> {
+export async function timeSteps(model: BenchModel, shape: StepShape, steps: number, warmup = 1, micro: MicroBatchSizes = { query: 0, passage: 0 }, workers = 1): Promise<number[]> {
   const rng = new Rng(11);
   const nq = shape.queries;
-  const np = shape.queries * shape.group;
-  const ids = (n: number) => tf.tensor2d(Int32Array.from({ length: n * shape.tokens }, () => 1 + rng.int(model.vocab - 1)), [n, shape.tokens], 'int32');
-  const sides = { query: ids(nq), document: ids(np) };
-  const encoder = benchEncoder(model, sides);
-  const rows = (n: number) => Array.from({ length: n }, (_, i) => String(i));
-  const batch = { queries: rows(nq), passages: rows(np), targets: Array.from({ length: nq }, (_, i) => i * shape.group), weights: Array.from({ length: nq }, () => 0.5 + rng.next()), temperature: 0.02 };
-  const opt = new AdamW(model.vars);
+  const batch = {
+    queries: model.texts(nq, rng),
+    passages: model.texts(nq * shape.group, rng),
+    targets: Array.from({ length: nq }, (_, i) => i * shape.group),
+    weights: Array.from({ length: nq }, () => 0.5 + rng.next()),
+    temperature: 0.02,
+  };
+  const named = model.encoder.trainableWeights?.() ?? model.encoder.weights();
+  const vars = named.map((w) => w.variable);
+  const opt = new AdamW(vars);
+  const parallel = workers > 1 ? await DataParallelSteps.start(model.encoder, named, workers) : null;
   const step = async () => {
-    const { grads } = await contrastiveGradients(encoder, model.vars, batch, micro);
+    const { grads } = parallel ? await parallel.gradients(batch, micro) : await contrastiveGradients(model.encoder, vars, batch, micro);
     opt.step(grads, 1e-5);
     // Reading a weight forces asynchronous backends (webgpu) to finish the update.
-    await model.vars[0].data();
+    await vars[0].data();
     tf.dispose(grads);
   };
-  for (let i = 0; i < warmup; i++) await step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = process.hrtime.bigint();
-    await step();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  try {
+    for (let i = 0; i < warmup; i++) await step();
+    const times: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t0 = process.hrtime.bigint();
+      await step();
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return times;
+  } finally {
+    opt.dispose();
+    await parallel?.close();
   }
-  opt.dispose();
-  tf.dispose([sides.query, sides.document]);
-  return times;
 }

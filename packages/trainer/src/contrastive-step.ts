@@ -80,11 +80,52 @@ interface Chunk {
   batch: PreparedBatch;
 }
 
+/** Micro-batches of `size` rows (0 = one of all `n`) as [start, count) ranges, in order. */
+export function microBatchRanges(n: number, size: number): Array<{ start: number; count: number }> {
+  const step = size > 0 ? size : n;
+  const out: Array<{ start: number; count: number }> = [];
+  for (let start = 0; start < n; start += step) out.push({ start, count: Math.min(step, n - start) });
+  return out;
+}
+
 async function prepareChunks(encoder: Encoder, texts: string[], side: Side, size: number): Promise<Chunk[]> {
-  const n = size > 0 ? size : texts.length;
   const chunks: Chunk[] = [];
-  for (let start = 0; start < texts.length; start += n) chunks.push({ side, start, batch: await encoder.prepare(texts.slice(start, start + n), side) });
+  for (const { start, count } of microBatchRanges(texts.length, size)) chunks.push({ side, start, batch: await encoder.prepare(texts.slice(start, start + count), side) });
   return chunks;
+}
+
+/**
+ * The loss of a step from its embeddings (no tape upstream of them) and the loss gradient w.r.t.
+ * each side's embeddings: the part of a gradient-cached step that needs the whole batch at once.
+ * Disposes neither input; the caller owns the returned gradients.
+ */
+export async function lossAndEmbeddingGradients(q: tf.Tensor2D, p: tf.Tensor2D, batch: StepBatch): Promise<{ loss: number; gq: tf.Tensor; gp: tf.Tensor }> {
+  const lossAndGrad = tf.valueAndGrads((qe: tf.Tensor, pe: tf.Tensor) =>
+    weightedInfoNce({ queries: qe as tf.Tensor2D, passages: pe as tf.Tensor2D, targets: batch.targets, weights: batch.weights, temperature: batch.temperature }),
+  );
+  const { value, grads } = lossAndGrad([q, p]);
+  const loss = (await value.data())[0];
+  value.dispose();
+  return { loss, gq: grads[0], gp: grads[1] };
+}
+
+/**
+ * Back-propagates `g` (the loss gradient w.r.t. this micro-batch's embeddings) through a taped
+ * forward of `prepared` and adds each variable's gradient into `sums` (null = none yet).
+ */
+export function addChunkGradients(encoder: Encoder, vars: readonly tf.Variable[], prepared: PreparedBatch, side: Side, g: tf.Tensor, sums: Array<tf.Tensor | null>): void {
+  const { value: dot, grads } = tf.variableGrads(() => tf.sum(tf.mul(encoder.forward(prepared, side), g)) as tf.Scalar, [...vars]);
+  dot.dispose();
+  vars.forEach((v, i) => {
+    const gi = grads[v.name];
+    if (!gi) return;
+    const prev = sums[i];
+    sums[i] = prev ? tf.add(prev, gi) : gi;
+    if (prev) {
+      prev.dispose();
+      gi.dispose();
+    }
+  });
 }
 
 async function cachedStep(encoder: Encoder, vars: readonly tf.Variable[], batch: StepBatch, micro: MicroBatchSizes): Promise<StepGradients> {
@@ -101,31 +142,14 @@ async function cachedStep(encoder: Encoder, vars: readonly tf.Variable[], batch:
     const q = embed('query');
     const p = embed('document');
     // 2. Loss and its gradient w.r.t. the embeddings.
-    const lossAndGrad = tf.valueAndGrads((qe: tf.Tensor, pe: tf.Tensor) =>
-      weightedInfoNce({ queries: qe as tf.Tensor2D, passages: pe as tf.Tensor2D, targets: batch.targets, weights: batch.weights, temperature: batch.temperature }),
-    );
-    const { value, grads: embGrads } = lossAndGrad([q, p]);
+    const { loss, gq, gp } = await lossAndEmbeddingGradients(q, p, batch);
     q.dispose();
     p.dispose();
-    const loss = (await value.data())[0];
-    value.dispose();
-    const [gq, gp] = embGrads;
     // 3. Per micro-batch: forward under the tape, back-propagate the cached slice, accumulate.
     for (const c of chunks) {
       const g = tf.slice(c.side === 'query' ? gq : gp, [c.start, 0], [c.batch.size, -1]);
-      const { value: dot, grads } = tf.variableGrads(() => tf.sum(tf.mul(encoder.forward(c.batch, c.side), g)) as tf.Scalar, [...vars]);
-      dot.dispose();
+      addChunkGradients(encoder, vars, c.batch, c.side, g, sums);
       g.dispose();
-      vars.forEach((v, i) => {
-        const gi = grads[v.name];
-        if (!gi) return;
-        const prev = sums[i];
-        sums[i] = prev ? tf.add(prev, gi) : gi;
-        if (prev) {
-          prev.dispose();
-          gi.dispose();
-        }
-      });
     }
     gq.dispose();
     gp.dispose();

@@ -7,6 +7,7 @@ import { CheckpointState, latestCheckpoint, restoreCheckpoint, saveCheckpoint } 
 import type { Encoder } from './encoders/encoder';
 import { contrastiveGradients, microBatchSizes, type MicroBatchSizes } from './contrastive-step';
 import { layoutBatch, sampleGroup, TrainingSample } from './groups';
+import { DataParallelSteps } from './parallel/data-parallel';
 import { checkSampleWeights, readPairs, samplesDigest } from './pairs';
 import { Rng } from './rng';
 import { learningRate } from './schedule';
@@ -78,6 +79,14 @@ export interface TrainOptions {
    * of one micro-batch — what lets long-sequence transformer batches fit the 4 GB wasm heap.
    */
   microBatch?: number | Partial<MicroBatchSizes>;
+  /**
+   * Data-parallel training over this many worker threads (default 1: on this thread). Each worker
+   * holds a copy of the encoder and embeds / back-propagates a share of the step's micro-batches;
+   * gradients are summed here and one optimizer step is applied, so the result equals the one-thread
+   * run up to float rounding. Pays off for transformer encoders on a machine with free cores; each
+   * worker costs a model copy in memory.
+   */
+  workers?: number;
   /** Name of the tfjs backend in use (default: tf.getBackend()); recorded everywhere. */
   backend?: string;
   onProgress?: (p: TrainProgress) => void;
@@ -177,7 +186,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const outDir = path.resolve(options.outDir);
   const metricsFile = path.join(outDir, 'metrics.jsonl');
   const micro = microBatchSizes(options.microBatch);
-  for (const [k, v] of Object.entries({ epochs, batchSize, groupSize })) {
+  const workers = options.workers ?? 1;
+  for (const [k, v] of Object.entries({ epochs, batchSize, groupSize, workers })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`train: ${k} must be a positive integer, got ${v}`);
   }
 
@@ -204,7 +214,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   await fsp.mkdir(outDir, { recursive: true });
 
-  const vars = (encoder.trainableWeights?.() ?? encoder.weights()).map((w) => w.variable);
+  const named = encoder.trainableWeights?.() ?? encoder.weights();
+  const vars = named.map((w) => w.variable);
   const opt = new AdamW(vars, { weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm });
   let step = 0;
   let best: TrainResult['best'] = null;
@@ -271,35 +282,37 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const losses: number[] = [];
   const sessionStart = Date.now();
   const sessionFirstStep = step;
-  while (step < stopAt) {
-    const epoch = Math.floor(step / stepsPerEpoch);
-    const inEpoch = step % stepsPerEpoch;
-    const order = Rng.derive(seed, epoch).shuffle(samples.map((_, i) => i));
-    const idx = order.slice(inEpoch * batchSize, (inEpoch + 1) * batchSize);
-    const rng = Rng.derive(seed, epoch, inEpoch, 1);
-    const layout = layoutBatch(idx.map((i) => sampleGroup(samples[i], groupSize, rng)));
-    const rate = learningRate(step, lr, warmupSteps, totalSteps);
-    const t0 = Date.now();
-    const { loss, grads } = await contrastiveGradients(
-      encoder,
-      vars,
-      { queries: layout.queries, passages: layout.passages, targets: layout.targets, weights: weighted ? layout.weights : undefined, temperature },
-      micro,
-    );
-    const gradNorm = opt.step(grads, rate);
-    for (const g of grads) g.dispose();
-    if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at step ${step + 1}; lower --lr`);
-    step++;
-    losses.push(loss);
-    const elapsed = (Date.now() - sessionStart) / 1000;
-    const perStep = elapsed / (step - sessionFirstStep);
-    const examplesPerSec = idx.length / Math.max(1e-9, (Date.now() - t0) / 1000);
-    await record({ type: 'train', step, epoch, backend, loss, lr: rate, gradNorm, examples: idx.length, examplesPerSec, seconds: elapsed });
-    options.onProgress?.({ phase: 'train', done: step, total: stopAt, epoch, loss, lr: rate, examplesPerSec, etaSeconds: perStep * (stopAt - step) });
-    const endOfEpoch = step % stepsPerEpoch === 0;
-    if (endOfEpoch || (evalEvery > 0 && step % evalEvery === 0)) await runEval(endOfEpoch ? epoch + 1 : epoch);
-    if ((checkpointEvery > 0 && step % checkpointEvery === 0) || step === stopAt) await checkpoint();
-    await options.onStep?.(step);
+  // Started after the warm-up above so the workers' encoders see a filled embedding cache.
+  const parallel = workers > 1 && step < stopAt ? await DataParallelSteps.start(encoder, named, workers, backend) : null;
+  try {
+    while (step < stopAt) {
+      const epoch = Math.floor(step / stepsPerEpoch);
+      const inEpoch = step % stepsPerEpoch;
+      const order = Rng.derive(seed, epoch).shuffle(samples.map((_, i) => i));
+      const idx = order.slice(inEpoch * batchSize, (inEpoch + 1) * batchSize);
+      const rng = Rng.derive(seed, epoch, inEpoch, 1);
+      const layout = layoutBatch(idx.map((i) => sampleGroup(samples[i], groupSize, rng)));
+      const rate = learningRate(step, lr, warmupSteps, totalSteps);
+      const t0 = Date.now();
+      const stepBatch = { queries: layout.queries, passages: layout.passages, targets: layout.targets, weights: weighted ? layout.weights : undefined, temperature };
+      const { loss, grads } = parallel ? await parallel.gradients(stepBatch, micro) : await contrastiveGradients(encoder, vars, stepBatch, micro);
+      const gradNorm = opt.step(grads, rate);
+      for (const g of grads) g.dispose();
+      if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at step ${step + 1}; lower --lr`);
+      step++;
+      losses.push(loss);
+      const elapsed = (Date.now() - sessionStart) / 1000;
+      const perStep = elapsed / (step - sessionFirstStep);
+      const examplesPerSec = idx.length / Math.max(1e-9, (Date.now() - t0) / 1000);
+      await record({ type: 'train', step, epoch, backend, loss, lr: rate, gradNorm, examples: idx.length, examplesPerSec, seconds: elapsed });
+      options.onProgress?.({ phase: 'train', done: step, total: stopAt, epoch, loss, lr: rate, examplesPerSec, etaSeconds: perStep * (stopAt - step) });
+      const endOfEpoch = step % stepsPerEpoch === 0;
+      if (endOfEpoch || (evalEvery > 0 && step % evalEvery === 0)) await runEval(endOfEpoch ? epoch + 1 : epoch);
+      if ((checkpointEvery > 0 && step % checkpointEvery === 0) || step === stopAt) await checkpoint();
+      await options.onStep?.(step);
+    }
+  } finally {
+    await parallel?.close();
   }
 
   const lastDir = path.join(outDir, 'last');

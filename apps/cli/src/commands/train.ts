@@ -48,6 +48,7 @@ export interface TrainArgs {
   maxSteps?: number;
   microBatch: number;
   passageMicroBatch?: number;
+  workers?: number;
   backend?: string;
   cacheDir?: string;
   queryPrefix?: string;
@@ -202,6 +203,7 @@ export async function runTrain(args: TrainArgs, say: (line: string) => void = (l
       resume: a.resume,
       maxSteps: a.maxSteps,
       microBatch: { query: a.microBatch, passage: a.passageMicroBatch ?? a.microBatch },
+      workers: a.workers,
       backend: backend.name,
       onProgress,
     });
@@ -263,6 +265,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('max-steps', { type: 'number', describe: 'Stop after N steps (the schedule still spans all epochs)' })
       .option('micro-batch', { type: 'number', default: 0, describe: 'Gradient caching: texts per forward/backward pass (0 = the whole batch at once); same gradients, less memory' })
       .option('passage-micro-batch', { type: 'number', describe: 'Gradient caching for passages only (default: --micro-batch)' })
+      .option('workers', {
+        type: 'number',
+        default: 1,
+        describe:
+          'Data-parallel training over N worker threads, each with a copy of the model (same result up to float rounding). Worth it for transformer encoders when N cores are free; 1 = on the main thread',
+      })
       .option('backend', { choices: BACKEND_NAMES as unknown as string[], describe: 'tfjs backend (default: best available; env LRAT_TF_BACKEND)' })
       .option('cache-dir', { type: 'string', describe: 'Base-embedding cache (default $LRAT_CACHE_DIR or ./.lrat-cache)' })
       .option('query-prefix', { type: 'string', describe: 'Instruction prepended to queries' })
@@ -271,6 +279,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .example('$0 train --pairs pairs.jsonl --encoder use-adapter --out models/x --epochs 2 --dev data/multihop-wiki', 'Train the default encoder, keeping the best model by dev nDCG@10')
       .example('$0 train --pairs pairs.jsonl --encoder use --out models/use-ft', 'Fine-tune every layer of USE-lite (the offline default transformer)')
       .example('$0 train --pairs pairs.jsonl --encoder bow --out models/x --micro-batch 16', 'Gradient caching: forward/backward 16 texts at a time (long sequences, big batches)')
+      .example('$0 train --pairs pairs.jsonl --encoder use --out models/use-ft --workers 2 --micro-batch 8', 'Fine-tune USE-lite on two cores: micro-batches of 8 texts spread over 2 worker threads')
       .example('$0 train --pairs pairs.jsonl --out models/no-judge --include-unsatisfied', 'The no-judge ablation: every mined browse is a positive')
       .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint')
       .example('$0 train --pairs pairs.jsonl --encoder ~/models/Qwen3-Embedding-0.6B --recipe lrat-qwen3 --out models/qwen3-lrat', 'The paper’s own fine-tune of Qwen3-Embedding (override any value, e.g. --batch-size 32)')

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './select-backend';
-import { unsortedSegmentSum } from './wasm-kernels';
+import { isNoOpTranspose, unsortedSegmentSum } from './wasm-kernels';
 import { BowEncoder } from '../encoders/bow';
 import { weightedInfoNce } from '../loss';
 
@@ -14,6 +14,40 @@ describe('wasm kernels', () => {
   it('unsortedSegmentSum adds rows into their segments and drops out-of-range ids', () => {
     const x = [1, 2, 3, 4, 5, 6, 7, 8];
     expect(Array.from(unsortedSegmentSum(x, [4, 2], [2, 0, 2, 5], 3))).toEqual([3, 4, 0, 0, 1 + 5, 2 + 6]);
+  });
+
+  it('recognises transposes that move no data', () => {
+    expect(isNoOpTranspose([30522, 384], [0, 1])).toBe(true);
+    expect(isNoOpTranspose([1, 7], [1, 0])).toBe(true);
+    expect(isNoOpTranspose([2, 1, 3], [1, 0, 2])).toBe(true);
+    expect(isNoOpTranspose([2, 3], [1, 0])).toBe(false);
+    expect(isNoOpTranspose([2, 1, 3], [2, 1, 0])).toBe(false);
+  });
+
+  it('shares data for no-op transposes, and the shared tensors live and die independently', async () => {
+    await onBackend('wasm', async () => {
+      const before = tf.memory().numTensors;
+      const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [1, 6]);
+      const copy = tf.clone(x);
+      const flipped = tf.transpose(x); // [6, 1]: moves nothing
+      const moved = tf.tidy(() => tf.transpose(tf.reshape(x, [2, 3]))); // a real transpose
+      expect(flipped.shape).toEqual([6, 1]);
+      x.dispose();
+      expect(Array.from(await copy.data())).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(Array.from(await flipped.data())).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(Array.from(await moved.data())).toEqual([1, 4, 2, 5, 3, 6]);
+      // A variable assigned from a shared tensor keeps its value when the source is disposed.
+      const zeros = tf.zeros([6, 1]);
+      const v = tf.variable(zeros);
+      zeros.dispose();
+      v.assign(flipped);
+      flipped.dispose();
+      copy.dispose();
+      expect(Array.from(await v.data())).toEqual([1, 2, 3, 4, 5, 6]);
+      v.dispose();
+      moved.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
   });
 
   it('multiplies with transposed operands (materialised before the wasm kernel) exactly like cpu', async () => {

@@ -5,6 +5,7 @@ import { batchedMatMulPerEntry, routeLeadingSums } from './wasm-xnn-routes';
 // embedding table). The sum is memory-bound and small next to the matmuls, so a plain JS loop over
 // the wasm heap is enough.
 interface WasmBackendLike {
+  incRef(dataId: unknown): void;
   readSync(dataId: unknown): ArrayLike<number>;
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: ArrayLike<number>): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): ArrayLike<number>;
@@ -82,12 +83,45 @@ function wrapBatchMatMul(): void {
   });
 }
 
+/**
+ * True when transposing `shape` by `perm` moves no data: the axes longer than 1 keep their order
+ * (e.g. [30522, 384] by [0, 1], or [1, n] by [1, 0]).
+ */
+export function isNoOpTranspose(shape: readonly number[], perm: readonly number[]): boolean {
+  const moved = perm.filter((axis) => shape[axis] !== 1);
+  return moved.every((axis, i) => i === 0 || axis > moved[i - 1]);
+}
+
+/**
+ * tfjs-backend-wasm 4.22 copies the data of a Transpose that moves nothing (an Identity), where its own
+ * Reshape shares it by reference count: tensors are immutable, so a share is safe. Gather's gradient
+ * "transposes" the whole embedding-table gradient by [0, 1] — a 47 MB copy of a 30,522 × 384 table,
+ * twice a MiniLM step. (The Identity kernel itself still copies: with its outputs shared, an exactly
+ * zero gradient in loss.spec came back as 3.6e-41; the cause was not pinned down, so it is left alone.)
+ */
+function shareNoOpTransposes(): void {
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (!transpose) return;
+  tf.unregisterKernel('Transpose', 'wasm');
+  tf.registerKernel({
+    ...transpose,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const perm = (args.attrs as { perm: number[] }).perm;
+      if (x.dtype === 'string' || !isNoOpTranspose(x.shape, perm)) return transpose.kernelFunc(args);
+      (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+      return { dataId: x.dataId, shape: perm.map((axis) => x.shape[axis]), dtype: x.dtype };
+    },
+  });
+}
+
 /** Registers the JS kernels the wasm backend lacks and the faster matMul wrapper. Idempotent. */
 export function registerWasmKernels(): void {
   if (registered || tf.getKernel('UnsortedSegmentSum', 'wasm')) {
     registered = true;
     return;
   }
+  shareNoOpTransposes();
   wrapBatchMatMul();
   routeLeadingSums();
   tf.registerKernel({

@@ -95,6 +95,29 @@ describe.each(['cpu', 'wasm'] as const)('transformer ops on %s', (backend) => {
     }
   });
 
+  it('layerNorm\'s hand-written gradient matches autograd through the formula, for x, gamma and beta', () => {
+    const rng = Rng.derive(9);
+    const x = rand([2, 3, 8], rng);
+    const gamma = rand([8], rng) as tf.Tensor1D;
+    const beta = rand([8], rng) as tf.Tensor1D;
+    const w = rand([2, 3, 8], rng);
+    const formula = (x_: tf.Tensor, g_: tf.Tensor, b_: tf.Tensor) => {
+      const centered = tf.sub(x_, tf.mean(x_, -1, true));
+      const normed = tf.mul(centered, tf.rsqrt(tf.add(tf.mean(tf.square(centered), -1, true), 1e-6)));
+      return tf.sum(tf.mul(tf.add(tf.mul(normed, g_), b_), w));
+    };
+    const mine = (x_: tf.Tensor, g_: tf.Tensor, b_: tf.Tensor) => tf.sum(tf.mul(layerNorm(x_, g_ as tf.Tensor1D, b_ as tf.Tensor1D, 1e-6), w));
+    expect(mine(x, gamma, beta).dataSync()[0]).toBeCloseTo(formula(x, gamma, beta).dataSync()[0], 4);
+    const want = tf.grads(formula)([x, gamma, beta]);
+    const got = tf.grads(mine)([x, gamma, beta]);
+    got.forEach((g, i) => {
+      expect(g.shape).toEqual(want[i].shape);
+      const a = g.dataSync();
+      const b = want[i].dataSync();
+      a.forEach((v, j) => expect(Math.abs(v - b[j])).toBeLessThan(1e-4 * Math.max(1, Math.abs(b[j]))));
+    });
+  });
+
   it('selfAttention matches the textbook formula in value and gradient, and ignores padding', () => {
     const rng = Rng.derive(2);
     const h = 8;

@@ -1,21 +1,8 @@
-import { existsSync } from 'fs';
-import * as path from 'path';
 import { Worker } from 'worker_threads';
+import { workerScript } from '../worker-script';
 
 // USE-lite on several threads for filling the embedding cache: tfjs-wasm uses one core per thread
 // in Node, and embedding a corpus is the slowest step of the pipeline on a CPU.
-
-function workerScript(): { file: string; execArgv?: string[]; env?: NodeJS.ProcessEnv } {
-  const js = path.join(__dirname, 'embed-worker.js');
-  if (existsSync(js)) return { file: js };
-  // From TypeScript sources (tests): compile the worker on the fly with the workspace path aliases.
-  const root = path.resolve(__dirname, '../../../..');
-  return {
-    file: path.join(__dirname, 'embed-worker.ts'),
-    execArgv: ['--require', '@swc-node/register'],
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(root, 'tsconfig.base.json') },
-  };
-}
 
 interface Pending {
   texts: string[];
@@ -34,7 +21,7 @@ export class UseEmbeddingPool {
 
   /** Starts `size` workers and waits until each has loaded the model; they must agree on its version. */
   static async start(size: number, expectedVersion: string, modelDir?: string): Promise<UseEmbeddingPool> {
-    const script = workerScript();
+    const script = workerScript(__dirname, 'embed-worker');
     const workers = Array.from({ length: size }, () => new Worker(script.file, { workerData: { modelDir }, execArgv: script.execArgv, env: script.env }));
     const pool = new UseEmbeddingPool(workers);
     try {
