@@ -61,8 +61,8 @@ export interface BenchStack {
   /** An exact dense index of the corpus under an encoder. */
   denseSearcher(encoder: BenchEncoder, corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher>;
   bm25Searcher(corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher>;
-  /** BM25 fused with a dense searcher (reciprocal-rank fusion). */
-  hybridSearcher(bm25: Searcher, dense: Searcher): Searcher;
+  /** BM25 fused with a dense searcher: normalised scores weighted denseWeight : 1 − denseWeight, or RRF without a weight. */
+  hybridSearcher(bm25: Searcher, dense: Searcher, denseWeight?: number): Searcher;
   /** Agents for the specs (`careful`, `openai`, ...) over one corpus; throws naming an unknown spec. */
   agents(specs: readonly string[], settings: AgentSettings, documents: DocumentStore): Promise<Agent[]>;
   /** Judge of every agent's final answers, as `--answer-judge` says (em, f1, or an LLM at --judge-base-url). */

@@ -2,7 +2,7 @@ import { Bm25Index } from './bm25-index';
 import { DenseIndex } from './dense-index';
 import type { TextEmbedder } from './embedder';
 import { IndexLoadError, loadIndex, type EncoderRef } from './persistence';
-import { reciprocalRankFusion, type Hit } from './rrf';
+import { convexScoreFusion, reciprocalRankFusion, type Hit } from './rrf';
 
 /** Anything that answers text queries with ranked doc ids: what the CLI, the server and the harness use. */
 export interface Searcher {
@@ -59,24 +59,31 @@ export interface HybridOptions {
   /** How many results each part contributes before fusion (at least the requested k). */
   depth?: number;
   version?: string;
+  /**
+   * Weights of (a, b) for a convex combination of min-max-normalised scores instead of RRF (`k` is
+   * then unused); e.g. a weight tuned on training questions.
+   */
+  weights?: readonly [number, number];
 }
 
-/** Reciprocal-rank fusion of two searchers (typically dense and BM25). */
+/** Fusion of two searchers (typically dense and BM25): reciprocal rank, or weighted normalised scores. */
 export function createHybridSearcher(a: Searcher, b: Searcher, options: HybridOptions = {}): Searcher {
   const rrfK = options.k ?? 60;
   const depth = options.depth ?? 100;
+  const weights = options.weights;
+  const fuse = (x: Hit[], y: Hit[], k: number) => (weights ? convexScoreFusion([x, y], weights, k) : reciprocalRankFusion([x, y], k, rrfK));
   return {
     kind: 'hybrid',
     version: options.version ?? `hybrid(${a.version},${b.version})`,
     async search(query, k) {
       const d = Math.max(k, depth);
       const [x, y] = await Promise.all([a.search(query, d), b.search(query, d)]);
-      return reciprocalRankFusion([x, y], k, rrfK);
+      return fuse(x, y, k);
     },
     async searchBatch(queries, k) {
       const d = Math.max(k, depth);
       const [xs, ys] = await Promise.all([a.searchBatch(queries, d), b.searchBatch(queries, d)]);
-      return xs.map((x, i) => reciprocalRankFusion([x, ys[i]], k, rrfK));
+      return xs.map((x, i) => fuse(x, ys[i], k));
     },
     ...(a.docIds && b.docIds ? { docIds: unionOfDocIds(a.docIds.bind(a), b.docIds.bind(b)) } : {}),
   };

@@ -4,6 +4,7 @@ import { loadJobData, type JobData } from '../data';
 import { goldSamples } from '../gold-samples';
 import { aggregateRuns, differences, runRow, type SeedRuns } from '../rows';
 import { studySummary } from '../summary';
+import { tunedHybrid } from './hybrid';
 import {
   bm25Retriever,
   calibrationRows,
@@ -71,8 +72,13 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
     const clickSet = ctx.stack.clickSamples(trajectories, data.train, data.corpusById, seed);
     const click = await trainRetriever(sctx, 'click', baseEncoder, clickSet, false, data);
     click.retriever.provenance.description = `human-click baseline: a position-biased cascade click model (its relevance is the qrels) on the agents' own result lists, clicked = positive, skipped = negative; ${click.retriever.provenance.description}`;
-    const hybrid: Retriever = { name: 'hybrid', searcher: ctx.stack.hybridSearcher(bm25.searcher, lrat.retriever.searcher) };
-    const hybridBase: Retriever = { name: 'hybrid-base', searcher: ctx.stack.hybridSearcher(bm25.searcher, base.searcher) };
+    // Fusion weights are chosen on the training questions, then frozen for the held-out evaluation.
+    const lratParts = { bm25: bm25.searcher, dense: lrat.retriever.searcher };
+    const baseParts = { bm25: bm25.searcher, dense: base.searcher };
+    const hybridTuned = await tunedHybrid(sctx, 'hybrid', lratParts, lratParts, data.train, 'LRAT-trained', `training questions of ${data.name}`);
+    const hybridBaseTuned = await tunedHybrid(sctx, 'hybrid-base', baseParts, baseParts, data.train, 'base', `training questions of ${data.name}`);
+    const hybrid: Retriever = hybridTuned.retriever;
+    const hybridBase: Retriever = hybridBaseTuned.retriever;
     const retrievers: Retriever[] = [base, lrat.retriever, hybrid, hybridBase, bm25, gold.retriever, click.retriever];
 
     const tested = await evaluateAgents(sctx, seedAgents, retrievers, data, seeds.length > 1 ? `seed ${seed} ` : '');
@@ -92,8 +98,8 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
       report.provenance.retrievers = [
         base.provenance,
         lrat.retriever.provenance,
-        { name: 'hybrid', kind: 'hybrid', description: 'BM25 and the LRAT-trained dense retriever fused by reciprocal rank (k = 60, depth 100; @lrat/indexer)' },
-        { name: 'hybrid-base', kind: 'hybrid', description: 'BM25 and the base dense retriever fused by reciprocal rank (k = 60, depth 100)' },
+        hybridTuned.provenance,
+        hybridBaseTuned.provenance,
         bm25.provenance,
         gold.retriever.provenance,
         click.retriever.provenance,
