@@ -42,6 +42,8 @@ export interface BenchOptions {
   dryRun?: boolean;
   epochs: number;
   batchSize: number;
+  /** Learning rate of every trained retriever; undefined = @lrat/trainer's default for the encoder kind. */
+  lr?: number;
   /** Flywheel loops. */
   loops: number;
   /** Questions in flight per agent (raise for remote LLM agents). */
