@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import * as path from 'path';
-import { JOB_NAMES, defaultOptions, parseAgentList, type BenchOptions, type JobName } from './options';
+import { JOB_NAMES, defaultOptions, parseAgentList, studyLearningRate, type BenchOptions, type JobName } from './options';
 
 // Flag parsing for `node apps/bench/dist/main.js <job> [flags]`, separate from main.ts so tests can
 // check it without running a job. Strict: exactly one positional (the job), no unknown flags, and
@@ -49,6 +49,7 @@ function buildParser(argv: readonly string[], defaults: BenchOptions) {
     .option('judge-model', { type: 'string', describe: 'model of the LLM judges' })
     .option('epochs', { type: 'number', default: defaults.epochs })
     .option('batch-size', { type: 'number', default: defaults.batchSize })
+    .option('lr', { type: 'number', describe: 'learning rate of the trained retrievers (default: 3e-4 for use-adapter, else the trainer\'s for the encoder kind)' })
     .option('loops', { type: 'number', default: defaults.loops, describe: 'flywheel loops (fresh questions each loop)' })
     .option('steps', { type: 'number', describe: 'flywheel: training steps per loop, fixed across loops (default: loop 1\'s)' })
     .option('concurrency', { type: 'number', default: defaults.concurrency, describe: 'questions in flight per agent' })
@@ -100,6 +101,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
   if (a.judge === 'llm' && !judgeEndpoint) throw new BenchUsageError('bench: --judge llm needs --judge-base-url and --judge-model (the agent\'s --base-url is never used for judging)');
   if (a['answer-judge'] === 'llm' && !judgeEndpoint) throw new BenchUsageError('bench: --answer-judge llm needs --judge-base-url and --judge-model (the agent\'s --base-url is never used for judging)');
   if (Boolean(a['judge-base-url']) !== Boolean(a['judge-model'])) throw new BenchUsageError('bench: --judge-base-url and --judge-model go together');
+  if (a.lr !== undefined && !(Number.isFinite(a.lr) && a.lr > 0)) throw new BenchUsageError(`bench: --lr must be a positive number, got ${a.lr}`);
   if (!(a['test-fraction'] > 0 && a['test-fraction'] <= 1)) throw new BenchUsageError(`bench: --test-fraction must be in (0, 1], got ${a['test-fraction']}`);
   return {
     job: job as JobName,
@@ -122,6 +124,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
       judgeModel: a['judge-model'],
       epochs: positive('epochs', a.epochs) ?? defaults.epochs,
       batchSize: positive('batch-size', a['batch-size']) ?? defaults.batchSize,
+      lr: studyLearningRate(a.retriever === undefined ? a.encoder : 'transformer', a.lr),
       loops: positive('loops', a.loops) ?? defaults.loops,
       steps: positive('steps', a.steps),
       concurrency: positive('concurrency', a.concurrency) ?? defaults.concurrency,

@@ -106,6 +106,9 @@ describe('bench jobs (reduced configuration, real stack)', () => {
     for (const id of ['before-after', 'differences', 'retrieval']) expect(html).toContain(`id="chart-${id}"`);
     expect(r.provenance.retrievers.find((x) => x.name === 'lrat')?.encoder?.version).not.toBe(r.provenance.retrievers.find((x) => x.name === 'base')?.encoder?.version);
     expect(fs.existsSync(path.join(o.files.dir, 'models', 'lrat', 'encoder.json'))).toBe(true);
+    // The hybrids say which fusion weight the training questions chose; the goals are reported, not asserted.
+    expect(r.provenance.retrievers.find((x) => x.name === 'hybrid')?.description).toMatch(/× dense \+ .* × BM25, .* best nDCG@10 on the 6 training questions .*never the held-out/);
+    expect(r.notes.join(' ')).toMatch(/Goal \(LRAT nDCG@10 ≥ base \+ 0\.10.*Goals for simulated:reader: evidence recall \+10 % relative (met|NOT met).*hybrid ≥ BM25 (met|NOT met)/);
   });
 
   it('out-of-domain: trained in domain, BEIR metrics and agent evidence task on SciFact against base and BM25', async () => {
@@ -121,6 +124,7 @@ describe('bench jobs (reduced configuration, real stack)', () => {
     expect(ood.every((x) => x.success === null && x.split === 'test')).toBe(true);
     expect(r.differences.some((d) => d.metric === 'success')).toBe(false);
     expect(r.notes.join(' ')).toMatch(/Out-of-domain goal/);
+    expect(r.provenance.retrievers.find((x) => x.name === 'hybrid-base')?.description).toMatch(/in-domain training questions of .*never the held-out/);
   });
 
   it('flywheel: fresh questions each loop, a fixed step budget, and a more-steps arm', async () => {

@@ -160,6 +160,7 @@ export async function createRealStack(options: BenchOptions) {
         outDir: settings.outDir,
         epochs: settings.epochs,
         batchSize: settings.batchSize,
+        ...(settings.lr === undefined ? {} : { lr: settings.lr }),
         seed: settings.seed,
         weighted: settings.weighted,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),

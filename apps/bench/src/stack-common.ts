@@ -1,4 +1,5 @@
 import { Bm25Index, DenseIndex, createBm25Searcher, createDenseSearcher, createHybridSearcher, type TextEmbedder } from '@lrat/indexer';
+import { evaluateRetrieval, type Question } from '@lrat/harness';
 import type { BasicSearcher as Searcher, Doc as CorpusDoc, Searcher as IndexSearcher } from '@lrat/core';
 import type { ProgressFn } from './stack';
 
@@ -29,7 +30,63 @@ function asIndexSearcher(s: Searcher, kind: IndexSearcher['kind'], version: stri
   };
 }
 
-/** BM25 and a dense searcher fused by reciprocal rank (k = 60, depth 100): @lrat/indexer's hybrid. */
-export function hybridSearcher(bm25: Searcher, dense: Searcher): Searcher {
-  return createHybridSearcher(asIndexSearcher(dense, 'dense', 'dense'), asIndexSearcher(bm25, 'bm25', 'bm25'));
+/**
+ * BM25 and a dense searcher fused by @lrat/indexer's hybrid (depth 100 each): a convex combination of
+ * min-max-normalised scores with `denseWeight` on the dense side and 1 − denseWeight on BM25, or
+ * reciprocal rank (k = 60) when no weight is given.
+ */
+export function hybridSearcher(bm25: Searcher, dense: Searcher, denseWeight?: number): Searcher {
+  return createHybridSearcher(asIndexSearcher(dense, 'dense', 'dense'), asIndexSearcher(bm25, 'bm25', 'bm25'), denseWeight === undefined ? {} : { weights: [denseWeight, 1 - denseWeight] });
+}
+
+/** Dense weights the fusion is tuned over: 0 (BM25 alone) to 1 (dense alone) in steps of 0.05. */
+export const FUSION_WEIGHT_GRID: readonly number[] = Array.from({ length: 21 }, (_, i) => i / 20);
+
+export interface TunedFusion {
+  /** The chosen dense weight (BM25 gets 1 − it). */
+  denseWeight: number;
+  /** nDCG@10 on the tuning (training) questions at the chosen weight. */
+  tuningNdcg: number;
+  tuningQuestions: number;
+  grid: { denseWeight: number; ndcg: number }[];
+}
+
+/** A searcher that answers each (query, depth) once: the grid search re-fuses the same two lists. */
+function memoised(s: Searcher): Searcher {
+  const seen = new Map<string, Promise<Awaited<ReturnType<Searcher['search']>>>>();
+  const one = (q: string, k: number) => {
+    const key = `${k}\u0000${q}`;
+    let hit = seen.get(key);
+    if (!hit) {
+      hit = s.search(q, k);
+      seen.set(key, hit);
+    }
+    return hit;
+  };
+  return {
+    search: one,
+    searchBatch: async (qs, k) => {
+      const missing = [...new Set(qs.filter((q) => !seen.has(`${k}\u0000${q}`)))];
+      if (missing.length && s.searchBatch) {
+        const lists = s.searchBatch(missing, k);
+        missing.forEach((q, i) => seen.set(`${k}\u0000${q}`, lists.then((l) => l[i])));
+      }
+      return Promise.all(qs.map((q) => one(q, k)));
+    },
+  };
+}
+
+/**
+ * The fusion weight a practitioner would deploy: the dense weight of the grid with the best nDCG@10
+ * on the TRAINING questions (their qrels), never the held-out ones; ties go to the smaller dense
+ * weight. Returns the weight and the grid so the report can show how it was chosen.
+ */
+export async function tuneFusionWeight(bm25: Searcher, dense: Searcher, trainQuestions: readonly Question[], grid: readonly number[] = FUSION_WEIGHT_GRID): Promise<TunedFusion> {
+  if (trainQuestions.length === 0) throw new Error('tuneFusionWeight: no training questions to tune the fusion weight on');
+  const b = memoised(bm25);
+  const d = memoised(dense);
+  const scored: TunedFusion['grid'] = [];
+  for (const w of grid) scored.push({ denseWeight: w, ndcg: (await evaluateRetrieval(hybridSearcher(b, d, w), trainQuestions)).ndcgAt10 });
+  const best = scored.reduce((a, x) => (x.ndcg > a.ndcg ? x : a));
+  return { denseWeight: best.denseWeight, tuningNdcg: best.ndcg, tuningQuestions: trainQuestions.length, grid: scored };
 }

@@ -28,6 +28,8 @@ export interface TrainResult {
 export interface TrainSettings {
   epochs: number;
   batchSize: number;
+  /** undefined = the trainer's default for the encoder kind. */
+  lr?: number;
   seed: number;
   /** Use reweight_rate in the loss (false = plain mean InfoNCE). */
   weighted: boolean;

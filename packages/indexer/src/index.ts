@@ -6,7 +6,7 @@ export { Bm25Index, DEFAULT_BM25 } from './bm25-index';
 export type { Bm25Params, Bm25BuildOptions, Bm25Data } from './bm25-index';
 export { DenseIndex, parseFactory, normalizeRows } from './dense-index';
 export type { DenseIndexOptions, DenseBuildOptions, DenseData, SearchParams, IndexKind } from './dense-index';
-export { reciprocalRankFusion, rankHits } from './rrf';
+export { reciprocalRankFusion, convexScoreFusion, rankHits } from './rrf';
 export { saveIndex, loadIndex, readManifest, IndexLoadError, INDEX_FORMAT, INDEX_FORMAT_VERSION } from './persistence';
 export type { IndexManifest, EncoderRef, FileEntry, HybridParts, LoadedIndex, SaveOptions } from './persistence';
 export { openSearcher, createBm25Searcher, createDenseSearcher, createHybridSearcher } from './searcher';

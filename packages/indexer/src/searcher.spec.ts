@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Bm25Index } from './bm25-index';
 import { DenseIndex } from './dense-index';
 import { saveIndex } from './persistence';
-import { reciprocalRankFusion } from './rrf';
+import { convexScoreFusion, reciprocalRankFusion } from './rrf';
 import { createBm25Searcher, createHybridSearcher, openSearcher } from './searcher';
 import { HashingEmbedder } from './testing/hashing-embedder';
 
@@ -25,6 +25,39 @@ describe('reciprocal-rank fusion', () => {
     expect(fused[0].score).toBeCloseTo(1 / 62 + 1 / 61, 12);
     expect(fused[1].score).toBeCloseTo(1 / 61, 12);
     expect(fused[2]).toEqual({ docid: 'z', score: 1 / 62, rank: 3 });
+  });
+});
+
+describe('convex fusion of normalised scores', () => {
+  const a = [{ docid: 'x', score: 9, rank: 1 }, { docid: 'y', score: 7, rank: 2 }, { docid: 'w', score: 5, rank: 3 }];
+  const b = [{ docid: 'y', score: 0.9, rank: 1 }, { docid: 'z', score: 0.5, rank: 2 }, { docid: 'x', score: 0.1, rank: 3 }];
+
+  it('min-max normalises each list and weighs them, hand-checked', () => {
+    // a → x 1, y 0.5, w 0; b → y 1, z 0.5, x 0. Weights 0.3 / 0.7: y .85, z .35, x .3, w 0.
+    const fused = convexScoreFusion([a, b], [0.3, 0.7], 10);
+    expect(fused.map((h) => h.docid)).toEqual(['y', 'z', 'x', 'w']);
+    expect(fused.map((h) => h.score)).toEqual([0.3 * 0.5 + 0.7, 0.35, 0.3, 0].map((v) => expect.closeTo(v, 12)));
+  });
+
+  it('weight 0 on one list ranks by the other alone, and cuts at topK', () => {
+    expect(convexScoreFusion([a, b], [1, 0], 2).map((h) => h.docid)).toEqual(['x', 'y']);
+    expect(convexScoreFusion([a, b], [0, 1], 2).map((h) => h.docid)).toEqual(['y', 'z']);
+  });
+
+  it('a list of one distinct score counts as all best; bad weights are rejected', () => {
+    const flat = [{ docid: 'q', score: 2, rank: 1 }, { docid: 'r', score: 2, rank: 2 }];
+    expect(convexScoreFusion([flat, []], [0.5, 0.5], 5).map((h) => [h.docid, h.score])).toEqual([['q', 0.5], ['r', 0.5]]);
+    expect(() => convexScoreFusion([a, b], [0.5], 5)).toThrow(/2 lists but 1 weights/);
+    expect(() => convexScoreFusion([a, b], [-1, 2], 5)).toThrow(/finite and ≥ 0/);
+  });
+
+  it('is what createHybridSearcher fuses with when given weights', async () => {
+    const bm25 = createBm25Searcher(Bm25Index.build(docs));
+    const dense = createBm25Searcher(Bm25Index.build(docs.slice().reverse()));
+    const hybrid = createHybridSearcher(dense, bm25, { weights: [0.4, 0.6] });
+    const q = 'park sun';
+    expect(await hybrid.search(q, 3)).toEqual(convexScoreFusion([await dense.search(q, 100), await bm25.search(q, 100)], [0.4, 0.6], 3));
+    expect((await hybrid.searchBatch([q, 'cats'], 3))[0]).toEqual(await hybrid.search(q, 3));
   });
 });
 

@@ -3,7 +3,7 @@ import { DenseIndex } from './dense-index';
 import type { TextEmbedder } from './embedder';
 import { IndexLoadError, loadIndex, type EncoderRef } from './persistence';
 import type { Hit, Searcher } from '@lrat/core';
-import { reciprocalRankFusion } from './rrf';
+import { convexScoreFusion, reciprocalRankFusion } from './rrf';
 
 export function createBm25Searcher(index: Bm25Index, version = `memory:bm25:${index.count}`): Searcher {
   return {
@@ -49,24 +49,31 @@ export interface HybridOptions {
   /** How many results each part contributes before fusion (at least the requested k). */
   depth?: number;
   version?: string;
+  /**
+   * Weights of (a, b) for a convex combination of min-max-normalised scores instead of RRF (`k` is
+   * then unused); e.g. a weight tuned on training questions.
+   */
+  weights?: readonly [number, number];
 }
 
-/** Reciprocal-rank fusion of two searchers (typically dense and BM25). */
+/** Fusion of two searchers (typically dense and BM25): reciprocal rank, or weighted normalised scores. */
 export function createHybridSearcher(a: Searcher, b: Searcher, options: HybridOptions = {}): Searcher {
   const rrfK = options.k ?? 60;
   const depth = options.depth ?? 100;
+  const weights = options.weights;
+  const fuse = (x: Hit[], y: Hit[], k: number) => (weights ? convexScoreFusion([x, y], weights, k) : reciprocalRankFusion([x, y], k, rrfK));
   return {
     kind: 'hybrid',
     version: options.version ?? `hybrid(${a.version},${b.version})`,
     async search(query, k) {
       const d = Math.max(k, depth);
       const [x, y] = await Promise.all([a.search(query, d), b.search(query, d)]);
-      return reciprocalRankFusion([x, y], k, rrfK);
+      return fuse(x, y, k);
     },
     async searchBatch(queries, k) {
       const d = Math.max(k, depth);
       const [xs, ys] = await Promise.all([a.searchBatch(queries, d), b.searchBatch(queries, d)]);
-      return xs.map((x, i) => reciprocalRankFusion([x, ys[i]], k, rrfK));
+      return xs.map((x, i) => fuse(x, ys[i], k));
     },
     ...(a.docIds && b.docIds ? { docIds: unionOfDocIds(a.docIds.bind(a), b.docIds.bind(b)) } : {}),
   };

@@ -2,6 +2,7 @@ import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/harness';
 import { loadJobData } from '../data';
 import { aggregateRuns, differences, runRow } from '../rows';
 import { studySummary } from '../summary';
+import { tunedHybrid } from './hybrid';
 import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, weightDistribution, type JobContext, collectRuns } from '../pipeline';
 
 /**
@@ -26,8 +27,14 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   const base = await denseRetriever(ctx, 'base', baseEncoder, ood);
   const lrat = await denseRetriever(ctx, 'lrat', trained.retriever.encoder, ood);
   const bm25 = await bm25Retriever(ctx, ood);
-  const hybrid = { name: 'hybrid', searcher: ctx.stack.hybridSearcher(bm25.searcher, lrat.searcher) };
-  const hybridBase = { name: 'hybrid-base', searcher: ctx.stack.hybridSearcher(bm25.searcher, base.searcher) };
+  // The fusion weights come from the in-domain TRAINING questions (the only labelled questions a
+  // practitioner moving to a new corpus has); nothing out of domain chooses them.
+  const bm25In = await bm25Retriever(ctx, inDomain);
+  const where = `in-domain training questions of ${inDomain.name}`;
+  const hybridTuned = await tunedHybrid(ctx, 'hybrid', { bm25: bm25.searcher, dense: lrat.searcher }, { bm25: bm25In.searcher, dense: trained.retriever.searcher }, inDomain.train, 'in-domain LRAT', where);
+  const hybridBaseTuned = await tunedHybrid(ctx, 'hybrid-base', { bm25: bm25.searcher, dense: base.searcher }, { bm25: bm25In.searcher, dense: baseIn.searcher }, inDomain.train, 'base', where);
+  const hybrid = hybridTuned.retriever;
+  const hybridBase = hybridBaseTuned.retriever;
   const all = [base, lrat, hybrid, hybridBase, bm25];
   const retrieval = [];
   for (const r of all) retrieval.push(await retrievalRow(r, ood, ood.test, undefined, o.seed));
@@ -37,8 +44,8 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   report.provenance.retrievers = [
     base.provenance,
     lrat.provenance,
-    { name: 'hybrid', kind: 'hybrid', description: 'BM25 and the in-domain LRAT retriever fused by reciprocal rank (k = 60)' },
-    { name: 'hybrid-base', kind: 'hybrid', description: 'BM25 and the base dense retriever fused by reciprocal rank (k = 60)' },
+    hybridTuned.provenance,
+    hybridBaseTuned.provenance,
     bm25.provenance,
   ];
   report.runs = [
