@@ -1,5 +1,5 @@
+import { countWhitespaceTokens } from '@lrat/core';
 import type { Trajectory } from '@lrat/trajectory';
-import { whitespaceTokens } from './text';
 
 // Agent-behaviour statistics the paper measures (Table 1, fig. 4c, fig. 4d), computed from any
 // trajectories — simulated or real — so a report can show them beside the paper's numbers.
@@ -66,7 +66,7 @@ export function calibrationStats(items: readonly CalibrationInput[], k = 10): Ca
         if (rank !== undefined && rank >= 1 && rank <= k) rankCounts[rank - 1]++;
         else unshown++;
         const next = steps[i + 1];
-        const len = next?.type === 'reasoning' ? whitespaceTokens(next.text).length : 0;
+        const len = next?.type === 'reasoning' ? countWhitespaceTokens(next.text) : 0;
         (gold.has(step.docid) ? evidenceLens : otherLens).push(len);
       }
     });

@@ -9,7 +9,7 @@ export { openFileDocumentStore } from './file-document-store';
 export type { FileDocumentStore } from './file-document-store';
 export type { DocumentStore, SearchTool, SearchToolOptions, ToolSearchHit, ToolDocument } from './search-tool';
 
-export { whitespaceTokens, whitespaceSnippetTokenizer, loadQwen3SnippetTokenizer, contentWords, extractEntities } from './text';
+export { whitespaceSnippetTokenizer, loadQwen3SnippetTokenizer, contentWords, extractEntities } from './text';
 export type { SnippetTokenizer } from './text';
 
 export type { Agent, AgentRunOptions } from './agents/agent';

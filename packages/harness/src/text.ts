@@ -1,13 +1,6 @@
-import { loadQwen3Codec } from '@lrat/core';
+import { loadQwen3Codec, whitespaceTokens } from '@lrat/core';
 
 // Text helpers shared by the search tool, the simulator and the answer judge.
-
-/** Python's `str.split()`: runs of any Unicode whitespace separate tokens; never an empty token. */
-export function whitespaceTokens(text: string): string[] {
-  // \x1c-\x1f are whitespace to Python's str.split(), hence the control characters.
-  // eslint-disable-next-line no-control-regex
-  return text.split(/[\s\u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u).filter((t) => t.length > 0);
-}
 
 /** Turns text into a shorter text of at most `maxTokens` tokens. */
 export interface SnippetTokenizer {

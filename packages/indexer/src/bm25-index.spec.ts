@@ -1,8 +1,8 @@
 import * as path from 'path';
-import { loadCorpus, loadQueries } from './beir';
+import { loadCorpus, loadQueries, readQrels } from '@lrat/core';
 import { Bm25Index } from './bm25-index';
 import { evaluateRun, parseMetrics } from './metrics';
-import { readQrels, type Run } from './trec';
+import type { Run } from './trec';
 
 describe('Bm25Index', () => {
   const docs = [

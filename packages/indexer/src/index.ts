@@ -13,10 +13,7 @@ export { openSearcher, createBm25Searcher, createDenseSearcher, createHybridSear
 export type { OpenSearcherOptions, HybridOptions, DenseSearcherOptions } from './searcher';
 export { parseMetrics, evaluateRun, evaluateQuery, trecEvalName, trecEvalOrder } from './metrics';
 export type { MetricName, MetricSpec, EvalOptions, EvalResult } from './metrics';
-export { readQrels, writeQrels, readTrecRun, writeTrecRun, formatTrecRunLines } from './trec';
-export type { Qrels, Run, RunEntry } from './trec';
-export { readCorpus, readQueries, loadCorpus, loadQueries } from './beir';
-export type { Query } from './beir';
-export { readLines, InputError } from './line-reader';
+export { writeQrels, readTrecRun, writeTrecRun, formatTrecRunLines } from './trec';
+export type { Run, RunEntry } from './trec';
 export { HashingEmbedder } from './testing/hashing-embedder';
 export { randomVectors } from './testing/random-vectors';

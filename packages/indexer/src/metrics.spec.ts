@@ -1,5 +1,6 @@
 import { evaluateRun, parseMetrics, trecEvalOrder } from './metrics';
-import type { Qrels, Run } from './trec';
+import type { Qrels } from '@lrat/core';
+import type { Run } from './trec';
 
 // Fixture values below were worked out by hand (see the comments), not by running this code.
 const qrels: Qrels = new Map([

@@ -7,7 +7,8 @@
 // - queries in the run but not in the qrels are ignored; queries in the qrels without any relevant
 //   doc score 0 on every metric; queries in the qrels but missing from the run are left out of the
 //   mean unless `complete` (trec_eval -c), which counts them as 0.
-import type { Qrels, Run, RunEntry } from './trec';
+import type { Qrels } from '@lrat/core';
+import type { Run, RunEntry } from './trec';
 
 export type MetricName = 'ndcg' | 'recall' | 'mrr' | 'map' | 'p';
 

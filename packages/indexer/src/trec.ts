@@ -1,8 +1,4 @@
-import { writeFileAtomic } from '@lrat/core';
-import { InputError, readLines } from './line-reader';
-
-/** Relevance judgements: query id → doc id → graded relevance. */
-export type Qrels = Map<string, Map<string, number>>;
+import { InputFileError, readTextLines, writeFileAtomic, type Qrels } from '@lrat/core';
 
 export interface RunEntry {
   docid: string;
@@ -10,30 +6,6 @@ export interface RunEntry {
 }
 /** A ranked run: query id → retrieved docs with scores (order is not trusted; see metrics). */
 export type Run = Map<string, RunEntry[]>;
-
-/**
- * Reads qrels in either of the two common layouts: TREC `qid iter docid rel` (whitespace separated)
- * or BEIR TSV `query-id<TAB>corpus-id<TAB>score` with its header line.
- */
-export async function readQrels(file: string): Promise<Qrels> {
-  const qrels: Qrels = new Map();
-  for await (const { line, lineNo } of readLines(file)) {
-    const trimmed = line.trim();
-    if (trimmed === '') continue;
-    const cols = trimmed.split(/\s+/);
-    if (lineNo === 1 && /^query[-_]?id$/i.test(cols[0])) continue;
-    let qid: string, docid: string, relText: string;
-    if (cols.length === 4) [qid, , docid, relText] = cols;
-    else if (cols.length === 3) [qid, docid, relText] = cols;
-    else throw new InputError(file, lineNo, undefined, `expected "qid 0 docid rel" or "qid<TAB>docid<TAB>rel", got ${cols.length} columns`);
-    const rel = Number(relText);
-    if (!Number.isInteger(rel)) throw new InputError(file, lineNo, 'rel', `relevance must be an integer, got "${relText}"`);
-    let m = qrels.get(qid);
-    if (!m) qrels.set(qid, (m = new Map()));
-    m.set(docid, rel);
-  }
-  return qrels;
-}
 
 /** Writes qrels in TREC format (`qid 0 docid rel`), atomically. */
 export async function writeQrels(file: string, qrels: Qrels): Promise<void> {
@@ -46,19 +18,19 @@ export async function writeQrels(file: string, qrels: Qrels): Promise<void> {
 export async function readTrecRun(file: string): Promise<Run> {
   const run: Run = new Map();
   const seen = new Map<string, Set<string>>();
-  for await (const { line, lineNo } of readLines(file)) {
-    const trimmed = line.trim();
+  for await (const { text, line: lineNo } of readTextLines(file)) {
+    const trimmed = text.trim();
     if (trimmed === '') continue;
     const cols = trimmed.split(/\s+/);
-    if (cols.length !== 6) throw new InputError(file, lineNo, undefined, `expected 6 columns "qid Q0 docid rank score tag", got ${cols.length}`);
+    if (cols.length !== 6) throw new InputFileError(file, lineNo, undefined, `expected 6 columns "qid Q0 docid rank score tag", got ${cols.length}`);
     const [qid, , docid, rankText, scoreText] = cols;
-    if (!/^-?\d+$/.test(rankText)) throw new InputError(file, lineNo, 'rank', `not an integer: "${rankText}"`);
+    if (!/^-?\d+$/.test(rankText)) throw new InputFileError(file, lineNo, 'rank', `not an integer: "${rankText}"`);
     const score = Number(scoreText);
-    if (!Number.isFinite(score)) throw new InputError(file, lineNo, 'score', `not a finite number: "${scoreText}"`);
+    if (!Number.isFinite(score)) throw new InputFileError(file, lineNo, 'score', `not a finite number: "${scoreText}"`);
     let docs = seen.get(qid);
     if (!docs) seen.set(qid, (docs = new Set()));
     // trec_eval refuses duplicate documents for a query: the ranking would be ambiguous.
-    if (docs.has(docid)) throw new InputError(file, lineNo, 'docid', `duplicate document "${docid}" for query "${qid}"`);
+    if (docs.has(docid)) throw new InputFileError(file, lineNo, 'docid', `duplicate document "${docid}" for query "${qid}"`);
     docs.add(docid);
     let list = run.get(qid);
     if (!list) run.set(qid, (list = []));

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs'
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { readTrajectories, TrajectoryInputError, type Trajectory } from '@lrat/trajectory';
-import { loadCorpus } from './corpus';
+import { loadMinerCorpus } from './corpus';
 import { createJudge, type Judge } from './judges';
 import { mineSamples } from './mine-samples';
 import { mineToFile } from './mine-to-file';
@@ -31,7 +31,7 @@ describe('mineSamples', () => {
   });
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-  const opts = async () => ({ judge: createJudge({ kind: 'rule' }), tokenizer: await createTokenizer('whitespace'), corpus: await loadCorpus(corpusFile) });
+  const opts = async () => ({ judge: createJudge({ kind: 'rule' }), tokenizer: await createTokenizer('whitespace'), corpus: await loadMinerCorpus(corpusFile) });
 
   it.each([
     ['official weights, every row', {}],

@@ -4,7 +4,7 @@ import {
   jsonlLines, listTrajectoryFiles, readsAsLines, readTrajectories, TrajectoryInputError, type TrajectoryFormat,
 } from '@lrat/trajectory';
 import type { WeightStats } from '@lrat/weighting';
-import { loadCorpus } from './corpus';
+import { loadMinerCorpus } from './corpus';
 import { createJudge, LlmJudge, RecordingJudge, type Judge, type JudgeSpec, type Verdict } from './judges';
 import { mineAll } from './mine-all';
 import { failureResult, resultError, type ItemResult } from './mine-item';
@@ -139,7 +139,7 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
       }
     } else {
       o.onStage?.('loading corpus');
-      const corpus = await loadCorpus(o.corpus);
+      const corpus = await loadMinerCorpus(o.corpus);
       const tokenizer = o.tokenizer ? await createTokenizer(o.tokenizer) : null;
       const inner = o.judgeInstance ?? createJudge(o.judge);
       const judge = o.saveVerdicts ? new RecordingJudge(inner) : inner;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { parentPort, workerData } from 'worker_threads';
 import { jsonlLineItem, parseTrajectoryFileBytes, TrajectoryInputError, type ReadItem } from '@lrat/trajectory';
-import { loadCorpus } from './corpus';
+import { loadMinerCorpus } from './corpus';
 import { createJudge, RecordingJudge } from './judges';
 import { mineItemSync, type ItemResult } from './mine-item';
 import { createTokenizer } from './tokenizers';
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   const port = parentPort;
   if (!port) throw new Error('mine-worker must run as a worker thread');
-  const corpus = await loadCorpus(init.corpusPath);
+  const corpus = await loadMinerCorpus(init.corpusPath);
   const tokenizer = init.tokenizer ? await createTokenizer(init.tokenizer) : null;
   const inner = createJudge(init.judge);
   const judge = init.record ? new RecordingJudge(inner) : inner;

@@ -1,5 +1,4 @@
-import { pyJsonFloat } from '@lrat/trajectory';
-import type { LratSample } from '@lrat/core';
+import { pyJsonFloat, type LratSample } from '@lrat/core';
 
 // Output lines exactly as the official builder writes them: json.dumps(sample, ensure_ascii=False),
 // keys in its order, ", " and ": " separators, Python float repr for reweight_rate.

@@ -1,5 +1,4 @@
-import { loadQwen3Codec } from '@lrat/core';
-import { pySplitCount } from '@lrat/trajectory';
+import { countWhitespaceTokens, loadQwen3Codec } from '@lrat/core';
 
 // Reasoning-length tokenizers. The official builder counts Qwen3-Embedding tokens without special
 // tokens; `whitespace` is Python's len(text.split()), the stand-in the parity data was built with.
@@ -11,7 +10,7 @@ export interface Tokenizer {
 
 export const whitespaceTokenizer: Tokenizer = {
   name: 'whitespace',
-  count: pySplitCount,
+  count: countWhitespaceTokens,
 };
 
 let qwen3: Promise<Tokenizer> | undefined;

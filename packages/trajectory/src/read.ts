@@ -1,14 +1,13 @@
 import { createReadStream, promises as fsp, readFileSync } from 'fs';
 import * as path from 'path';
 import { gunzipSync, createGunzip } from 'zlib';
+import { decodeUtf8Strict, hasDigitRunOver, NeedsFaithfulParse, parsePythonJson, parsePythonJsonFast, PyFloat, PyInt, PyJsonError, PY_INT_MAX_DIGITS, type PyValue } from '@lrat/core';
 import { browseCompPlusToTrajectory, isBrowseCompPlusRun } from './adapters/browsecomp-plus';
 import { isLratTrajectory, lratToTrajectory } from './adapters/lrat';
 import { isNormalisedTrajectory, normalisedToTrajectory } from './adapters/normalised';
 import { isOpenAiLog, openAiToTrajectory } from './adapters/openai';
 import { FieldError, TrajectoryInputError, type SourceRef } from './errors';
 import { isUtf8 } from 'buffer';
-import { decodeUtf8Strict, hasDigitRunOver, parsePythonJson, parsePythonJsonFast, PyJsonError, PY_INT_MAX_DIGITS } from './python/json-parse';
-import { NeedsFaithfulParse, PyFloat, PyInt, type PyValue } from './python/py-value';
 import type { Trajectory } from './schema';
 
 // Streaming readers. A file is one JSON document (`.json`, or anything under `--format lrat`, exactly

@@ -1,5 +1,5 @@
 import { FieldError } from '../errors';
-import { isPyDict, pyGet, type PyValue } from '../python/py-value';
+import { isPyDict, pyGet, type PyValue } from '@lrat/core';
 import type { SearchResult, Step, Trajectory } from '../schema';
 import { BROWSE_TOOLS, isLratTrajectory } from './lrat';
 

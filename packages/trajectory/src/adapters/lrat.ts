@@ -1,6 +1,5 @@
 import { FieldError } from '../errors';
-import { parsePythonJson, PyJsonError } from '../python/json-parse';
-import { isPyDict, NeedsFaithfulParse, PyFloat, PyInt, pyGet, pyHas, pyJsonDumps, pyStr, pyStrip, pyTruthy, type PyValue } from '../python/py-value';
+import { isPyDict, NeedsFaithfulParse, parsePythonJson, PyFloat, PyInt, pyGet, pyHas, PyJsonError, pyJsonDumps, pyStr, pyStrip, pyTruthy, pyTypeName, type PyValue } from '@lrat/core';
 import type { Step, Trajectory } from '../schema';
 
 // The official / Tongyi / BrowseComp-Plus trajectory format: `{result: [{type, tool_name, arguments,
@@ -17,18 +16,6 @@ export const BROWSE_TOOLS: ReadonlySet<string> = new Set(['get_document', 'visit
  */
 export type Fix = (s: string) => string;
 const identity: Fix = (s) => s;
-
-/** Python's type name, for messages that read like the official builder's exceptions. */
-export function pyTypeName(v: PyValue | undefined): string {
-  if (v === undefined || v === null) return 'NoneType';
-  if (typeof v === 'string') return 'str';
-  if (typeof v === 'boolean') return 'bool';
-  if (v instanceof PyInt) return 'int';
-  if (v instanceof PyFloat) return 'float';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (Array.isArray(v)) return 'list';
-  return 'dict';
-}
 
 /** True when the value looks like an official trajectory (an object with a `result` key). */
 export function isLratTrajectory(v: PyValue): boolean {

@@ -3,6 +3,8 @@
 // output needs the int/float distinction (1 vs 1.0), exact big integers and insertion-ordered dicts —
 // none of which survive `JSON.parse`.
 
+import { isPyWhitespace } from '../whitespace-tokens';
+
 /** A Python int, kept as its canonical decimal digits (arbitrary size). */
 export class PyInt {
   constructor(readonly digits: string) {}
@@ -164,45 +166,6 @@ export function pyJsonFloat(x: number): string {
   return pyFloatRepr(x);
 }
 
-/** Code points Python's str.isspace() accepts: what str.split() and str.strip() break on. */
-export function isPyWhitespace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
-  if (c < 0x85) return false;
-  return (
-    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
-    c === 0x202f || c === 0x205f || c === 0x3000
-  );
-}
-
-/** `len(s.split())`: number of runs of non-whitespace. */
-export function pySplitCount(s: string): number {
-  let n = 0;
-  let inWord = false;
-  for (let i = 0; i < s.length; i++) {
-    // Every Python whitespace code point is in the BMP, so UTF-16 units suffice.
-    if (isPyWhitespace(s.charCodeAt(i))) inWord = false;
-    else if (!inWord) {
-      inWord = true;
-      n++;
-    }
-  }
-  return n;
-}
-
-/** `s.split()`. */
-export function pySplit(s: string): string[] {
-  const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= s.length; i++) {
-    const ws = i === s.length || isPyWhitespace(s.charCodeAt(i));
-    if (ws) {
-      if (start >= 0) out.push(s.slice(start, i));
-      start = -1;
-    } else if (start < 0) start = i;
-  }
-  return out;
-}
-
 /** `s.strip()`. */
 export function pyStrip(s: string): string {
   let a = 0;
@@ -210,4 +173,16 @@ export function pyStrip(s: string): string {
   while (a < b && isPyWhitespace(s.charCodeAt(a))) a++;
   while (b > a && isPyWhitespace(s.charCodeAt(b - 1))) b--;
   return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** Python's `type(v).__name__` of a parsed JSON value, for error messages worded as Python words them. */
+export function pyTypeName(v: PyValue | undefined): string {
+  if (v === undefined || v === null) return 'NoneType';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (v instanceof PyInt) return 'int';
+  if (v instanceof PyFloat) return 'float';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (Array.isArray(v)) return 'list';
+  return 'dict';
 }
