@@ -1,7 +1,8 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { loadBeirDataset, splitQuestions, DatasetError } from './dataset';
+import { InputFileError } from '@lrat/core';
+import { loadBeirDataset, splitQuestions } from './dataset';
 
 const MULTIHOP = path.resolve(__dirname, '../../../data/multihop-wiki');
 const SCIFACT = path.resolve(__dirname, '../../../data/scifact');
@@ -48,7 +49,7 @@ describe('loadBeirDataset', () => {
     const ds = await loadBeirDataset(dir);
     await expect(ds.loadCorpus()).rejects.toThrow(/corpus\.jsonl:2: field "text": missing/);
     const bad = beirFolder({ 'corpus.jsonl': '', 'queries.jsonl': '{"_id":"q1","text":"hi"}\n{"_id":"q2",\n', 'qrels/a.tsv': '' });
-    await expect(loadBeirDataset(bad)).rejects.toThrow(DatasetError);
+    await expect(loadBeirDataset(bad)).rejects.toThrow(InputFileError);
     await expect(loadBeirDataset(bad)).rejects.toThrow(/queries\.jsonl:2/);
     const badScore = beirFolder({ 'corpus.jsonl': '', 'queries.jsonl': '', 'qrels/a.tsv': 'q1\td1\tx\n' });
     await expect(loadBeirDataset(badScore)).rejects.toThrow(/a\.tsv:1: field "score"/);

@@ -24,7 +24,7 @@ describe('openFileDocumentStore', () => {
     writeFileSync(file, '{"_id": 7, "text": "seven"}\n\n{"_id": "a\\"b", "title": "T", "text": "quoted"}\n{"_id": "bad", "text": 3}');
     const store = await openFileDocumentStore(file);
     try {
-      expect(await store.get('7')).toEqual({ docid: '7', title: '', text: 'seven' });
+      expect(await store.get('7')).toEqual({ docid: '7', text: 'seven' });
       expect(await store.get('a"b')).toEqual({ docid: 'a"b', title: 'T', text: 'quoted' });
       await expect(store.get('bad')).rejects.toThrow(/corpus\.jsonl:4: field "text"/);
     } finally {

@@ -1,7 +1,6 @@
 import { createReadStream, promises as fs } from 'fs';
-import { DatasetError } from './dataset';
+import { InputFileError, parseCorpusLine } from '@lrat/core';
 import type { DocumentStore } from './search-tool';
-import type { Doc } from '@lrat/core';
 
 // A document store for corpora too big to hold: one pass records each document's byte range in
 // corpus.jsonl, then get() reads and parses just that line. Memory ≈ ids + two numbers per doc.
@@ -24,7 +23,7 @@ export async function openFileDocumentStore(corpusPath: string): Promise<FileDoc
     if (text.trim() === '') return;
     // Ids are read with a light scan; the full line is validated when the document is fetched.
     const m = idRe.exec(text);
-    if (!m) throw new DatasetError(corpusPath, lineNo, '_id', 'missing or not a string/number id');
+    if (!m) throw new InputFileError(corpusPath, lineNo, '_id', 'missing id (a string or a number in "_id" or "docid")');
     const id = m[1] !== undefined ? (JSON.parse(`"${m[1]}"`) as string) : m[2];
     offsets.set(id, [start, line.length, lineNo]);
   };
@@ -54,15 +53,9 @@ export async function openFileDocumentStore(corpusPath: string): Promise<FileDoc
       const [start, length, line] = at;
       const buf = Buffer.alloc(length);
       await handle.read(buf, 0, length, start);
-      let obj: Record<string, unknown>;
-      try {
-        obj = JSON.parse(buf.toString('utf8').replace(/^\uFEFF/, ''));
-      } catch (e) {
-        throw new DatasetError(corpusPath, line, '(line)', `invalid JSON: ${(e as Error).message}`);
-      }
-      if (typeof obj.text !== 'string') throw new DatasetError(corpusPath, line, 'text', 'missing or not a string');
-      const doc: Doc = { docid, title: typeof obj.title === 'string' ? obj.title : '', text: obj.text };
-      return doc;
+      // The full line is read by the one corpus reader's rules; the key stays the id the scan found.
+      const doc = parseCorpusLine(buf.toString('utf8').replace(/^\uFEFF/, ''), corpusPath, line);
+      return doc ? { ...doc, docid } : undefined;
     },
     close: () => handle.close(),
   };

@@ -1,8 +1,8 @@
 // Public API of @lrat/harness.
 export * from './report';
 
-export { loadBeirDataset, readCorpus, readQueries, readQrels, splitQuestions, DatasetError } from './dataset';
-export type { BeirDataset, Question, Qrels, LoadBeirOptions, SplitOptions } from './dataset';
+export { loadBeirDataset, splitQuestions } from './dataset';
+export type { BeirDataset, Question, LoadBeirOptions, SplitOptions } from './dataset';
 
 export { createSearchTool, inMemoryDocumentStore, TrajectoryRecorder } from './search-tool';
 export { openFileDocumentStore } from './file-document-store';

@@ -1,5 +1,6 @@
 import { evaluateQuery, parseMetrics, trecEvalOrder } from '@lrat/indexer';
-import type { Qrels, Question } from './dataset';
+import type { Qrels } from '@lrat/core';
+import type { Question } from './dataset';
 import type { BasicSearcher } from '@lrat/core';
 
 export interface RetrievalEvaluation {

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import { openSearcher, readCorpus, type OpenSearcherOptions } from '@lrat/indexer';
+import { openSearcher, type OpenSearcherOptions } from '@lrat/indexer';
 import type { BackendLoader, BackendSource, SearchBackend, SearchHit } from './backend';
 import type { Searcher } from '@lrat/core';
-import { documentText } from '@lrat/core';
+import { documentText, readCorpus } from '@lrat/core';
 
 export interface IndexBackendOptions {
   /** Builds the query encoder of a dense or hybrid index (the CLI passes @lrat/trainer's loadEncoder). */

@@ -9,9 +9,9 @@
 //     [--epochs 2] [--batch-size 16] [--use-lr 5e-5] [--adapter-lr 1e-4]
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { Bm25Index, evaluateRun, loadCorpus, loadQueries, parseMetrics, readQrels, type Qrels, type Run } from '@lrat/indexer';
+import { Bm25Index, evaluateRun, parseMetrics, type Run } from '@lrat/indexer';
 import { createEncoder, devEvaluator, readPairs, selectBackend, train, type DevSet, type Encoder, type TrainingSample } from '../src';
-import { documentText } from '@lrat/core';
+import { documentText, loadCorpus, loadQueries, readQrels, type Qrels } from '@lrat/core';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const DATA = path.join(ROOT, 'data', 'multihop-wiki');

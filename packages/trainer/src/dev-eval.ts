@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Qrels } from '@lrat/core';
 import { evaluateRun, parseMetrics } from '@lrat/indexer';
-import type { Qrels, Run } from '@lrat/indexer';
+import type { Run } from '@lrat/indexer';
 import type { Encoder } from './encoders/encoder';
 import type { Evaluator } from './train';
 

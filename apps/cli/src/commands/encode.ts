@@ -1,9 +1,8 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadCorpus, loadQueries } from '@lrat/indexer';
 import { BACKEND_NAMES, loadEncoder, selectBackend } from '@lrat/trainer';
-import { createProgress, writeFileAtomic, documentText } from '@lrat/core';
+import { createProgress, writeFileAtomic, documentText, loadCorpus, loadQueries } from '@lrat/core';
 
 // `lrat encode`: embed a corpus or query file with a trained model.
 

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { evaluateRun, parseMetrics, readQrels, readTrecRun, trecEvalName, type EvalResult } from '@lrat/indexer';
+import { readQrels } from '@lrat/core';
+import { evaluateRun, parseMetrics, readTrecRun, trecEvalName, type EvalResult } from '@lrat/indexer';
 
 // `lrat eval`: trec_eval-compatible metrics of a TREC run against qrels. Two differences from
 // trec_eval 10, both stated in the output: without --complete the mean is over the judged queries the

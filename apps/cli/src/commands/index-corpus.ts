@@ -3,14 +3,13 @@ import type { Argv, CommandModule } from 'yargs';
 import {
   Bm25Index,
   DenseIndex,
-  loadCorpus,
   parseFactory,
   saveIndex,
   type IndexManifest,
   type TextEmbedder,
 } from '@lrat/indexer';
 import { loadModelEmbedder } from './encoder-loading';
-import { createProgress, documentText, type Doc } from '@lrat/core';
+import { createProgress, documentText, loadCorpus, type Doc } from '@lrat/core';
 
 // `lrat index`: a corpus → a BM25, dense (FAISS) or hybrid index directory with a verified manifest.
 export interface IndexArgs {

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { formatTrecRunLines, loadQueries, openSearcher, readCorpus, type TextEmbedder } from '@lrat/indexer';
+import { formatTrecRunLines, openSearcher, type TextEmbedder } from '@lrat/indexer';
 import { loadModelEmbedder, type EmbedderLoader } from './encoder-loading';
-import { createProgress, type Hit, type Searcher, writeFileAtomic } from '@lrat/core';
+import { createProgress, loadQueries, readCorpus, type Hit, type Searcher, writeFileAtomic } from '@lrat/core';
 
 // `lrat search`: one query as a table (or JSON), or a query file as a TREC run.
 export interface SearchArgs {

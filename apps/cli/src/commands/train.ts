@@ -1,7 +1,6 @@
 import { promises as fsp } from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadCorpus, loadQueries, readQrels } from '@lrat/indexer';
 import {
   BACKEND_NAMES,
   createEncoder,
@@ -19,7 +18,7 @@ import {
   type TrainProgress,
   type TrainResult,
 } from '@lrat/trainer';
-import { createProgress, type Progress, documentText } from '@lrat/core';
+import { createProgress, type Progress, documentText, loadCorpus, loadQueries, readQrels } from '@lrat/core';
 
 // `lrat train`: weighted contrastive training of an encoder on mined pairs (FlagEmbedding JSONL).
 

@@ -1,9 +1,8 @@
 import * as path from 'path';
-import { Bm25Index, loadCorpus, loadQueries, readQrels } from '@lrat/indexer';
-import type { Qrels } from '@lrat/indexer';
+import { Bm25Index } from '@lrat/indexer';
 import type { DevSet } from '../dev-eval';
 import type { TrainingSample } from '../groups';
-import { documentText, type Doc } from '@lrat/core';
+import { documentText, loadCorpus, loadQueries, readQrels, type Doc, type Qrels } from '@lrat/core';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const MULTIHOP_DIR = path.join(REPO_ROOT, 'data', 'multihop-wiki');
