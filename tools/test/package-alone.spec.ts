@@ -16,15 +16,16 @@ describe('a package installed alone', () => {
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it('packs @lrat/trajectory with its compiled entry and installs it into a fresh project', () => {
+  it('packs @lrat/trajectory with its compiled entry and installs it (with the @lrat/core it needs) into a fresh project', () => {
     const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work, path.join(root, 'packages/trajectory')], root));
+    const [core] = JSON.parse(npm(['pack', '--json', '--pack-destination', work, path.join(root, 'packages/core')], root));
     const files: string[] = packed[0].files.map((f: { path: string }) => f.path);
     expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts']));
     expect(files.some((f) => f.startsWith('src/'))).toBe(false);
     expect(files.some((f) => f.endsWith('.spec.js'))).toBe(false);
 
     fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-    npm(['install', '--prefer-offline', '--no-package-lock', path.join(work, packed[0].filename)], work);
+    npm(['install', '--prefer-offline', '--no-package-lock', path.join(work, packed[0].filename), path.join(work, core.filename)], work);
     const out = execFileSync(
       process.execPath,
       [
