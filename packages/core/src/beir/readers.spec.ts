@@ -74,6 +74,8 @@ describe('readCorpus({ python: true }) — as the official builder reads its cor
       { docid: 'x', text: 'c' },
       { docid: 'x', text: 'd' },
     ]);
+    const gz = file('python.jsonl.gz', gzipSync('{"docid": 2, "text": "zipped"}\r{"_id": "b", "title": "T", "text": "x"}'));
+    expect(await loadCorpus(gz, { python: true })).toEqual([{ docid: '2', text: 'zipped' }, { docid: 'b', title: 'T', text: 'x' }]);
   });
 
   it('prefers docid to _id and takes a title only on BEIR records, as the builder does', () => {

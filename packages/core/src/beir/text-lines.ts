@@ -10,9 +10,10 @@ export interface TextLine {
   line: number;
 }
 
-function openBytes(file: string): NodeJS.ReadableStream {
+/** The file's bytes, gunzipped when it ends in .gz; `raw` is what to destroy when the reader stops early. */
+function openBytes(file: string): { raw: NodeJS.ReadableStream & { destroy(): void }; input: NodeJS.ReadableStream } {
   const raw = createReadStream(file);
-  return file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  return { raw, input: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw };
 }
 
 /**
@@ -20,8 +21,7 @@ function openBytes(file: string): NodeJS.ReadableStream {
  * before the first line is dropped, as editors on Windows write one.
  */
 export async function* readTextLines(file: string): AsyncGenerator<TextLine> {
-  const raw = createReadStream(file);
-  const input = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  const { raw, input } = openBytes(file);
   const rl = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   try {
@@ -51,17 +51,22 @@ export async function* readPythonTextLines(file: string): AsyncGenerator<TextLin
     if (text.endsWith('\r')) text = text.slice(0, -1);
     for (const part of text.includes('\r') ? text.split('\r') : [text]) yield { text: part, line: ++line };
   }
+  const { raw, input } = openBytes(file);
   let rest: Buffer = Buffer.alloc(0);
-  for await (const chunk of openBytes(file) as AsyncIterable<Buffer>) {
-    const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-    let from = 0;
-    for (;;) {
-      const nl = buf.indexOf(10, from);
-      if (nl < 0) break;
-      yield* split(buf.subarray(from, nl));
-      from = nl + 1;
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+      let from = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, from);
+        if (nl < 0) break;
+        yield* split(buf.subarray(from, nl));
+        from = nl + 1;
+      }
+      rest = Buffer.from(buf.subarray(from));
     }
-    rest = Buffer.from(buf.subarray(from));
+    if (rest.length) yield* split(rest);
+  } finally {
+    raw.destroy();
   }
-  if (rest.length) yield* split(rest);
 }
