@@ -12,3 +12,6 @@ export type { Doc } from './document';
 export { loadQwen3Codec } from './qwen3-codec';
 export type { TokenCodec } from './qwen3-codec';
 export type { LratSample, TrainingSample } from './training-sample';
+export { ChatClient, ChatRequestError, isRetryableStatus, parseRetryAfter, backoffDelay } from './chat-client';
+export type { ChatClientOptions, ChatRetryInfo, ChatMessage, ChatToolCall, ChatCompletionRequest, ChatCompletionResponse } from './chat-client';
+export { redactSecrets, bodyExcerpt, REDACTED } from './redact';

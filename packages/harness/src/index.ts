@@ -38,8 +38,6 @@ export { calibrationStats } from './calibration';
 export type { CalibrationStats, CalibrationInput, BehaviourGroup } from './calibration';
 export { RankShiftSearcher } from './testing/rank-shift-searcher';
 
-export { ChatClient, ChatRequestError } from './openai-client';
-export type { ChatClientOptions, ChatMessage, ChatToolCall, ChatCompletionRequest, ChatCompletionResponse } from './openai-client';
 export { createOpenAIAgent, toolDefinitions, extractFinalAnswer, splitThinking, DEFAULT_SYSTEM_PROMPT, FINAL_TURN_PROMPT } from './agents/openai';
 export type { OpenAIAgentOptions } from './agents/openai';
 export { startScriptedServer, assistantReply, toolCallReply } from './testing/scripted-openai-server';

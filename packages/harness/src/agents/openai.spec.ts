@@ -63,7 +63,7 @@ describe('openai agent', () => {
       return { body: assistantReply({ content: 'Exact Answer: no' }) };
     });
     const retries: string[] = [];
-    const agent = createOpenAIAgent({ baseUrl: server.baseUrl, model: 'm', backoffMs: 5, onRetry: (r) => retries.push(r.reason) });
+    const agent = createOpenAIAgent({ baseUrl: server.baseUrl, model: 'm', backoffBaseMs: 5, onRetry: (r) => retries.push(r.reason) });
     const t = await agent.run(question, tool, { seed: 1 });
     expect(t.finalAnswer).toBe('no');
     expect(server.requests).toHaveLength(3);
@@ -74,7 +74,7 @@ describe('openai agent', () => {
   it('does not retry a 400 and surfaces the error without the key', async () => {
     process.env.OPENAI_API_KEY = 'sk-hidden';
     server = await startScriptedServer(() => ({ status: 400, body: { error: 'bad model' } }));
-    const agent = createOpenAIAgent({ baseUrl: server.baseUrl, model: 'm', backoffMs: 5 });
+    const agent = createOpenAIAgent({ baseUrl: server.baseUrl, model: 'm', backoffBaseMs: 5 });
     const err = await agent.run(question, tool, { seed: 1 }).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/HTTP 400.*bad model/);
     expect((err as Error).message).not.toContain('sk-hidden');
@@ -112,7 +112,7 @@ describe('openai agent', () => {
       return { delayMs: 100, body: assistantReply({ content: 'Exact Answer: yes' }) };
     });
     const qs: Question[] = [1, 2, 3, 4].map((i) => ({ ...question, id: `q${i}`, text: i === 4 ? 'a slow question' : `${question.text} ${i}` }));
-    const agent = createOpenAIAgent({ baseUrl: server.baseUrl, model: 'm', maxRetries: 0 });
+    const agent = createOpenAIAgent({ baseUrl: server.baseUrl, model: 'm', maxAttempts: 1 });
     const run = await runAgent({ agent, questions: qs, tool, seed: 1, retriever: 'bm25', concurrency: 4, timeoutMs: 1000 });
     expect(server.maxInFlight).toBeGreaterThanOrEqual(3);
     expect(run.results.slice(0, 3).every((r) => r.success)).toBe(true);

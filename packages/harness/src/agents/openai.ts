@@ -1,6 +1,6 @@
 import type { Trajectory } from '@lrat/trajectory';
 import type { Question } from '../dataset';
-import { ChatClient, ChatClientOptions, ChatMessage } from '../openai-client';
+import { ChatClient, type ChatClientOptions, type ChatMessage } from '@lrat/core';
 import { SearchTool, TrajectoryRecorder } from '../search-tool';
 import type { Agent, AgentRunOptions } from './agent';
 
