@@ -15,3 +15,5 @@ export type { LratSample, TrainingSample } from './training-sample';
 export { ChatClient, ChatRequestError, isRetryableStatus, parseRetryAfter, backoffDelay } from './chat-client';
 export type { ChatClientOptions, ChatRetryInfo, ChatMessage, ChatToolCall, ChatCompletionRequest, ChatCompletionResponse } from './chat-client';
 export { redactSecrets, bodyExcerpt, REDACTED } from './redact';
+export { createSnippeter, whitespaceSnippeter, codecSnippeter, fullTextSnippeter, FULL_TEXT, SnippetCache } from './snippet';
+export type { Snippeter, SnippetTokenizer } from './snippet';

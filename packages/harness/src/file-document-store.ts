@@ -1,6 +1,6 @@
 import { createReadStream, promises as fs } from 'fs';
 import { DatasetError } from './dataset';
-import type { DocumentStore } from './search-tool';
+import type { DocumentStore } from '@lrat/trajectory';
 import type { Doc } from '@lrat/core';
 
 // A document store for corpora too big to hold: one pass records each document's byte range in

@@ -4,10 +4,8 @@ export * from './report';
 export { loadBeirDataset, readCorpus, readQueries, readQrels, splitQuestions, DatasetError } from './dataset';
 export type { BeirDataset, Question, Qrels, LoadBeirOptions, SplitOptions } from './dataset';
 
-export { createSearchTool, inMemoryDocumentStore, TrajectoryRecorder } from './search-tool';
 export { openFileDocumentStore } from './file-document-store';
 export type { FileDocumentStore } from './file-document-store';
-export type { DocumentStore, SearchTool, SearchToolOptions, ToolSearchHit, ToolDocument } from './search-tool';
 
 export { whitespaceTokens, whitespaceSnippetTokenizer, loadQwen3SnippetTokenizer, contentWords, extractEntities } from './text';
 export type { SnippetTokenizer } from './text';

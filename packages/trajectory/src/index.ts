@@ -11,3 +11,7 @@ export {
   pySplit, pySplitCount, pyStrip, isPyWhitespace, isPyDict, pyGet, pyHas,
 } from './python/py-value';
 export { BCP_SEARCH_TOOLS, bcpReasoningText, bcpSearchResults, browseCompPlusToTrajectory, isBrowseCompPlusRun } from './adapters/browsecomp-plus';
+export { createSearchTool, inMemoryDocumentStore } from './search-tool';
+export type { DocumentStore, SearchTool, SearchToolOptions, ToolSearcher, ToolSearchHit, ToolDocument } from './search-tool';
+export { TrajectoryRecorder } from './recorder';
+export type { RecorderOptions, CallNote } from './recorder';

@@ -1,7 +1,9 @@
-import { loadQwen3Codec, type TokenCodec } from '@lrat/core';
+import { loadQwen3Codec, type TokenCodec } from './qwen3-codec';
 
 /**
- * Snippets: the first N tokens of a document, as the official search tool shows them.
+ * Snippets: the first N tokens of a document, as the official search tool shows them. The one snippet
+ * cutter: the search tool (@lrat/trajectory's `createSearchTool`) uses it for the harness's agents and
+ * for @lrat/server alike.
  *
  * The official tool (LRAT `searcher/tools.py`, BrowseComp-Plus `searcher/tools.py`) tokenizes the
  * document with the Qwen3 tokenizer (no special tokens); a document longer than N tokens is cut to its
@@ -18,7 +20,9 @@ export interface Snippeter {
 
 export type SnippetTokenizer = 'qwen3' | 'whitespace';
 
-// Python's str.isspace() set, so token counts agree with the official builder's str.split().
+// Python's str.isspace() set, so token counts agree with the official builder's str.split(). Not
+// JavaScript's \s, which also splits at U+FEFF (a BOM inside text is not whitespace to Python). A local
+// splitter on purpose: cutting needs the token boundaries, not only a count.
 // eslint-disable-next-line no-control-regex -- \x1c-\x1f are whitespace to Python
 const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
