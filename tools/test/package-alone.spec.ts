@@ -16,16 +16,16 @@ describe('a package installed alone', () => {
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it('packs @lrat/trajectory with its compiled entry and installs it (with the @lrat/core it needs) into a fresh project', () => {
+  it('packs @lrat/trajectory with its compiled entry and installs it, with @lrat/core (its one LRAT dependency), into a fresh project', () => {
     const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work, path.join(root, 'packages/trajectory')], root));
-    const [core] = JSON.parse(npm(['pack', '--json', '--pack-destination', work, path.join(root, 'packages/core')], root));
     const files: string[] = packed[0].files.map((f: { path: string }) => f.path);
     expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts']));
     expect(files.some((f) => f.startsWith('src/'))).toBe(false);
     expect(files.some((f) => f.endsWith('.spec.js'))).toBe(false);
+    const [core] = JSON.parse(npm(['pack', '--json', '--pack-destination', work, path.join(root, 'packages/core')], root));
 
     fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-    npm(['install', '--prefer-offline', '--no-package-lock', path.join(work, packed[0].filename), path.join(work, core.filename)], work);
+    npm(['install', '--prefer-offline', '--no-package-lock', path.join(work, core.filename), path.join(work, packed[0].filename)], work);
     const out = execFileSync(
       process.execPath,
       [
@@ -33,12 +33,14 @@ describe('a package installed alone', () => {
         `const t = require('@lrat/trajectory');
          const ok = t.TrajectorySchema.safeParse({ id: 'q1', question: 'who?', steps: [{ type: 'search', query: 'who', results: [{ docid: 'd1' }] }] });
          const bad = t.TrajectorySchema.safeParse({ id: 'q1', steps: [] });
-         console.log(JSON.stringify({ ok: ok.success, bad: bad.success, resolved: require.resolve('@lrat/trajectory') }));`,
+         const tool = t.createSearchTool({ searcher: { search: async () => [{ docid: 'd1', score: 1 }] }, documents: t.inMemoryDocumentStore([{ docid: 'd1', title: 'T', text: 'body text' }]) });
+         const rec = new t.TrajectoryRecorder(tool);
+         rec.search('who').then((hits) => console.log(JSON.stringify({ ok: ok.success, bad: bad.success, snippet: hits[0].snippet, steps: rec.steps.length, resolved: require.resolve('@lrat/trajectory') })));`,
       ],
       { cwd: work, encoding: 'utf8' },
     );
     const result = JSON.parse(out);
-    expect(result).toMatchObject({ ok: true, bad: false });
+    expect(result).toMatchObject({ ok: true, bad: false, snippet: 'T body text', steps: 1 });
     expect(result.resolved.startsWith(fs.realpathSync(work))).toBe(true);
   });
 

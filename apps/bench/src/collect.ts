@@ -1,4 +1,5 @@
-import { createSearchTool, runAgent, type Agent, type AgentRun, type Question } from '@lrat/harness';
+import { runAgent, type Agent, type AgentRun, type Question } from '@lrat/harness';
+import { createSearchTool } from '@lrat/trajectory';
 import type { Split } from '@lrat/harness';
 import type { JobData } from './data';
 import type { BenchOptions } from './options';

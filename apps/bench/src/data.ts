@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { inMemoryDocumentStore, loadBeirDataset, splitQuestions, type DatasetProvenance, type DocumentStore, type Question } from '@lrat/harness';
+import { loadBeirDataset, splitQuestions, type DatasetProvenance, type Question } from '@lrat/harness';
+import { inMemoryDocumentStore, type DocumentStore } from '@lrat/trajectory';
 import type { Doc } from '@lrat/core';
 
 // Loading a BEIR folder for a job: questions split by a fixed seed, optional caps for smoke runs.

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createLlmAnswerJudge, createOpenAIAgent, createReaderAgent, createReplayAgent, createSimulatedAgent, exactMatchJudge, tokenF1Judge, SIMULATED_PROFILES, type Agent, type AnswerJudge, type DocumentStore } from '@lrat/harness';
+import { createLlmAnswerJudge, createOpenAIAgent, createReaderAgent, createReplayAgent, createSimulatedAgent, exactMatchJudge, tokenF1Judge, SIMULATED_PROFILES, type Agent, type AnswerJudge } from '@lrat/harness';
 import { createJudge, createTokenizer, MapCorpus, mineSamples, type Judge, type LratSample } from '@lrat/miners';
 import { createEncoder, selectBackend, train, type EncoderKind } from '@lrat/trainer';
-import { readTrajectories, type Trajectory } from '@lrat/trajectory';
+import { readTrajectories, type DocumentStore, type Trajectory } from '@lrat/trajectory';
 import type { BenchOptions } from './options';
 import { workspaceRoot } from './options';
 import { bm25Searcher, flatDenseSearcher, hybridSearcher } from './stack-common';

@@ -24,3 +24,8 @@ export { readQrels } from './beir/qrels';
 export type { Qrels } from './beir/qrels';
 export { InputFileError } from './beir/input-file-error';
 export { readTextLines } from './beir/text-lines';
+export { ChatClient, ChatRequestError, isRetryableStatus, parseRetryAfter, backoffDelay } from './chat-client';
+export type { ChatClientOptions, ChatRetryInfo, ChatMessage, ChatToolCall, ChatCompletionRequest, ChatCompletionResponse } from './chat-client';
+export { redactSecrets, bodyExcerpt, REDACTED } from './redact';
+export { createSnippeter, whitespaceSnippeter, codecSnippeter, fullTextSnippeter, FULL_TEXT, SnippetCache } from './snippet';
+export type { Snippeter, SnippetTokenizer } from './snippet';

@@ -1,6 +1,6 @@
 import { createReadStream, promises as fs } from 'fs';
 import { InputFileError, parseCorpusLine } from '@lrat/core';
-import type { DocumentStore } from './search-tool';
+import type { DocumentStore } from '@lrat/trajectory';
 
 // A document store for corpora too big to hold: one pass records each document's byte range in
 // corpus.jsonl, then get() reads and parses just that line. Memory ≈ ids + two numbers per doc.

@@ -4,13 +4,10 @@ export * from './report';
 export { loadBeirDataset, splitQuestions } from './dataset';
 export type { BeirDataset, Question, LoadBeirOptions, SplitOptions } from './dataset';
 
-export { createSearchTool, inMemoryDocumentStore, TrajectoryRecorder } from './search-tool';
 export { openFileDocumentStore } from './file-document-store';
 export type { FileDocumentStore } from './file-document-store';
-export type { DocumentStore, SearchTool, SearchToolOptions, ToolSearchHit, ToolDocument } from './search-tool';
 
-export { whitespaceSnippetTokenizer, loadQwen3SnippetTokenizer, contentWords, extractEntities } from './text';
-export type { SnippetTokenizer } from './text';
+export { contentWords, extractEntities } from './text';
 
 export type { Agent, AgentRunOptions } from './agents/agent';
 
@@ -38,8 +35,6 @@ export { calibrationStats } from './calibration';
 export type { CalibrationStats, CalibrationInput, BehaviourGroup } from './calibration';
 export { RankShiftSearcher } from './testing/rank-shift-searcher';
 
-export { ChatClient, ChatRequestError } from './openai-client';
-export type { ChatClientOptions, ChatMessage, ChatToolCall, ChatCompletionRequest, ChatCompletionResponse } from './openai-client';
 export { createOpenAIAgent, toolDefinitions, extractFinalAnswer, splitThinking, DEFAULT_SYSTEM_PROMPT, FINAL_TURN_PROMPT } from './agents/openai';
 export type { OpenAIAgentOptions } from './agents/openai';
 export { startScriptedServer, assistantReply, toolCallReply } from './testing/scripted-openai-server';

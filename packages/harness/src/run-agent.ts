@@ -1,9 +1,8 @@
-import type { Trajectory } from '@lrat/trajectory';
+import type { Trajectory, SearchTool } from '@lrat/trajectory';
 import type { Agent } from './agents/agent';
 import type { Question } from './dataset';
 import { AnswerJudge, exactMatchJudge } from './judge/answer-match';
 import { QuestionResult, trajectoryCounts } from './metrics';
-import type { SearchTool } from './search-tool';
 
 export interface RunAgentOptions {
   agent: Agent;

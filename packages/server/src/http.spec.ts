@@ -7,7 +7,7 @@ import { TrajectorySchema, type Trajectory } from '@lrat/trajectory';
 import { createHttpServer, type HttpServer } from './http';
 import { SearchService } from './search-service';
 import { SessionLog } from './session-log';
-import { whitespaceSnippeter } from './snippet';
+import { whitespaceSnippeter } from '@lrat/core';
 import { TermBackend } from './testing/term-backend';
 import { removeTmpDirs, tmpDir, TINY_CORPUS } from './testing/fixtures';
 

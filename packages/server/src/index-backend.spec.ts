@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Bm25Index, DenseIndex, HashingEmbedder, saveIndex } from '@lrat/indexer';
 import { createIndexLoader, openIndexBackend } from './index-backend';
 import { SearchService } from './search-service';
-import { whitespaceSnippeter } from './snippet';
+import { whitespaceSnippeter } from '@lrat/core';
 import { removeTmpDirs, tmpDir } from './testing/fixtures';
 
 afterAll(removeTmpDirs);

@@ -5,8 +5,6 @@ export type { IndexBackendOptions } from './index-backend';
 export { InputError, NotFoundError, ConflictError } from './errors';
 export { DEFAULT_LIMITS, SESSION_ID_PATTERN } from './limits';
 export type { Limits } from './limits';
-export { createSnippeter, whitespaceSnippeter, codecSnippeter, fullTextSnippeter, FULL_TEXT, SnippetCache } from './snippet';
-export type { Snippeter, SnippetTokenizer } from './snippet';
 export { SessionLog, replayEvents, OPEN_DIR } from './session-log';
 export type { SessionLogOptions, SessionStart, RecoveryReport } from './session-log';
 export { SearchService } from './search-service';

@@ -60,7 +60,7 @@ export function createMcpServer(service: SearchService, session: () => Omit<Call
     },
     async ({ docid, reasoning }: { docid: string; reasoning?: string }): Promise<CallToolResult> =>
       tool(metrics, 'get_document', async () => {
-        const doc = service.getDocument(docid, { ...session(), reasoning });
+        const doc = await service.getDocument(docid, { ...session(), reasoning });
         return { content: [{ type: 'text', text: JSON.stringify(doc) }], structuredContent: { result: doc } };
       }),
   );

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { TrajectorySchema } from '@lrat/trajectory';
 import { SearchService } from './search-service';
 import { SessionLog } from './session-log';
-import { whitespaceSnippeter } from './snippet';
+import { whitespaceSnippeter } from '@lrat/core';
 import { TermBackend } from './testing/term-backend';
 import { removeTmpDirs, tmpDir, TINY_CORPUS } from './testing/fixtures';
 
@@ -46,7 +46,7 @@ describe('SearchService', () => {
     const { service, dir } = setup();
     const ctx = { session: 'sess-1', transport: 'http' };
     await service.search('capital of France', undefined, ctx);
-    service.getDocument('d1', { ...ctx, reasoning: 'the first hit names Paris' });
+    await service.getDocument('d1', { ...ctx, reasoning: 'the first hit names Paris' });
     await service.search('Eiffel Tower', undefined, { ...ctx, reasoning: 'd1 confirms Paris; now the tower' });
     service.note('sess-1', { answer: 'Paris' }, { transport: 'http' });
     await service.search('not recorded: no session', undefined, { transport: 'http' });
@@ -68,7 +68,7 @@ describe('SearchService', () => {
     await expect(service.search('Paris', 1000, ctx)).rejects.toThrow(/1\.\.100/);
     await expect(service.search('Paris', 2.5, ctx)).rejects.toThrow(/integer/);
     await expect(service.search('Paris', undefined, { ...ctx, session: '../../etc' })).rejects.toThrow(/session/);
-    expect(() => service.getDocument('nope', ctx)).toThrow(expect.objectContaining({ name: 'NotFoundError', statusCode: 404 }));
+    await expect(service.getDocument('nope', ctx)).rejects.toThrow(expect.objectContaining({ name: 'NotFoundError', statusCode: 404 }));
     expect(() => service.note('s', {}, ctx)).toThrow(/at least one/);
   });
 

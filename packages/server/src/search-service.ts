@@ -1,9 +1,9 @@
-import type { AgentInfo, Step } from '@lrat/trajectory';
+import { SnippetCache, type Snippeter } from '@lrat/core';
+import { createSearchTool, TrajectoryRecorder, type AgentInfo, type CallNote, type SearchTool, type ToolDocument, type ToolSearchHit } from '@lrat/trajectory';
 import type { BackendLoader, BackendSource, SearchBackend } from './backend';
 import { ConflictError, InputError, NotFoundError } from './errors';
 import { DEFAULT_LIMITS, SESSION_ID_PATTERN, type Limits } from './limits';
 import type { SessionLog } from './session-log';
-import { SnippetCache, type Snippeter } from './snippet';
 import { DEFAULT_MCP_TOOLS, type McpToolOptions } from './tool-presets';
 
 export interface ServiceOptions {
@@ -40,6 +40,8 @@ export interface CallContext {
 
 interface Generation {
   backend: SearchBackend;
+  /** The search tool the agents use, over this backend (its snippets come from the service's cache). */
+  tool: SearchTool;
   source?: BackendSource;
   inflight: number;
   retired: boolean;
@@ -52,10 +54,17 @@ export interface ReloadResult {
   ms: number;
 }
 
+/** One call on the tool, with the reasoning that came with it (recorded only when the call belongs to a session). */
+interface CallTool {
+  search(query: string, k: number, note: CallNote): Promise<ToolSearchHit[]>;
+  getDocument(docid: string, note: CallNote): Promise<ToolDocument | null>;
+}
+
 /**
- * The search tool's semantics, shared by MCP and HTTP: top-k with snippets, full documents, session
- * recording, and atomic hot swap (each request holds the generation it started with; a retired
- * generation's backend is closed when its last request finishes).
+ * The search tool (@lrat/trajectory's, the one the harness's agents use) served to MCP and HTTP:
+ * top-k with snippets, full documents, each session's calls recorded by a `TrajectoryRecorder` into
+ * the session log, input limits, and atomic hot swap (each request holds the generation it started
+ * with; a retired generation's backend is closed when its last request finishes).
  */
 export class SearchService {
   readonly k: number;
@@ -107,26 +116,9 @@ export class SearchService {
     const reasoning = this.checkOptionalText(ctx.reasoning, 'reasoning');
     const gen = this.acquire();
     try {
-      const hits = await gen.backend.search(q, kk);
-      const results: SearchResultItem[] = [];
-      for (const h of hits.slice(0, kk)) {
-        const text = gen.backend.getDocument(h.docid);
-        results.push({ docid: h.docid, score: h.score, snippet: text === undefined ? '' : this.snippets.get(h.docid, text) });
-      }
+      const hits = await this.callTool(gen, session, ctx).search(q, kk, { reasoning });
       this.searches++;
-      if (session && this.log) {
-        const at = new Date().toISOString();
-        const steps: Step[] = reasoning ? [{ type: 'reasoning', text: reasoning, timestamp: at }] : [];
-        steps.push({
-          type: 'search',
-          query: q,
-          results: results.map((r, i) => ({ docid: r.docid, rank: i + 1, score: r.score, snippet: r.snippet })),
-          index: gen.backend.version,
-          timestamp: at,
-        });
-        this.log.record(session, steps, { transport: ctx.transport, agent: ctx.agent });
-      }
-      return { results, version: gen.backend.version };
+      return { results: hits.map((h) => ({ docid: h.docid, score: h.score, snippet: h.snippet })), version: gen.backend.version };
     } finally {
       this.release(gen);
     }
@@ -137,21 +129,16 @@ export class SearchService {
     return this.gen.backend.getDocument(docid);
   }
 
-  getDocument(docid: unknown, ctx: CallContext): { docid: string; text: string } {
+  async getDocument(docid: unknown, ctx: CallContext): Promise<{ docid: string; text: string }> {
     const id = this.checkText(docid, 'docid', this.limits.maxDocidChars, true);
     const session = this.checkSession(ctx.session);
     const reasoning = this.checkOptionalText(ctx.reasoning, 'reasoning');
     const gen = this.acquire();
     try {
-      const text = gen.backend.getDocument(id);
-      const at = new Date().toISOString();
-      const steps: Step[] = reasoning ? [{ type: 'reasoning', text: reasoning, timestamp: at }] : [];
-      // A failed browse is not a browse; the reasoning that came with it still is the agent's.
-      if (text !== undefined) steps.push({ type: 'browse', docid: id, tool: 'get_document', timestamp: at });
-      if (session && this.log && steps.length > 0) this.log.record(session, steps, { transport: ctx.transport, agent: ctx.agent });
-      if (text === undefined) throw new NotFoundError(`Document with docid '${id}' not found`);
+      const doc = await this.callTool(gen, session, ctx).getDocument(id, { reasoning });
+      if (!doc) throw new NotFoundError(`Document with docid '${id}' not found`);
       this.browses++;
-      return { docid: id, text };
+      return { docid: id, text: doc.text };
     } finally {
       this.release(gen);
     }
@@ -169,11 +156,9 @@ export class SearchService {
     if (!this.log) return;
     const start = { transport: ctx.transport, agent: ctx.agent };
     if (question !== undefined) this.log.update(id, { question }, start);
-    const at = new Date().toISOString();
-    const steps: Step[] = [];
-    if (reasoning !== undefined) steps.push({ type: 'reasoning', text: reasoning, timestamp: at });
-    if (answer !== undefined) steps.push({ type: 'answer', text: answer, timestamp: at });
-    if (steps.length) this.log.record(id, steps, start);
+    const rec = this.recorder(this.gen.tool, id, start);
+    if (reasoning !== undefined) rec.reason(reasoning);
+    if (answer !== undefined) rec.answer(answer);
   }
 
   closeSession(session: string, reason: string): boolean {
@@ -250,7 +235,21 @@ export class SearchService {
   }
 
   private generation(backend: SearchBackend, source?: BackendSource): Generation {
-    return { backend, source, inflight: 0, retired: false };
+    const documents = { get: (docid: string) => textDoc(docid, backend.getDocument(docid)) };
+    const tool = createSearchTool({ searcher: backend, documents, k: this.k, snippets: this.snippets, indexName: backend.version });
+    return { backend, tool, source, inflight: 0, retired: false };
+  }
+
+  /** The generation's tool; a call that belongs to a session goes through a recorder into the session log. */
+  private callTool(gen: Generation, session: string | undefined, ctx: CallContext): CallTool {
+    if (!session || !this.log) return gen.tool;
+    return this.recorder(gen.tool, session, { transport: ctx.transport, agent: ctx.agent });
+  }
+
+  /** A recorder for one call: its steps, stamped with the time, go to the session log as soon as they are made. */
+  private recorder(tool: SearchTool, session: string, start: { transport: string; agent?: AgentInfo }): TrajectoryRecorder {
+    const log = this.log as SessionLog;
+    return new TrajectoryRecorder(tool, { now: () => new Date(), onSteps: (steps) => log.record(session, steps, start) });
   }
 
   private acquire(): Generation {
@@ -282,6 +281,11 @@ export class SearchService {
       throw new InputError(`"session" must match ${SESSION_ID_PATTERN}`);
     return v;
   }
+}
+
+/** A backend's corpus holds each document's text already joined (title + body): it is the whole document. */
+function textDoc(docid: string, text: string | undefined) {
+  return text === undefined ? undefined : { docid, text };
 }
 
 async function closeBackend(b: SearchBackend): Promise<void> {

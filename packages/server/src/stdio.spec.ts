@@ -5,7 +5,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { TrajectorySchema } from '@lrat/trajectory';
 import { PassThrough } from 'stream';
 import { SearchService } from './search-service';
-import { whitespaceSnippeter } from './snippet';
+import { whitespaceSnippeter } from '@lrat/core';
 import { serveStdio } from './stdio';
 import { TermBackend } from './testing/term-backend';
 import { removeTmpDirs, tmpDir, TINY_CORPUS } from './testing/fixtures';

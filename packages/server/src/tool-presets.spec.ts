@@ -1,4 +1,4 @@
-import { fullTextSnippeter, whitespaceSnippeter } from './snippet';
+import { fullTextSnippeter, whitespaceSnippeter } from '@lrat/core';
 import { searchR1Document } from './tool-presets';
 
 // Passages split as BrowseComp-Plus's Search-R1 server splits them (search_r1_server.py).

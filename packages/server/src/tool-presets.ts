@@ -1,4 +1,4 @@
-import type { Snippeter } from './snippet';
+import type { Snippeter } from '@lrat/core';
 
 // What the MCP tools look like: ours (search + get_document, each with an optional `reasoning`
 // argument that is recorded) or BrowseComp-Plus's searcher (texttron/BrowseComp-Plus

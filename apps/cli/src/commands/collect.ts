@@ -5,18 +5,14 @@ import {
   calibrationStats,
   createLlmAnswerJudge,
   createOpenAIAgent,
-  createSearchTool,
   createSimulatedAgent,
   exactMatchJudge,
-  inMemoryDocumentStore,
   loadBeirDataset,
-  loadQwen3SnippetTokenizer,
   perQuestionCsv,
   runAgent,
   SIMULATED_PROFILES,
   splitQuestions,
   summarize,
-  whitespaceSnippetTokenizer,
   type Agent,
   type AnswerJudge,
   type CalibrationStats,
@@ -24,9 +20,9 @@ import {
   type QuestionResult,
 } from '@lrat/harness';
 import { Bm25Index, createBm25Searcher, openSearcher } from '@lrat/indexer';
-import type { Trajectory } from '@lrat/trajectory';
+import { createSearchTool, inMemoryDocumentStore, type Trajectory } from '@lrat/trajectory';
 import { loadModelEmbedder } from './encoder-loading';
-import { createProgress, type Searcher, writeFileAtomic } from '@lrat/core';
+import { createProgress, createSnippeter, type Searcher, writeFileAtomic } from '@lrat/core';
 
 // `lrat collect`: let agents (simulated or a real LLM endpoint) answer a data set's questions through
 // the search tool, and write their trajectories (normalised JSONL, what `lrat mine` reads), the
@@ -121,8 +117,8 @@ export async function runCollect(a: CollectArgs, say: (line: string) => void = (
     retriever = 'bm25';
   }
   const documents = inMemoryDocumentStore(corpus);
-  const tokenizer = a.snippetTokenizer === 'qwen3' ? await loadQwen3SnippetTokenizer() : whitespaceSnippetTokenizer;
-  const tool = createSearchTool({ searcher, documents, k: a.k, snippetTokens: a.snippetTokens, tokenizer, indexName: retriever });
+  const snippets = await createSnippeter(a.snippetTokenizer, a.snippetTokens);
+  const tool = createSearchTool({ searcher, documents, k: a.k, snippets, indexName: retriever });
   let judge: AnswerJudge = exactMatchJudge;
   if (a.judge === 'llm') {
     judge = createLlmAnswerJudge({ client: { baseUrl: a.judgeBaseUrl as string, model: a.judgeModel ?? a.model ?? 'default' }, cacheFile: a.judgeCache });
@@ -175,7 +171,7 @@ export async function runCollect(a: CollectArgs, say: (line: string) => void = (
       testFraction: a.testFraction,
       seed: a.seed,
       retriever: a.index ? { index: path.resolve(a.index) } : { kind: 'bm25', built: 'in memory from the corpus (k1 0.9, b 0.4)' },
-      tool: { k: a.k, snippetTokens: a.snippetTokens, snippetTokenizer: tokenizer.id },
+      tool: { k: a.k, snippetTokens: a.snippetTokens, snippetTokenizer: snippets.tokenizer },
       answerJudge: judge.id,
     },
     agents: outcome,

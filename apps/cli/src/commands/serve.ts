@@ -5,16 +5,14 @@ import {
   BROWSECOMP_PLUS_PRESET,
   createHttpServer,
   createIndexLoader,
-  createSnippeter,
   DEFAULT_LIMITS,
   DEFAULT_MCP_TOOLS,
-  FULL_TEXT,
   SearchService,
   serveStdio,
   SessionLog,
   type McpToolOptions,
-  type SnippetTokenizer,
 } from '@lrat/server';
+import { createSnippeter, FULL_TEXT, type SnippetTokenizer } from '@lrat/core';
 
 export const SERVE_PRESETS = ['none', 'browsecomp-plus'] as const;
 export type ServePreset = (typeof SERVE_PRESETS)[number];

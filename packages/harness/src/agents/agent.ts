@@ -1,6 +1,5 @@
-import type { Trajectory } from '@lrat/trajectory';
+import type { Trajectory, SearchTool } from '@lrat/trajectory';
 import type { Question } from '../dataset';
-import type { SearchTool } from '../search-tool';
 
 export interface AgentRunOptions {
   seed: number | string;

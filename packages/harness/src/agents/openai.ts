@@ -1,7 +1,6 @@
-import type { Trajectory } from '@lrat/trajectory';
+import { type Trajectory, type SearchTool, TrajectoryRecorder } from '@lrat/trajectory';
 import type { Question } from '../dataset';
-import { ChatClient, ChatClientOptions, ChatMessage } from '../openai-client';
-import { SearchTool, TrajectoryRecorder } from '../search-tool';
+import { ChatClient, type ChatClientOptions, type ChatMessage } from '@lrat/core';
 import type { Agent, AgentRunOptions } from './agent';
 
 // A function-calling deep-research agent over any OpenAI-compatible endpoint, with the official tool
@@ -147,14 +146,14 @@ async function execute(tool: string, rawArgs: string, rec: TrajectoryRecorder, o
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('arguments must be a JSON object');
     args = parsed as Record<string, unknown>;
   } catch (e) {
-    rec.steps.push({ type: 'other', tool, text: `invalid arguments: ${rawArgs.slice(0, 200)}` });
+    rec.other(tool, `invalid arguments: ${rawArgs.slice(0, 200)}`);
     return JSON.stringify({ error: `Invalid arguments for ${tool}: ${(e as Error).message}. Pass a JSON object.` });
   }
   if (tool === 'search') {
     // Official clients name the argument `query` or `user_query`.
     const query = args.query ?? args.user_query;
     if (typeof query !== 'string' || query.trim() === '') {
-      rec.steps.push({ type: 'other', tool, text: 'search without a query' });
+      rec.other(tool, 'search without a query');
       return JSON.stringify({ error: 'search needs a non-empty "query" string' });
     }
     const hits = await rec.search(query);
@@ -163,13 +162,13 @@ async function execute(tool: string, rawArgs: string, rec: TrajectoryRecorder, o
   if (tool === 'get_document') {
     const docid = Array.isArray(args.docid) ? args.docid[0] : args.docid;
     if (docid === undefined || docid === null || docid === '') {
-      rec.steps.push({ type: 'other', tool, text: 'get_document without a docid' });
+      rec.other(tool, 'get_document without a docid');
       return JSON.stringify({ error: 'get_document needs a "docid"' });
     }
     const doc = await rec.getDocument(String(docid));
     if (!doc) return JSON.stringify({ error: `Document with docid '${String(docid)}' not found` });
     return JSON.stringify({ docid: doc.docid, text: doc.text.slice(0, options.documentChars ?? 20000) });
   }
-  rec.steps.push({ type: 'other', tool, text: rawArgs.slice(0, 200) });
+  rec.other(tool, rawArgs.slice(0, 200));
   return JSON.stringify({ error: `Unknown tool "${tool}". Available tools: search, get_document.` });
 }

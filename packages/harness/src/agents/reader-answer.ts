@@ -1,5 +1,5 @@
 import type { Rng } from '@lrat/core';
-import type { ToolDocument } from '../search-tool';
+import type { ToolDocument } from '@lrat/trajectory';
 import { contentWords, extractEntities, sentences } from '../text';
 import { coverage, termWeights, titleMatch } from './reader-perception';
 

@@ -1,7 +1,6 @@
 import * as path from 'path';
-import { TrajectorySchema, type Trajectory } from '@lrat/trajectory';
+import { TrajectorySchema, type Trajectory, createSearchTool, inMemoryDocumentStore, type DocumentStore } from '@lrat/trajectory';
 import { loadBeirDataset, splitQuestions, type Question } from '../dataset';
-import { createSearchTool, inMemoryDocumentStore, type DocumentStore } from '../search-tool';
 import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
 import { createRng, type BasicSearcher } from '@lrat/core';
 import { runAgent } from '../run-agent';

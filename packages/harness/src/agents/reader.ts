@@ -1,5 +1,5 @@
 import { createRng, type Rng } from '@lrat/core';
-import { SearchTool, ToolDocument, ToolSearchHit, TrajectoryRecorder } from '../search-tool';
+import { type SearchTool, type ToolDocument, type ToolSearchHit, TrajectoryRecorder } from '@lrat/trajectory';
 import { contentWords, extractEntities, sentences } from '../text';
 import type { Agent, AgentRunOptions } from './agent';
 import { extractAnswer, type AnswerCandidate } from './reader-answer';

@@ -1,6 +1,5 @@
-import type { Trajectory } from '@lrat/trajectory';
+import { type Trajectory, createSearchTool, inMemoryDocumentStore } from '@lrat/trajectory';
 import type { Question } from '../dataset';
-import { createSearchTool, inMemoryDocumentStore } from '../search-tool';
 import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
 import { RankShiftSearcher } from '../testing/rank-shift-searcher';
 import { runAgent } from '../run-agent';

@@ -1,5 +1,4 @@
-import type { Trajectory } from '@lrat/trajectory';
-import { TrajectoryRecorder } from '../search-tool';
+import { type Trajectory, TrajectoryRecorder } from '@lrat/trajectory';
 import type { Agent } from './agent';
 
 // Replays recorded trajectories against another index: the same queries, browses, reasoning and answer

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { mineTrajectorySync, ruleJudge, whitespaceTokenizer, MapCorpus } from '@lrat/miners';
 import { loadBeirDataset, splitQuestions } from '../dataset';
-import { createSearchTool, inMemoryDocumentStore } from '../search-tool';
+import { createSearchTool, inMemoryDocumentStore } from '@lrat/trajectory';
 import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
 import { runAgent } from '../run-agent';
 import { createSimulatedAgent } from './simulated';

@@ -1,7 +1,6 @@
 import * as path from 'path';
-import { TrajectorySchema } from '@lrat/trajectory';
+import { TrajectorySchema, createSearchTool, inMemoryDocumentStore, type DocumentStore } from '@lrat/trajectory';
 import { loadBeirDataset, splitQuestions, Question } from '../dataset';
-import { createSearchTool, inMemoryDocumentStore, DocumentStore } from '../search-tool';
 import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
 import { RankShiftSearcher } from '../testing/rank-shift-searcher';
 import { runAgent } from '../run-agent';

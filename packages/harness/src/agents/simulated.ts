@@ -1,7 +1,6 @@
-import type { Trajectory } from '@lrat/trajectory';
+import { type Trajectory, type DocumentStore, type SearchTool, type ToolDocument, type ToolSearchHit, TrajectoryRecorder } from '@lrat/trajectory';
 import type { Question } from '../dataset';
 import { createRng } from '@lrat/core';
-import { DocumentStore, SearchTool, ToolDocument, ToolSearchHit, TrajectoryRecorder } from '../search-tool';
 import { contentWords, extractEntities, sentences } from '../text';
 import type { Agent, AgentRunOptions } from './agent';
 

@@ -1,7 +1,6 @@
 import { createHash } from 'crypto';
-import { writeFileAtomic } from '@lrat/core';
+import { ChatClient, writeFileAtomic, type ChatClientOptions } from '@lrat/core';
 import { promises as fs } from 'fs';
-import { ChatClient, ChatClientOptions } from '../openai-client';
 import { AnswerJudge, AnswerVerdict, exactMatch, tokenF1 } from './answer-match';
 
 // The evaluation's LLM judge (as in the official scripts_evaluation/evaluate.py, BrowseComp style):

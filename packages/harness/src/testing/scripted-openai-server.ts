@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'http';
 import type { AddressInfo } from 'net';
-import type { ChatCompletionRequest, ChatCompletionResponse, ChatMessage } from '../openai-client';
+import type { ChatCompletionRequest, ChatCompletionResponse, ChatMessage } from '@lrat/core';
 
 // A real HTTP server speaking the OpenAI chat-completions protocol on 127.0.0.1, driven by a script:
 // tests for the openai agent and the LLM judge run against it, never the internet.

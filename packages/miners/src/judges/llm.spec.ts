@@ -72,7 +72,7 @@ describe('LlmJudge', () => {
       expect(judge.counters.retries).toBeGreaterThanOrEqual(80);
       expect(retries.some((r) => r.includes('timeout'))).toBe(true);
       expect(retries.some((r) => r.includes('HTTP 429'))).toBe(true);
-      expect(retries.some((r) => r.includes('unparseable'))).toBe(true);
+      expect(retries.some((r) => r.includes('not JSON'))).toBe(true);
       expect(retries.join(' ')).not.toContain('sk-test-secret');
       // Key sent as a bearer token; official prompt and sampling parameters.
       expect(script.requests[0].auth).toBe('Bearer sk-test-secret');

@@ -1,14 +1,14 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'fs';
-import { writeFileAtomicSync } from '@lrat/core';
+import { bodyExcerpt, ChatClient, ChatRequestError, writeFileAtomicSync, type ChatClientOptions } from '@lrat/core';
 import * as path from 'path';
 import { cacheKeySha256, verdictOf, type Judge } from './judge';
 import { parseVerdicts } from './replay';
-import { bodyExcerpt } from '../redact';
 
-// The LLM judge: an OpenAI-compatible chat completion with the official judge prompt. Unlike the
-// official builder (3 attempts, then silently "not relevant"), it retries 429/5xx/timeouts/garbage
-// with exponential backoff and jitter, caches every verdict on disk as soon as it arrives (sha256 of
-// the judged text → verdict, the replay format), and fails loudly when the service stays down.
+// The LLM judge: an OpenAI-compatible chat completion (@lrat/core's ChatClient) with the official
+// judge prompt. Unlike the official builder (3 attempts, then silently "not relevant"), it retries
+// 408/409/429/5xx/timeouts/garbage with exponential backoff and jitter, caches every verdict on disk as
+// soon as it arrives (sha256 of the judged text → verdict, the replay format), and fails loudly when
+// the service stays down.
 
 /** The official judge prompt (src/data_builder.py); the text goes in place of {{ANALYSIS_TEXT}}. */
 export const JUDGE_PROMPT = `You are an LLM judge. You will classify whether the AnalysisText suggests the browsing text is relevant or not relevant, using a bias aligned with typical browsing behavior: models often keep searching even when content is relevant, but they only say “not relevant” when it’s clearly off-topic.
@@ -57,29 +57,15 @@ export class JudgeUnavailableError extends Error {
   }
 }
 
-export interface LlmJudgeOptions {
-  /** e.g. http://127.0.0.1:8000/v1 — requests go to `${baseUrl}/chat/completions`. */
-  baseUrl: string;
-  model: string;
-  /** Defaults to process.env.OPENAI_API_KEY; sent as a bearer token, never logged. */
-  apiKey?: string;
+export interface LlmJudgeOptions extends ChatClientOptions {
   /** Requests in flight at once (default 8). */
   concurrency?: number;
   /** Attempts per text before giving up with JudgeUnavailableError (default 8). */
   maxAttempts?: number;
-  /** Per-request timeout in ms (default 120000). */
-  timeoutMs?: number;
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
   /** Directory of the verdict cache (`<dir>/verdicts.jsonl`). */
   cacheDir?: string;
   /** Extra request body fields; default: the official sampling parameters. */
   body?: Record<string, unknown>;
-  fetchImpl?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  /** Called on each retry (status or error text; never headers). */
-  onRetry?: (info: { attempt: number; reason: string; delayMs: number }) => void;
 }
 
 export interface LlmJudgeCounters {
@@ -97,14 +83,8 @@ interface Reply {
   content: string;
 }
 
-class RetryableError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
+/** The official sampling parameters (src/data_builder.py). */
+const OFFICIAL_BODY: Record<string, unknown> = { top_p: 0.95, top_k: 50, temperature: 0.8, n: 1, chat_template_kwargs: { enable_thinking: true } };
 
 export class LlmJudge implements Judge {
   readonly name = 'llm';
@@ -113,30 +93,27 @@ export class LlmJudge implements Judge {
   private readonly cache = new Map<string, boolean>();
   private readonly inflight = new Map<string, Promise<boolean>>();
   private readonly cacheFile?: string;
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  private readonly o: Required<Omit<LlmJudgeOptions, 'apiKey' | 'cacheDir' | 'onRetry'>> & Pick<LlmJudgeOptions, 'apiKey' | 'onRetry'>;
+  private readonly client: ChatClient;
+  private readonly body: Record<string, unknown>;
 
   constructor(opts: LlmJudgeOptions) {
     if (!/^https?:\/\//.test(opts.baseUrl)) throw new Error(`--judge-base-url must be an http(s) URL, got "${opts.baseUrl}"`);
-    this.o = {
-      baseUrl: opts.baseUrl.replace(/\/+$/, ''),
-      model: opts.model,
-      apiKey: opts.apiKey ?? process.env.OPENAI_API_KEY,
+    const { cacheDir, body, onRetry, ...clientOptions } = opts;
+    this.client = new ChatClient({
+      ...clientOptions,
       concurrency: opts.concurrency ?? 8,
       maxAttempts: opts.maxAttempts ?? 8,
-      timeoutMs: opts.timeoutMs ?? 120000,
-      backoffBaseMs: opts.backoffBaseMs ?? 500,
-      backoffMaxMs: opts.backoffMaxMs ?? 30000,
-      body: opts.body ?? { top_p: 0.95, top_k: 50, temperature: 0.8, n: 1, chat_template_kwargs: { enable_thinking: true } },
-      fetchImpl: opts.fetchImpl ?? fetch,
-      sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-      random: opts.random ?? Math.random,
-      onRetry: opts.onRetry,
-    };
-    if (opts.cacheDir) {
-      mkdirSync(opts.cacheDir, { recursive: true });
-      this.cacheFile = path.join(opts.cacheDir, 'verdicts.jsonl');
+      onRetry: (info) => {
+        // Every retry is one more request.
+        this.counters.retries++;
+        this.counters.requests++;
+        onRetry?.(info);
+      },
+    });
+    this.body = body ?? OFFICIAL_BODY;
+    if (cacheDir) {
+      mkdirSync(cacheDir, { recursive: true });
+      this.cacheFile = path.join(cacheDir, 'verdicts.jsonl');
       if (existsSync(this.cacheFile)) {
         let text = readFileSync(this.cacheFile, 'utf8');
         if (text.length && !text.endsWith('\n')) {
@@ -191,78 +168,21 @@ export class LlmJudge implements Judge {
     if (u === 0) return null;
     return (
       `${u} of ${n} LLM judge replies (${((100 * u) / n).toFixed(1)}%) started with neither RELEVANT nor NOT_RELEVANT ` +
-      `(first: ${JSON.stringify(bodyExcerpt(this.firstUnrecognised ?? '', 60, [this.o.apiKey]))}); they count as NOT_RELEVANT, as in the official builder, and are not cached`
+      `(first: ${JSON.stringify(bodyExcerpt(this.client.redact(this.firstUnrecognised ?? ''), 60))}); they count as NOT_RELEVANT, as in the official builder, and are not cached`
     );
   }
 
-  private async acquire(): Promise<void> {
-    if (this.active < this.o.concurrency) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((r) => this.waiting.push(r));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
-  }
-
   private async fetchVerdict(text: string): Promise<Reply> {
-    let last = '';
-    for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
-      await this.acquire();
-      let retryAfter: number | undefined;
-      try {
-        return await this.request(text);
-      } catch (e) {
-        if (!(e instanceof RetryableError)) throw e;
-        last = e.message;
-        retryAfter = e.retryAfterMs;
-      } finally {
-        this.release();
-      }
-      if (attempt === this.o.maxAttempts) break;
-      const cap = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** (attempt - 1));
-      const delayMs = Math.max(retryAfter ?? 0, Math.round(cap / 2 + (cap / 2) * this.o.random()));
-      this.counters.retries++;
-      this.o.onRetry?.({ attempt, reason: last, delayMs });
-      await this.o.sleep(delayMs);
-    }
-    throw new JudgeUnavailableError(`LLM judge at ${this.o.baseUrl} failed ${this.o.maxAttempts} times; last error: ${last}`);
-  }
-
-  private async request(text: string): Promise<Reply> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.o.apiKey) headers.authorization = `Bearer ${this.o.apiKey}`;
-    const body = JSON.stringify({ model: this.o.model, messages: [{ role: 'user', content: judgePrompt(text) }], ...this.o.body });
-    const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), this.o.timeoutMs);
     this.counters.requests++;
-    let res: Response;
-    let raw: string;
+    let content: string;
     try {
-      res = await this.o.fetchImpl(`${this.o.baseUrl}/chat/completions`, { method: 'POST', headers, body, signal: ctl.signal });
-      raw = await res.text();
+      content = await this.client.completeText({ messages: [{ role: 'user', content: judgePrompt(text) }], ...this.body });
     } catch (e) {
-      const msg = ctl.signal.aborted ? `timeout after ${this.o.timeoutMs} ms` : `network error: ${(e as Error).message}`;
-      throw new RetryableError(msg);
-    } finally {
-      clearTimeout(timer);
+      if (!(e instanceof ChatRequestError)) throw e;
+      // The client's message is already redacted.
+      if (e.retryable) throw new JudgeUnavailableError(`LLM judge at ${this.client.baseUrl} failed ${e.attempts} times; last error: ${e.message}`);
+      throw new JudgeUnavailableError(`LLM judge at ${this.client.baseUrl} refused the request: ${e.message}`);
     }
-    if (res.status === 429 || res.status === 408 || res.status >= 500) {
-      const ra = Number(res.headers.get('retry-after'));
-      throw new RetryableError(`HTTP ${res.status}`, Number.isFinite(ra) && ra > 0 ? Math.min(ra * 1000, this.o.backoffMaxMs) : undefined);
-    }
-    if (!res.ok) throw new JudgeUnavailableError(`LLM judge at ${this.o.baseUrl} answered HTTP ${res.status}: ${bodyExcerpt(raw, 200, [this.o.apiKey])}`);
-    let content: unknown;
-    try {
-      content = (JSON.parse(raw) as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message?.content;
-    } catch {
-      throw new RetryableError(`unparseable response body: ${JSON.stringify(bodyExcerpt(raw, 80, [this.o.apiKey]))}`);
-    }
-    if (typeof content !== 'string') throw new RetryableError('response has no choices[0].message.content');
     return { verdict: parseJudgeReply(content), recognised: isRecognisedJudgeReply(content), content };
   }
 }

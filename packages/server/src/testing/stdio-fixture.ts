@@ -2,7 +2,7 @@
 //   node -r @swc-node/register packages/server/src/testing/stdio-fixture.ts <log dir>
 import { SearchService } from '../search-service';
 import { SessionLog } from '../session-log';
-import { whitespaceSnippeter } from '../snippet';
+import { whitespaceSnippeter } from '@lrat/core';
 import { serveStdio } from '../stdio';
 import { TINY_CORPUS } from './fixtures';
 import { TermBackend } from './term-backend';

@@ -1,6 +1,6 @@
-// One redaction rule for every HTTP client that quotes a response body in an error (the LLM judge,
-// the harness's OpenAI client): gateways and proxies sometimes echo the request, Authorization header
-// included, so a quoted body could carry the API key to stderr and to logs.
+// The one redaction rule for every message that quotes text from an HTTP service (the chat client's
+// errors, the LLM judge's warnings): gateways and proxies sometimes echo the request, Authorization
+// header included, so a quoted body could carry the API key to stderr and to logs.
 
 export const REDACTED = '[REDACTED]';
 

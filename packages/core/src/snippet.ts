@@ -1,7 +1,10 @@
-import { loadQwen3Codec, type TokenCodec } from '@lrat/core';
+import { loadQwen3Codec, type TokenCodec } from './qwen3-codec';
+import { whitespaceTokens } from './whitespace-tokens';
 
 /**
- * Snippets: the first N tokens of a document, as the official search tool shows them.
+ * Snippets: the first N tokens of a document, as the official search tool shows them. The one snippet
+ * cutter: the search tool (@lrat/trajectory's `createSearchTool`) uses it for the harness's agents and
+ * for @lrat/server alike.
  *
  * The official tool (LRAT `searcher/tools.py`, BrowseComp-Plus `searcher/tools.py`) tokenizes the
  * document with the Qwen3 tokenizer (no special tokens); a document longer than N tokens is cut to its
@@ -18,17 +21,15 @@ export interface Snippeter {
 
 export type SnippetTokenizer = 'qwen3' | 'whitespace';
 
-// Python's str.isspace() set, so token counts agree with the official builder's str.split().
-// eslint-disable-next-line no-control-regex -- \x1c-\x1f are whitespace to Python
-const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
-
+// Tokens as Python's str.split() (not JavaScript's \s, which also splits at U+FEFF), so snippets and
+// the official builder's token counts agree.
 export function whitespaceSnippeter(maxTokens: number): Snippeter {
   checkMax(maxTokens);
   return {
     tokenizer: 'whitespace',
     maxTokens,
     snippet(text) {
-      const tokens = text.split(PY_WHITESPACE).filter((t) => t.length > 0);
+      const tokens = whitespaceTokens(text);
       return tokens.length > maxTokens ? tokens.slice(0, maxTokens).join(' ') : text;
     },
   };

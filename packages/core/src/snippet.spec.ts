@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { codecSnippeter, safeCut, SnippetCache, whitespaceSnippeter } from './snippet';
-import { loadQwen3Codec, type TokenCodec } from '@lrat/core';
+import { loadQwen3Codec, type TokenCodec } from './qwen3-codec';
 
 const corpus = path.resolve(__dirname, '../../../data/multihop-wiki/corpus.jsonl');
 
@@ -10,6 +10,9 @@ describe('whitespace snippets', () => {
     const s = whitespaceSnippeter(3);
     expect(s.snippet('a  b\tc\nd e')).toBe('a b c');
     expect(s.snippet('a\u00a0b\x1cc\x85d')).toBe('a b c'); // Python str.split() whitespace
+  });
+  it('does not split at U+FEFF or U+200B, which Python does not count as whitespace', () => {
+    expect(whitespaceSnippeter(2).snippet('a\ufeffb c\u200bd e')).toBe('a\ufeffb c\u200bd');
   });
   it('returns a short document unchanged', () => {
     expect(whitespaceSnippeter(5).snippet('  one two\nthree ')).toBe('  one two\nthree ');
