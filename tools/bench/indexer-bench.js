@@ -10,6 +10,7 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '../..');
 const indexer = require(path.join(root, 'packages/indexer/dist'));
+const { randomVectors } = require(path.join(root, 'packages/indexer/dist/testing'));
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -115,8 +116,8 @@ const fmt = (v, digits = 0) => (v === undefined ? '—' : v.toLocaleString('en-U
 
 async function main() {
   console.log(`indexer bench: ${n} × ${dim} random L2-normalised vectors (seed 1), ${nq} queries (seed 2), k=10, HNSW32 efSearch=${efSearch}, best of ${repeats} (HNSW add: 1); ${os.cpus().length} cores, ${os.cpus()[0].model}`);
-  const base = indexer.normalizeRows(indexer.randomVectors(n, dim, 1), dim);
-  const queries = indexer.normalizeRows(indexer.randomVectors(nq, dim, 2), dim);
+  const base = indexer.normalizeRows(randomVectors(n, dim, 1), dim);
+  const queries = indexer.normalizeRows(randomVectors(nq, dim, 2), dim);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lrat-indexer-bench-'));
   const baseFile = path.join(tmp, 'base.f32');
   const queryFile = path.join(tmp, 'queries.f32');

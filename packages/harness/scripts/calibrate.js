@@ -5,8 +5,9 @@
 const path = require('path');
 const {
   loadBeirDataset, splitQuestions, inMemoryDocumentStore, createSearchTool, createSimulatedAgent, SIMULATED_PROFILES,
-  runAgent, summarize, calibrationStats, RankShiftSearcher, simulateClicks, clickTrajectories, PAPER_AGENT_BEHAVIOUR,
+  runAgent, summarize, calibrationStats, simulateClicks, clickTrajectories, PAPER_AGENT_BEHAVIOUR,
 } = require('@lrat/harness');
+const { RankShiftSearcher } = require('@lrat/harness/testing');
 const { Bm25Index, createBm25Searcher } = require('@lrat/indexer');
 
 function arg(name, fallback) {

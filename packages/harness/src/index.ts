@@ -25,7 +25,6 @@ export type { RetrievalEvaluation } from './retrieval-eval';
 export { runAgent, mapLimit } from './run-agent';
 export type { RunAgentOptions, AgentRun } from './run-agent';
 
-export { InMemoryBm25Searcher } from './testing/bm25-searcher';
 
 export { createSimulatedAgent, resolveProfile, SIMULATED_PROFILES } from './agents/simulated';
 export type { SimulatedProfile, SimulatedAgentOptions } from './agents/simulated';
@@ -36,14 +35,11 @@ export type { AnswerCandidate } from './agents/reader-answer';
 export { perceivedRelevance, termWeights, coverage, titleMatch } from './agents/reader-perception';
 export { calibrationStats } from './calibration';
 export type { CalibrationStats, CalibrationInput, BehaviourGroup } from './calibration';
-export { RankShiftSearcher } from './testing/rank-shift-searcher';
 
 export { ChatClient, ChatRequestError } from './openai-client';
 export type { ChatClientOptions, ChatMessage, ChatToolCall, ChatCompletionRequest, ChatCompletionResponse } from './openai-client';
 export { createOpenAIAgent, toolDefinitions, extractFinalAnswer, splitThinking, DEFAULT_SYSTEM_PROMPT, FINAL_TURN_PROMPT } from './agents/openai';
 export type { OpenAIAgentOptions } from './agents/openai';
-export { startScriptedServer, assistantReply, toolCallReply } from './testing/scripted-openai-server';
-export type { ScriptedServer, ScriptedReply, RecordedRequest, Script } from './testing/scripted-openai-server';
 
 export { createLlmAnswerJudge, answerJudgePrompt, parseJudgeVerdict } from './judge/llm-answer-judge';
 export type { LlmAnswerJudge, LlmAnswerJudgeOptions } from './judge/llm-answer-judge';

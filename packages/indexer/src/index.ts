@@ -18,5 +18,3 @@ export type { Qrels, Run, RunEntry } from './trec';
 export { readCorpus, readQueries, loadCorpus, loadQueries } from './beir';
 export type { Query } from './beir';
 export { readLines, InputError } from './line-reader';
-export { HashingEmbedder } from './testing/hashing-embedder';
-export { randomVectors } from './testing/random-vectors';

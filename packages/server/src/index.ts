@@ -17,7 +17,6 @@ export type { HttpServer, HttpServerOptions } from './http';
 export { serveStdio } from './stdio';
 export type { StdioSession } from './stdio';
 export { Metrics, LATENCY_BUCKETS } from './metrics';
-export { TermBackend } from './testing/term-backend';
 export { BROWSECOMP_PLUS_PRESET, DEFAULT_MCP_TOOLS, browseCompPlusSearchDescription, BROWSECOMP_PLUS_GET_DOCUMENT_DESCRIPTION, searchR1Document } from './tool-presets';
 export type { McpToolOptions } from './tool-presets';
 export { SSE_MESSAGES_PATH } from './sse';

@@ -19,7 +19,6 @@ export type { Qwen3Config } from './transformer/qwen3';
 export { ByteLevelBpeTokenizer } from './transformer/bpe-tokenizer';
 export { TRAIN_RECIPES, trainRecipe } from './recipes';
 export type { TrainRecipe } from './recipes';
-export { writeTinyQwen3 } from './testing/tiny-qwen3';
 export { WordPieceTokenizer } from './transformer/wordpiece-tokenizer';
 export { readStFolder, parsePoolingConfig } from './transformer/st-folder';
 export type { StFolder } from './transformer/st-folder';
@@ -50,4 +49,3 @@ export type { TrainOptions, TrainResult, TrainProgress, TrainPhase, MetricLine, 
 export { latestCheckpoint } from './checkpoint';
 export { devEvaluator, denseRun, exactTopK } from './dev-eval';
 export type { DevSet } from './dev-eval';
-export { tinyEncoder, charTokens } from './testing/tiny-encoder';
