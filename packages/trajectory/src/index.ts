@@ -1,13 +1,11 @@
-// Public API of @lrat/trajectory.
-export * from './schema';
-export * from './errors';
-export * from './read';
-export { BROWSE_TOOLS, isLratTrajectory, lratToTrajectory, lratReasoningText, pyTypeName } from './adapters/lrat';
-export { isOpenAiLog, openAiToTrajectory, parseSearchOutput, OPENAI_BROWSE_TOOLS, OPENAI_SEARCH_TOOLS } from './adapters/openai';
-export { isNormalisedTrajectory, normalisedToTrajectory } from './adapters/normalised';
-export { parsePythonJson, parsePythonJsonFast, decodeUtf8Strict, PyJsonError, PY_JSON_MAX_DEPTH, PY_INT_MAX_DIGITS } from './python/json-parse';
-export {
-  PyInt, PyFloat, NeedsFaithfulParse, type PyValue, pyStr, pyRepr, pyStrRepr, pyFloatRepr, pyJsonDumps, pyJsonFloat, pyTruthy,
-  pySplit, pySplitCount, pyStrip, isPyWhitespace, isPyDict, pyGet, pyHas,
-} from './python/py-value';
-export { BCP_SEARCH_TOOLS, bcpReasoningText, bcpSearchResults, browseCompPlusToTrajectory, isBrowseCompPlusRun } from './adapters/browsecomp-plus';
+// Public API of @lrat/trajectory: the trajectory schema, the streaming readers (every supported format
+// is detected and converted inside them), and the Python-faithful JSON helpers the miners need.
+export { TrajectorySchema, trajectoryJsonSchema } from './schema';
+export type { SearchResult, SearchStep, BrowseStep, ReasoningStep, AnswerStep, OtherStep, Step, AgentInfo, Trajectory } from './schema';
+export { TrajectoryInputError } from './errors';
+export type { SourceRef, InputErrorKind } from './errors';
+export { TRAJECTORY_FORMATS, listTrajectoryFiles, readsAsLines, parseTrajectoryText, parseTrajectoryFileBytes, jsonlLines, jsonlLineItem, parseTrajectoryLine, readTrajectories } from './read';
+export type { TrajectoryFormat, ReadOptions, ReadItem, JsonlLine } from './read';
+export { lratToTrajectory, pyTypeName } from './adapters/lrat';
+export { parsePythonJson, parsePythonJsonFast, decodeUtf8Strict, PyJsonError } from './python/json-parse';
+export { NeedsFaithfulParse, type PyValue, pyStr, pyJsonFloat, pySplitCount, pyStrip, isPyDict, pyGet, pyHas } from './python/py-value';
