@@ -66,6 +66,8 @@ describe('bench with an OpenAI-compatible agent', () => {
       batchSize: 10,
       resamples: 100,
       out: path.join(tmp, 'out'),
+      // Its own cache: a verdict cached by an earlier run would answer without a request to the judge.
+      cacheDir: path.join(tmp, 'cache'),
     };
     const { report } = await runBenchJob('in-domain', options, await createRealStack(options), () => undefined);
     expect(report.provenance.simulated).toBe(false);
