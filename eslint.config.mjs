@@ -1,6 +1,8 @@
 // Workspace lint: TypeScript rules plus Nx module boundaries. The depConstraints below are the package
-// DAG (core at the bottom, usable by all; apps on top); a package may import another only through its
-// public `@lrat/<name>` entry.
+// DAG, each tag listing the libraries it may import: core at the bottom, imported by every package but
+// faiss (a standalone N-API addon); apps on top, free to use any library; tools import none. A package
+// may import another only through its entries, `@lrat/<name>` and, from tests, `@lrat/<name>/testing`
+// (tools/test/testing-entries.spec.ts keeps test doubles out of shipped code).
 import nx from '@nx/eslint-plugin';
 
 export const depConstraints = [
@@ -13,7 +15,7 @@ export const depConstraints = [
   { sourceTag: 'scope:trainer', onlyDependOnLibsWithTags: ['scope:core', 'scope:indexer'] },
   {
     sourceTag: 'scope:harness',
-    onlyDependOnLibsWithTags: ['scope:core', 'scope:trajectory', 'scope:miners', 'scope:weighting', 'scope:trainer', 'scope:indexer'],
+    onlyDependOnLibsWithTags: ['scope:core', 'scope:trajectory', 'scope:miners', 'scope:indexer'],
   },
   { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:core', 'scope:trajectory', 'scope:trainer', 'scope:indexer'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },

@@ -2,6 +2,8 @@
 const path = require('path');
 const root = __dirname;
 const packages = ['core', 'trajectory', 'miners', 'weighting', 'trainer', 'indexer', 'harness', 'server'];
+// Packages with test doubles publish them as a second entry, `@lrat/<name>/testing`.
+const withTesting = ['miners', 'trainer', 'indexer', 'harness', 'server'];
 module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
@@ -16,6 +18,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   moduleNameMapper: {
     ...Object.fromEntries(packages.map((p) => [`^@lrat/${p}$`, path.join(root, 'packages', p, 'src', 'index.ts')])),
+    ...Object.fromEntries(withTesting.map((p) => [`^@lrat/${p}/testing$`, path.join(root, 'packages', p, 'src', 'testing', 'index.ts')])),
     // vega-canvas's node build probes the optional `canvas` package with a top-level await, which the
     // CommonJS transform cannot run; without `canvas` installed its browser build behaves the same.
     '^vega-canvas$': path.join(root, 'node_modules', 'vega-canvas', 'build', 'vega-canvas.browser.js'),

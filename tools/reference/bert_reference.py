@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent PyTorch reference for @lrat/trainer's BERT-family encoder (issue 16).
+"""Independent PyTorch reference for @lrat/trainer's BERT-family encoder.
 
 Run with Debian's /usr/bin/python3 (torch + numpy; no transformers / safetensors /
 sentence-transformers packages are used or needed). Everything here is written from the formats'

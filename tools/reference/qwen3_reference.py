@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent PyTorch reference for @lrat/trainer's Qwen3 (Qwen3-Embedding) encoder (issue 15).
+"""Independent PyTorch reference for @lrat/trainer's Qwen3 (Qwen3-Embedding) encoder.
 
 Run with Debian's /usr/bin/python3 (torch + numpy; no transformers / tokenizers / safetensors /
 sentence-transformers packages are used or needed). Written from the formats and the Hugging Face /

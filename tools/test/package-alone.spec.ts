@@ -44,7 +44,7 @@ describe('a package installed alone', () => {
     expect(result.resolved.startsWith(fs.realpathSync(work))).toBe(true);
   });
 
-  it('installs the packed @lrat/indexer, core, trajectory, weighting and miners together in an empty project, scripts on, and a Flat index adds and searches', () => {
+  it('installs the packed @lrat/indexer, core, trajectory, weighting and miners together in an empty project, scripts on, a Flat index adds and searches, and the testing entry resolves', () => {
     const consumer = path.join(work, 'together');
     fs.mkdirSync(consumer);
     const tarballs = ['core', 'faiss', 'trajectory', 'weighting', 'miners', 'indexer'].map((p) => {
@@ -66,10 +66,15 @@ describe('a package installed alone', () => {
            dense.add(['a', 'b', 'c'], new Float32Array([1, 0, 0, 1, 0.7, 0.7]));
            const bm25 = Bm25Index.build([{ docid: 'x', text: 'dogs bark' }, { docid: 'y', text: 'cats meow' }]);
            const miners = require('@lrat/miners');
+           // Test doubles come from the second entry, never the main one.
+           const { HashingEmbedder } = require('@lrat/indexer/testing');
+           const embedder = new HashingEmbedder(8);
            console.log(JSON.stringify({ dense: dense.search(new Float32Array([0.9, 0.1]), 2).map((h) => h.docid), bm25: bm25.search('dogs', 1).map((h) => h.docid),
-             miners: typeof miners.mineTrajectory, faiss: require.resolve('@lrat/faiss') }));`),
+             miners: typeof miners.mineTrajectory, faiss: require.resolve('@lrat/faiss'),
+             testing: require.resolve('@lrat/indexer/testing'), doubleInMain: 'HashingEmbedder' in require('@lrat/indexer'), dim: embedder.dim }));`),
     );
-    expect(out).toMatchObject({ dense: ['a', 'c'], bm25: ['x'], miners: 'function' });
+    expect(out).toMatchObject({ dense: ['a', 'c'], bm25: ['x'], miners: 'function', doubleInMain: false, dim: 8 });
+    expect(out.testing).toBe(path.join(fs.realpathSync(consumer), 'node_modules/@lrat/indexer/dist/testing/index.js'));
     expect(out.faiss.startsWith(fs.realpathSync(consumer))).toBe(true);
 
     // Without the addon (no libfaiss when it installed), BM25 still works and dense search says what to install.

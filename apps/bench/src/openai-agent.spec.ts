@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { assistantReply, startScriptedServer, toolCallReply, type RecordedRequest, type ScriptedServer } from '@lrat/harness';
+import { assistantReply, startScriptedServer, toolCallReply, type RecordedRequest, type ScriptedServer } from '@lrat/harness/testing';
 import { defaultOptions, type BenchOptions } from './options';
 import { createRealStack } from './real-stack';
 import { runBenchJob } from './run-job';
@@ -66,6 +66,8 @@ describe('bench with an OpenAI-compatible agent', () => {
       batchSize: 10,
       resamples: 100,
       out: path.join(tmp, 'out'),
+      // Its own cache: a verdict cached by an earlier run would answer without a request to the judge.
+      cacheDir: path.join(tmp, 'cache'),
     };
     const { report } = await runBenchJob('in-domain', options, await createRealStack(options), () => undefined);
     expect(report.provenance.simulated).toBe(false);

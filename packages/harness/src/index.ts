@@ -1,5 +1,6 @@
 // Public API of @lrat/harness.
-export * from './report';
+export * from './report/types';
+export { PAPER_AGENT_BEHAVIOUR, renderConsoleTable, writeReport, defaultReportDir, makeRunId } from './report';
 
 export { loadBeirDataset, splitQuestions } from './dataset';
 export type { BeirDataset, Question, LoadBeirOptions, SplitOptions } from './dataset';
@@ -11,36 +12,29 @@ export { contentWords, extractEntities } from './text';
 
 export type { Agent, AgentRunOptions } from './agents/agent';
 
-export { normalizeAnswer, exactMatch, tokenF1, exactMatchJudge, tokenF1Judge } from './judge/answer-match';
+export { exactMatch, exactMatchJudge, tokenF1Judge } from './judge/answer-match';
 export type { AnswerJudge, AnswerVerdict } from './judge/answer-match';
 
-export { trajectoryCounts, summarize, perQuestionCsv, pairedBootstrap, pairByQuestion, ndcgAtK, recallAtK } from './metrics';
+export { trajectoryCounts, summarize, perQuestionCsv, pairedBootstrap, pairByQuestion } from './metrics';
 export type { TrajectoryCounts, QuestionResult, MetricSummary, BootstrapOptions, PairedDifference } from './metrics';
 export { evaluateRetrieval } from './retrieval-eval';
 export type { RetrievalEvaluation } from './retrieval-eval';
 
-export { runAgent, mapLimit } from './run-agent';
+export { runAgent } from './run-agent';
 export type { RunAgentOptions, AgentRun } from './run-agent';
 
-export { InMemoryBm25Searcher } from './testing/bm25-searcher';
 
-export { createSimulatedAgent, resolveProfile, SIMULATED_PROFILES } from './agents/simulated';
+export { createSimulatedAgent, SIMULATED_PROFILES } from './agents/simulated';
 export type { SimulatedProfile, SimulatedAgentOptions } from './agents/simulated';
-export { createReaderAgent, READER_PROFILE } from './agents/reader';
+export { createReaderAgent } from './agents/reader';
 export type { ReaderProfile, ReaderAgentOptions } from './agents/reader';
-export { extractAnswer, answerType, choiceOptions } from './agents/reader-answer';
-export type { AnswerCandidate } from './agents/reader-answer';
-export { perceivedRelevance, termWeights, coverage, titleMatch } from './agents/reader-perception';
 export { calibrationStats } from './calibration';
 export type { CalibrationStats, CalibrationInput, BehaviourGroup } from './calibration';
-export { RankShiftSearcher } from './testing/rank-shift-searcher';
 
-export { createOpenAIAgent, toolDefinitions, extractFinalAnswer, splitThinking, DEFAULT_SYSTEM_PROMPT, FINAL_TURN_PROMPT } from './agents/openai';
+export { createOpenAIAgent } from './agents/openai';
 export type { OpenAIAgentOptions } from './agents/openai';
-export { startScriptedServer, assistantReply, toolCallReply } from './testing/scripted-openai-server';
-export type { ScriptedServer, ScriptedReply, RecordedRequest, Script } from './testing/scripted-openai-server';
 
-export { createLlmAnswerJudge, answerJudgePrompt, parseJudgeVerdict } from './judge/llm-answer-judge';
+export { createLlmAnswerJudge } from './judge/llm-answer-judge';
 export type { LlmAnswerJudge, LlmAnswerJudgeOptions } from './judge/llm-answer-judge';
 export { createReplayAgent } from './agents/replay';
 export type { ReplayAgentOptions } from './agents/replay';

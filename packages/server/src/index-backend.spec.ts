@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Bm25Index, DenseIndex, HashingEmbedder, saveIndex } from '@lrat/indexer';
+import { Bm25Index, DenseIndex, saveIndex } from '@lrat/indexer';
+import { HashingEmbedder } from '@lrat/indexer/testing';
 import { createIndexLoader, openIndexBackend } from './index-backend';
 import { SearchService } from './search-service';
 import { whitespaceSnippeter } from '@lrat/core';

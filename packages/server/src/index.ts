@@ -1,21 +1,19 @@
 // Public API of @lrat/server: the search tool as an MCP + HTTP service that records trajectories.
 export type { SearchBackend, SearchHit, BackendLoader, BackendSource } from './backend';
-export { openIndexBackend, createIndexLoader, fromSearcher, readCorpusMap } from './index-backend';
+export { openIndexBackend, createIndexLoader, fromSearcher } from './index-backend';
 export type { IndexBackendOptions } from './index-backend';
 export { InputError, NotFoundError, ConflictError } from './errors';
-export { DEFAULT_LIMITS, SESSION_ID_PATTERN } from './limits';
+export { DEFAULT_LIMITS } from './limits';
 export type { Limits } from './limits';
-export { SessionLog, replayEvents, OPEN_DIR } from './session-log';
+export { SessionLog } from './session-log';
 export type { SessionLogOptions, SessionStart, RecoveryReport } from './session-log';
 export { SearchService } from './search-service';
 export type { ServiceOptions, SearchResultItem, CallContext, ReloadResult } from './search-service';
-export { createMcpServer, SERVER_NAME } from './mcp';
+export { createMcpServer } from './mcp';
 export { createHttpServer } from './http';
 export type { HttpServer, HttpServerOptions } from './http';
 export { serveStdio } from './stdio';
 export type { StdioSession } from './stdio';
-export { Metrics, LATENCY_BUCKETS } from './metrics';
-export { TermBackend } from './testing/term-backend';
-export { BROWSECOMP_PLUS_PRESET, DEFAULT_MCP_TOOLS, browseCompPlusSearchDescription, BROWSECOMP_PLUS_GET_DOCUMENT_DESCRIPTION, searchR1Document } from './tool-presets';
+export { Metrics } from './metrics';
+export { BROWSECOMP_PLUS_PRESET, DEFAULT_MCP_TOOLS, browseCompPlusSearchDescription } from './tool-presets';
 export type { McpToolOptions } from './tool-presets';
-export { SSE_MESSAGES_PATH } from './sse';

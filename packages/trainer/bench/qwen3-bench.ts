@@ -9,7 +9,9 @@ import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { Qwen3Model, selectBackend, writeSafetensors } from '../src';
+import { selectBackend } from '../src';
+import { Qwen3Model } from '../src/transformer/qwen3';
+import { writeSafetensors } from '../src/transformer/safetensors';
 import { generatedTensor, qwen3TensorShapes, TINY_QWEN3_CONFIG } from '../src/testing/tiny-qwen3';
 
 const ROOT = path.resolve(__dirname, '../../..');

@@ -9,19 +9,12 @@ import { promises as fsp, readFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import {
-  AdamW,
-  BACKEND_NAMES,
-  BowEncoder,
-  createEncoder,
-  layoutBatch,
-  Rng,
-  selectBackend,
-  UseAdapterEncoder,
-  weightedInfoNce,
-  type Encoder,
-} from '../src';
-import { qwen3Tokenize } from '../src/encoders/bow';
+import { BACKEND_NAMES, createEncoder, selectBackend, weightedInfoNce, type Encoder } from '../src';
+import { AdamW } from '../src/adamw';
+import { BowEncoder, qwen3Tokenize } from '../src/encoders/bow';
+import { UseAdapterEncoder } from '../src/encoders/use-adapter';
+import { layoutBatch } from '../src/groups';
+import { Rng } from '../src/rng';
 import { minilmModel, timeSteps, useModel, type BenchModel, type StepShape } from './transformer-step';
 
 const ROOT = path.resolve(__dirname, '../../..');

@@ -5,7 +5,10 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, selectBackend, UseEncoder, UseLiteModel, weightedInfoNce } from '../src';
+import { selectBackend, weightedInfoNce } from '../src';
+import { AdamW } from '../src/adamw';
+import { UseEncoder } from '../src/encoders/use';
+import { UseLiteModel } from '../src/use/use-model';
 
 const ROOT = path.resolve(__dirname, '../../..');
 

@@ -7,7 +7,7 @@ import { createEncoder } from './encoders';
 import { train } from './train';
 import { multihopSplit, REPO_ROOT } from './testing/multihop-pairs';
 
-// The done-when check of issue #5 at CI size: one epoch of the default encoder (use-adapter, wasm)
+// Training on in-domain pairs helps, checked at CI size: one epoch of the default encoder (use-adapter, wasm)
 // on in-domain pairs (multihop-wiki rpt-train questions, gold paragraphs as positives, BM25 hard
 // negatives) lowers the loss and raises nDCG@10 on held-out rpt-dev questions. Base embeddings are
 // cached under tmp/ so local re-runs skip the ~30 s of USE inference a fresh CI checkout pays.

@@ -1,11 +1,12 @@
-// Public API of @lrat/trajectory.
-export * from './schema';
-export * from './errors';
-export * from './read';
-export { BROWSE_TOOLS, isLratTrajectory, lratToTrajectory, lratReasoningText } from './adapters/lrat';
-export { isOpenAiLog, openAiToTrajectory, parseSearchOutput, OPENAI_BROWSE_TOOLS, OPENAI_SEARCH_TOOLS } from './adapters/openai';
-export { isNormalisedTrajectory, normalisedToTrajectory } from './adapters/normalised';
-export { BCP_SEARCH_TOOLS, bcpReasoningText, bcpSearchResults, browseCompPlusToTrajectory, isBrowseCompPlusRun } from './adapters/browsecomp-plus';
+// Public API of @lrat/trajectory: the trajectory schema, the streaming readers (every supported format
+// is detected and converted inside them), and the search tool with its trajectory recorder.
+export { TrajectorySchema, trajectoryJsonSchema } from './schema';
+export type { SearchResult, SearchStep, BrowseStep, ReasoningStep, AnswerStep, OtherStep, Step, AgentInfo, Trajectory } from './schema';
+export { TrajectoryInputError } from './errors';
+export type { SourceRef, InputErrorKind } from './errors';
+export { TRAJECTORY_FORMATS, listTrajectoryFiles, readsAsLines, parseTrajectoryText, parseTrajectoryFileBytes, jsonlLines, jsonlLineItem, parseTrajectoryLine, readTrajectories } from './read';
+export type { TrajectoryFormat, ReadOptions, ReadItem, JsonlLine } from './read';
+export { lratToTrajectory } from './adapters/lrat';
 export { createSearchTool, inMemoryDocumentStore } from './search-tool';
 export type { DocumentStore, SearchTool, SearchToolOptions, ToolSearcher, ToolSearchHit, ToolDocument } from './search-tool';
 export { TrajectoryRecorder } from './recorder';

@@ -1,5 +1,5 @@
 // Public API of @lrat/weighting.
-export * from './reasoning-weights';
+export { isCountedLength, median, reasoningWeightParams, reasoningWeight, applyReasoningWeights, LengthAccumulator } from './reasoning-weights';
+export type { WeightParams } from './reasoning-weights';
 export * from './alternatives';
 export * from './stats';
-export { expCorrectlyRounded } from './exp';

@@ -140,7 +140,7 @@ export function goalNotes(base: readonly Collected[], lrat: readonly Collected[]
 }
 
 /**
- * The fine-tuning issue's goals, checked honestly (never asserted in tests): nDCG@10 of LRAT ≥ base
+ * The fine-tuning targets, checked honestly (never asserted in tests): nDCG@10 of LRAT ≥ base
  * + 0.10 on the held-out questions, evidence recall +10 % relative, and hybrid ≥ BM25, per agent.
  */
 export function fineTuningGoalNotes(retrieval: readonly RetrievalRow[], tested: readonly Collected[]): string[] {

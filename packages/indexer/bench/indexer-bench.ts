@@ -1,19 +1,20 @@
-#!/usr/bin/env node
 // `nx run indexer:bench`: @lrat/indexer (faiss-node, built against Debian's libfaiss) side by side with
 // Debian's python3-faiss on the same vectors in the same run, plus BM25 queries/s on SciFact.
 // Data: n × dim uniform random vectors (mulberry32, seed 1), L2-normalised; 1000 queries (seed 2).
 // Options: --n 100000 --dim 256 --queries 1000 --single 200 --ef-search 64 --repeats 3 --flat-only --out tmp/bench/indexer.json
-const { spawnSync } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadCorpus, loadQueries, readQrels, writeFileAtomicSync, type Hit } from '@lrat/core';
+import * as indexer from '../src';
+import { randomVectors } from '../src/testing';
 
-const root = path.resolve(__dirname, '../..');
-const indexer = require(path.join(root, 'packages/indexer/dist'));
+const root = path.resolve(__dirname, '../../..');
 
-function option(name, fallback) {
+function option(name: string, fallback: string | number): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
+  return i > 0 ? process.argv[i + 1] : String(fallback);
 }
 const n = Number(option('n', 100000));
 const dim = Number(option('dim', 256));
@@ -26,20 +27,28 @@ const repeats = Number(option('repeats', 3));
 const factories = process.argv.includes('--flat-only') ? ['Flat'] : ['Flat', 'HNSW32,Flat'];
 const outFile = path.resolve(root, option('out', 'tmp/bench/indexer.json'));
 
-const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const now = () => process.hrtime.bigint();
 
-const log = (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-function measureOurs(base, queries) {
+interface OursRow {
+  add_s: number;
+  add_per_s: number;
+  batch_qps: number;
+  single_qps: number;
+  recall_at_10?: number;
+}
+
+function measureOurs(base: Float32Array, queries: Float32Array): Record<string, OursRow> {
   const ids = Array.from({ length: n }, (_, i) => `doc-${i}`);
-  const out = {};
-  let truth;
+  const out: Record<string, OursRow> = {};
+  let truth: Hit[][] | undefined;
   for (const factory of factories) {
-    let index;
+    let index = indexer.DenseIndex.create({ dim, factory });
     let addS = Infinity;
     for (let r = 0; r < (factory === 'Flat' ? repeats : 1); r++) {
-      index = indexer.DenseIndex.create({ dim, factory });
+      if (r > 0) index = indexer.DenseIndex.create({ dim, factory });
       log(`ours: ${factory} add ${n} vectors`);
       const t = now();
       index.add(ids, base);
@@ -47,7 +56,7 @@ function measureOurs(base, queries) {
     }
     if (factory.startsWith('HNSW')) index.setSearchParams({ efSearch });
     log(`ours: ${factory} search`);
-    let results;
+    let results: Hit[][] = [];
     let batchS = Infinity;
     let singleS = Infinity;
     for (let r = 0; r < repeats; r++) {
@@ -58,12 +67,12 @@ function measureOurs(base, queries) {
       for (let i = 0; i < nSingle; i++) index.search(queries.subarray((i % nq) * dim, ((i % nq) + 1) * dim), 10);
       singleS = Math.min(singleS, seconds(t));
     }
-    const row = { add_s: addS, add_per_s: n / addS, batch_qps: nq / batchS, single_qps: nSingle / singleS };
+    const row: OursRow = { add_s: addS, add_per_s: n / addS, batch_qps: nq / batchS, single_qps: nSingle / singleS };
     if (!truth) truth = results;
     else {
       let sum = 0;
       results.forEach((hits, q) => {
-        const exact = new Set(truth[q].map((h) => h.docid));
+        const exact = new Set((truth as Hit[][])[q].map((h) => h.docid));
         sum += hits.filter((h) => exact.has(h.docid)).length / 10;
       });
       row.recall_at_10 = sum / nq;
@@ -73,11 +82,13 @@ function measureOurs(base, queries) {
   return out;
 }
 
-function measurePython(baseFile, queryFile) {
+type PythonResult = { error: string } | ({ error?: undefined; faiss_version: string; omp_threads: number } & Record<string, Record<string, number>>);
+
+function measurePython(baseFile: string, queryFile: string): PythonResult {
   const python = '/usr/bin/python3';
   if (!fs.existsSync(python)) return { error: `${python} not found` };
   log('python3-faiss: same measurements');
-  const r = spawnSync(python, [path.join(__dirname, 'faiss-reference.py'), baseFile, queryFile, n, dim, nq, nSingle, efSearch, repeats, factories.join(';')].map(String), { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(python, [path.join(root, 'tools/bench/faiss-reference.py'), baseFile, queryFile, n, dim, nq, nSingle, efSearch, repeats, factories.join(';')].map(String), { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) return { error: `python3-faiss failed (is python3-faiss installed?): ${(r.stderr || '').trim().split('\n').pop()}` };
   return JSON.parse(r.stdout);
 }
@@ -86,14 +97,14 @@ async function measureBm25() {
   log('BM25 on SciFact');
   const data = path.join(root, 'data/scifact');
   let t = now();
-  const docs = await indexer.loadCorpus(path.join(data, 'corpus.jsonl'));
+  const docs = await loadCorpus(path.join(data, 'corpus.jsonl'));
   const index = indexer.Bm25Index.build(docs);
   const buildS = seconds(t);
-  const qrels = await indexer.readQrels(path.join(data, 'qrels/test.tsv'));
-  const queries = await indexer.loadQueries(path.join(data, 'queries.jsonl'));
+  const qrels = await readQrels(path.join(data, 'qrels/test.tsv'));
+  const queries = await loadQueries(path.join(data, 'queries.jsonl'));
   for (const q of queries.slice(0, 50)) index.search(q.text, 100); // warm the JIT and the stem cache
-  const latencies = [];
-  const run = new Map();
+  const latencies: number[] = [];
+  const run = new Map<string, Hit[]>();
   t = now();
   for (const q of queries) {
     const t1 = now();
@@ -111,12 +122,12 @@ async function measureBm25() {
   };
 }
 
-const fmt = (v, digits = 0) => (v === undefined ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (v: number | undefined, digits = 0) => (v === undefined ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 async function main() {
   console.log(`indexer bench: ${n} × ${dim} random L2-normalised vectors (seed 1), ${nq} queries (seed 2), k=10, HNSW32 efSearch=${efSearch}, best of ${repeats} (HNSW add: 1); ${os.cpus().length} cores, ${os.cpus()[0].model}`);
-  const base = indexer.normalizeRows(indexer.randomVectors(n, dim, 1), dim);
-  const queries = indexer.normalizeRows(indexer.randomVectors(nq, dim, 2), dim);
+  const base = indexer.normalizeRows(randomVectors(n, dim, 1), dim);
+  const queries = indexer.normalizeRows(randomVectors(nq, dim, 2), dim);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lrat-indexer-bench-'));
   const baseFile = path.join(tmp, 'base.f32');
   const queryFile = path.join(tmp, 'queries.f32');
@@ -125,20 +136,21 @@ async function main() {
   try {
     const ours = measureOurs(base, queries);
     const py = measurePython(baseFile, queryFile);
-    const rows = [];
+    const rows: string[][] = [];
+    const measures: [string, keyof OursRow, number][] = [['add (vectors/s)', 'add_per_s', 0], [`search batch ${nq} (QPS)`, 'batch_qps', 0], ['search batch 1 (QPS)', 'single_qps', 0], ['recall@10 vs Flat', 'recall_at_10', 4]];
     for (const factory of factories) {
-      for (const [label, key, digits] of [['add (vectors/s)', 'add_per_s', 0], [`search batch ${nq} (QPS)`, 'batch_qps', 0], ['search batch 1 (QPS)', 'single_qps', 0], ['recall@10 vs Flat', 'recall_at_10', 4]]) {
+      for (const [label, key, digits] of measures) {
         const a = ours[factory][key];
         if (a === undefined) continue;
-        const b = py.error ? undefined : py[factory][key];
+        const b = py.error !== undefined ? undefined : py[factory][key];
         rows.push([factory, label, fmt(a, digits), fmt(b, digits), b ? `${(a / b).toFixed(2)}×` : '—']);
       }
     }
     const header = ['index', 'measure', '@lrat/indexer', 'python3-faiss', 'ratio'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
-    if (py.error) console.log(`\n(reference not run: ${py.error})`);
+    if (py.error !== undefined) console.log(`\n(reference not run: ${py.error})`);
     else console.log(`\nreference: python3-faiss ${py.faiss_version}, ${py.omp_threads} OpenMP threads; ours: faiss-node 0.5.1 on the same libfaiss, Float32Array add/search`);
     const bm25 = await measureBm25();
     console.log(
@@ -147,9 +159,7 @@ async function main() {
         `test qrels (300): nDCG@10 ${bm25.ndcg_at_10.toFixed(4)} (Anserini 0.6789), Recall@100 ${bm25.recall_at_100.toFixed(4)} (Anserini 0.9253)`,
     );
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
-    const tmpOut = `${outFile}.tmp-${process.pid}`;
-    fs.writeFileSync(tmpOut, JSON.stringify({ config: { n, dim, nq, nSingle, efSearch, repeats, cores: os.cpus().length }, ours, python: py, bm25 }, null, 2));
-    fs.renameSync(tmpOut, outFile);
+    writeFileAtomicSync(outFile, JSON.stringify({ config: { n, dim, nq, nSingle, efSearch, repeats, cores: os.cpus().length }, ours, python: py, bm25 }, null, 2));
     console.log(`\nresults written to ${path.relative(root, outFile)}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,21 +1,24 @@
-#!/usr/bin/env node
 // `nx run harness:bench`: the simulated agents' behaviour statistics beside the paper's (Table 1,
 // fig. 4c, fig. 4d), their sensitivity to retrieval quality, and the click model's browse ranks for
-// contrast. Runs on the built packages (dist); every number printed says how it was produced.
-const path = require('path');
-const {
-  loadBeirDataset, splitQuestions, inMemoryDocumentStore, createSearchTool, createSimulatedAgent, SIMULATED_PROFILES,
-  runAgent, summarize, calibrationStats, RankShiftSearcher, simulateClicks, clickTrajectories, PAPER_AGENT_BEHAVIOUR,
-} = require('@lrat/harness');
-const { Bm25Index, createBm25Searcher } = require('@lrat/indexer');
+// contrast. Every number printed says how it was produced.
+// Options: --dataset data/multihop-wiki --limit 500 --seed 1
+import * as path from 'path';
+import { Bm25Index, createBm25Searcher } from '@lrat/indexer';
+import { createSearchTool, inMemoryDocumentStore, type Trajectory } from '@lrat/trajectory';
+import {
+  loadBeirDataset, splitQuestions, createSimulatedAgent, SIMULATED_PROFILES,
+  runAgent, summarize, calibrationStats, simulateClicks, clickTrajectories, PAPER_AGENT_BEHAVIOUR,
+  type CalibrationStats, type MetricSummary,
+} from '../src';
+import { RankShiftSearcher } from '../src/testing';
 
-function arg(name, fallback) {
+function arg(name: string, fallback: string | number): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
+  return i >= 0 ? process.argv[i + 1] : String(fallback);
 }
 
-const f = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '—');
-const range = (r) => (Array.isArray(r) ? `${r[0]}–${r[1]}` : String(r));
+const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+const range = (r: unknown) => (Array.isArray(r) ? `${r[0]}–${r[1]}` : String(r));
 
 async function main() {
   const root = path.resolve(__dirname, '../../..');
@@ -25,7 +28,7 @@ async function main() {
   const ds = await loadBeirDataset(dataset);
   const corpus = await ds.loadCorpus();
   const documents = inMemoryDocumentStore(corpus);
-  const bm25 = createBm25Searcher(Bm25Index.build([...corpus.values()].map((d) => ({ id: d.docid, title: d.title, text: d.text }))));
+  const bm25 = createBm25Searcher(Bm25Index.build(corpus.values()));
   const questions = splitQuestions(ds.questions.filter((q) => q.evidence.length > 0), { seed: 1, testSize: Math.min(limit, ds.questions.length) }).test;
   const gold = new Set(questions.flatMap((q) => q.evidence));
   const retrievers = {
@@ -36,9 +39,10 @@ async function main() {
   console.log(`# Simulated agents (SIMULATED — a model of search agents, not LLMs)`);
   console.log(`data ${ds.name}: ${questions.length} questions (splitQuestions seed 1, test part), ${corpus.size} docs; run seed ${seed};`);
   console.log(`retriever @lrat/indexer Bm25Index (k1 0.9, b 0.4); tool k=10, whitespace 64-token snippets; answers judged by normalised exact match.\n`);
-  const cal = {};
-  const sens = {};
-  let allBm25Trajectories = [];
+  type Sensitivity = MetricSummary & { seconds: number };
+  const cal: Record<string, CalibrationStats> = {};
+  const sens: Record<string, Record<string, Sensitivity>> = {};
+  let allBm25Trajectories: Trajectory[] = [];
   for (const profile of Object.keys(SIMULATED_PROFILES)) {
     const agent = createSimulatedAgent({ profile, documents });
     for (const [label, searcher] of Object.entries(retrievers)) {
@@ -53,7 +57,7 @@ async function main() {
   }
   const profiles = Object.keys(cal);
   const P = PAPER_AGENT_BEHAVIOUR;
-  const row = (name, paper, fn) => `| ${name} | ${paper} | ${profiles.map((p) => fn(cal[p], sens[p])).join(' | ')} |`;
+  const row = (name: string, paper: string, fn: (c: CalibrationStats, s: Record<string, Sensitivity>) => string) => `| ${name} | ${paper} | ${profiles.map((p) => fn(cal[p], sens[p])).join(' | ')} |`;
   console.log(`| statistic | paper | ${profiles.join(' | ')} |`);
   console.log(`|---|---|${profiles.map(() => '---').join('|')}|`);
   console.log(row('success (EM)', '—', (_c, s) => f(s.bm25.success)));
