@@ -1,6 +1,3 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { createReaderAgent, createSearchTool, createSimulatedAgent, runAgent, type Agent } from '@lrat/harness';
 import type { BasicSearcher as Searcher, Hit } from '@lrat/core';
@@ -83,13 +80,12 @@ describe('coalescingSearcher', () => {
 // searcher walk exactly the trajectories they walk one question at a time through the plain searcher,
 // on the real dense stack (USE-lite with a trained-looking adapter, exact FAISS index, BM25 fusion).
 describe('coalescingSearcher on the real stack', () => {
-  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-coalesce-'));
-  afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
-
   it('gives the same trajectories at concurrency 8 as one question at a time (dense and hybrid)', async () => {
     await selectBackend({ log: () => undefined });
-    const data = await loadJobData(defaultOptions().dataset, { seed: 13, testFraction: 0.2, limit: 16, corpusLimit: 150 });
-    const questions = data.test.slice(0, 16);
+    // The bench's own USE-lite cache (keyed by text and model version): the jobs' tests fill it too.
+    const { dataset, cacheDir } = defaultOptions();
+    const data = await loadJobData(dataset, { seed: 13, testFraction: 0.2, limit: 12, corpusLimit: 100 });
+    const questions = data.test;
     const encoder = await createEncoder('use-adapter', { cacheDir });
     // Random adapter weights, so the query-side forward pass does real arithmetic (an untrained
     // adapter adds exact zeros).
