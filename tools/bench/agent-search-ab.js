@@ -47,6 +47,9 @@ async function main() {
   // find every query embedding cached, as the study's later retrievers do.
   await pass(coalescingSearcher(dense));
   console.log(`${data.test.length} test questions × ${agents.length} agents, concurrency ${o.concurrency}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  // BM25 beside them: what the pass costs when the searcher is nearly free.
+  const lexical = await pass(bm25);
+  console.log(`bm25: ${lexical.searches} searches; ${lexical.seconds.toFixed(1)} s`);
   for (let round = 0; round < arg('rounds', 1); round++) {
     for (const [name, s] of [['dense', dense], ['hybrid', hybridSearcher(bm25, dense, 0.3)]]) {
       const plain = await pass(s);
