@@ -8,7 +8,7 @@
 //   node tools/bench/study-dev-sweep.js [--seed 13] [--configs '<json array of settings>'] [--samples FILE] [--recall]
 //
 // A setting: {lr, epochs, temperature, groupSize, adapter, trainSides, batchSize, weighted, weightDecay}; missing fields take the
-// study's defaults. --recall also runs the agents on the dev questions with the best setting.
+// study's defaults. --recall also runs the agents on the dev questions through base and each setting.
 // Needs the built dist (bash tools/bootstrap.sh).
 
 const path = require('path');
@@ -53,10 +53,16 @@ async function main() {
   const baseNdcg = (await evaluateRetrieval(baseSearcher, dev)).ndcgAt10;
   console.log(`seed ${o.seed}: ${devTrain.length} dev-train questions → ${samples.length} kept samples (mean negatives ${(samples.reduce((a, s) => a + s.neg_id.length, 0) / samples.length).toFixed(1)}); ${dev.length} dev questions; base nDCG@10 ${baseNdcg.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 
+  // --recall: the agents' evidence recall on the dev questions through each setting's retriever.
+  const recall = async (name, searcher) => {
+    const runs = await collect(agents, dev, { name, searcher }, 'test', { ...data, test: dev }, o);
+    const line = runs.map((c) => `${c.agent.name} ${(c.run.results.reduce((a, x) => a + x.evidenceRecall, 0) / c.run.results.length).toFixed(4)}`).join(', ');
+    console.log(`  dev evidence recall via ${name}: ${line}`);
+  };
+  if (process.argv.includes('--recall')) await recall('base', baseSearcher);
   const defaults = { lr: o.lr, epochs: o.epochs, temperature: 0.02, groupSize: 10, adapter: 'linear', trainSides: 'both', batchSize: o.batchSize, weighted: true, weightDecay: 0.01 };
   const configs = JSON.parse(arg('configs', '[{}]'));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'study-sweep-'));
-  let best = null;
   for (const c of configs) {
     const s = { ...defaults, ...c };
     const t = Date.now();
@@ -65,18 +71,8 @@ async function main() {
     const searcher = await flatDenseSearcher(encoder, data.corpus);
     const ev = await evaluateRetrieval(searcher, dev);
     console.log(`${JSON.stringify(s)} steps ${r.steps} loss ${r.lastLoss?.toFixed(3)} dev nDCG@10 ${ev.ndcgAt10.toFixed(4)} R@100 ${ev.recallAt100.toFixed(4)} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
-    if (!best || ev.ndcgAt10 > best.ndcg) best = { s, ndcg: ev.ndcgAt10, searcher };
+    if (process.argv.includes('--recall')) await recall(JSON.stringify(c), searcher);
     encoder.dispose?.();
-  }
-  if (process.argv.includes('--recall')) {
-    const devData = { ...data, test: dev };
-    for (const [name, searcher] of [['base', baseSearcher], ['best', best.searcher]]) {
-      const runs = await collect(agents, dev, { name, searcher }, 'test', devData, o);
-      for (const c of runs) {
-        const rs = c.run.results;
-        console.log(`dev evidence recall ${c.agent.name} via ${name}: ${(rs.reduce((a, x) => a + x.evidenceRecall, 0) / rs.length).toFixed(4)}`);
-      }
-    }
   }
   fs.rmSync(tmp, { recursive: true, force: true });
 }
