@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import * as path from 'path';
-import { JOB_NAMES, defaultOptions, parseAgentList, studyLearningRate, type BenchOptions, type JobName } from './options';
+import { DEFAULT_STUDY_EPOCHS, JOB_NAMES, defaultOptions, parseAgentList, studyLearningRate, studyTraining, type BenchOptions, type JobName } from './options';
 
 // Flag parsing for `node apps/bench/dist/main.js <job> [flags]`, separate from main.ts so tests can
 // check it without running a job. Strict: exactly one positional (the job), no unknown flags, and
@@ -47,9 +47,11 @@ function buildParser(argv: readonly string[], defaults: BenchOptions) {
     .option('answer-judge', { choices: ['em', 'f1', 'llm'] as const, default: defaults.answerJudge, describe: 'success = exact match | token F1 ≥ 0.5 | LLM verdict (EM and F1 always reported)' })
     .option('judge-base-url', { type: 'string', describe: 'endpoint of the LLM judges (answer and mining); key from OPENAI_API_KEY' })
     .option('judge-model', { type: 'string', describe: 'model of the LLM judges' })
-    .option('epochs', { type: 'number', default: defaults.epochs })
+    .option('epochs', { type: 'number', describe: `epochs of the trained retrievers (default: ${defaults.epochs} for use-adapter, else ${DEFAULT_STUDY_EPOCHS})` })
     .option('batch-size', { type: 'number', default: defaults.batchSize })
-    .option('lr', { type: 'number', describe: 'learning rate of the trained retrievers (default: 3e-4 for use-adapter, else the trainer\'s for the encoder kind)' })
+    .option('lr', { type: 'number', describe: `learning rate of the trained retrievers (default: ${defaults.lr} for use-adapter, else the trainer's for the encoder kind)` })
+    .option('temperature', { type: 'number', describe: `InfoNCE temperature of the trained retrievers (default: ${defaults.temperature ?? 0.02} for use-adapter, else the trainer's 0.02)` })
+    .option('group-size', { type: 'number', describe: `passages per training query, 1 positive + N−1 negatives (default: ${defaults.groupSize ?? 10} for use-adapter, else the trainer's 10)` })
     .option('loops', { type: 'number', default: defaults.loops, describe: 'flywheel loops (fresh questions each loop)' })
     .option('steps', { type: 'number', describe: 'flywheel: training steps per loop, fixed across loops (default: loop 1\'s)' })
     .option('concurrency', { type: 'number', default: defaults.concurrency, describe: 'questions in flight per agent' })
@@ -102,6 +104,10 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
   if (a['answer-judge'] === 'llm' && !judgeEndpoint) throw new BenchUsageError('bench: --answer-judge llm needs --judge-base-url and --judge-model (the agent\'s --base-url is never used for judging)');
   if (Boolean(a['judge-base-url']) !== Boolean(a['judge-model'])) throw new BenchUsageError('bench: --judge-base-url and --judge-model go together');
   if (a.lr !== undefined && !(Number.isFinite(a.lr) && a.lr > 0)) throw new BenchUsageError(`bench: --lr must be a positive number, got ${a.lr}`);
+  if (a.temperature !== undefined && !(Number.isFinite(a.temperature) && a.temperature > 0)) throw new BenchUsageError(`bench: --temperature must be a positive number, got ${a.temperature}`);
+  if (a['group-size'] !== undefined && !(Number.isInteger(a['group-size']) && a['group-size'] >= 2)) throw new BenchUsageError(`bench: --group-size must be an integer ≥ 2, got ${a['group-size']}`);
+  // The study settings follow the encoder being trained (a --retriever folder is a transformer).
+  const study = studyTraining(a.retriever === undefined ? a.encoder : 'transformer');
   if (!(a['test-fraction'] > 0 && a['test-fraction'] <= 1)) throw new BenchUsageError(`bench: --test-fraction must be in (0, 1], got ${a['test-fraction']}`);
   return {
     job: job as JobName,
@@ -122,9 +128,11 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
       answerJudge: a['answer-judge'],
       judgeBaseUrl: a['judge-base-url'],
       judgeModel: a['judge-model'],
-      epochs: positive('epochs', a.epochs) ?? defaults.epochs,
+      epochs: positive('epochs', a.epochs) ?? study.epochs ?? DEFAULT_STUDY_EPOCHS,
       batchSize: positive('batch-size', a['batch-size']) ?? defaults.batchSize,
       lr: studyLearningRate(a.retriever === undefined ? a.encoder : 'transformer', a.lr),
+      temperature: a.temperature ?? study.temperature,
+      groupSize: a['group-size'] ?? study.groupSize,
       loops: positive('loops', a.loops) ?? defaults.loops,
       steps: positive('steps', a.steps),
       concurrency: positive('concurrency', a.concurrency) ?? defaults.concurrency,

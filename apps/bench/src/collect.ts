@@ -5,6 +5,7 @@ import type { JobData } from './data';
 import type { BenchOptions } from './options';
 import type { AnswerJudge, QuestionResult } from '@lrat/harness';
 import { createProgress, type BasicSearcher as Searcher } from '@lrat/core';
+import { coalescingSearcher } from './coalescing-searcher';
 
 // Letting every agent work through one retriever: the trajectories feed the miner (train split) or
 // the before/after comparison (test split).
@@ -32,7 +33,9 @@ export async function collect(
   sink?: QuestionResult[],
   answerJudge?: AnswerJudge,
 ): Promise<Collected[]> {
-  const tool = createSearchTool({ searcher: retriever.searcher, documents: data.documents, indexName: retriever.name });
+  // The questions in flight (--concurrency) search together: one batch per event-loop turn, each
+  // answer the one a lone search gives (coalescing-searcher.spec.ts).
+  const tool = createSearchTool({ searcher: coalescingSearcher(retriever.searcher), documents: data.documents, indexName: retriever.name });
   const out: Collected[] = [];
   for (const agent of agents) {
     const bar = createProgress({ label: `${label}${agent.name} · ${retriever.name} · ${split}`, total: questions.length });

@@ -156,7 +156,19 @@ export async function trainRetriever(ctx: JobContext, name: string, base: BenchE
   const outDir = path.join(ctx.outDir, 'models', name.replace(/[^A-Za-z0-9._-]+/g, '_'));
   // A fixed step budget: enough passes over the data to reach it, then stop there.
   const epochs = steps === undefined ? ctx.options.epochs : Math.max(1, Math.ceil((steps * ctx.options.batchSize) / samples.length));
-  const trained = await ctx.stack.train(base, samples, { epochs, batchSize: ctx.options.batchSize, ...(ctx.options.lr === undefined ? {} : { lr: ctx.options.lr }), seed: ctx.options.seed, weighted, outDir, onProgress: p.onProgress, ...(steps === undefined ? {} : { maxSteps: steps }) });
+  const o = ctx.options;
+  const trained = await ctx.stack.train(base, samples, {
+    epochs,
+    batchSize: o.batchSize,
+    ...(o.lr === undefined ? {} : { lr: o.lr }),
+    ...(o.temperature === undefined ? {} : { temperature: o.temperature }),
+    ...(o.groupSize === undefined ? {} : { groupSize: o.groupSize }),
+    seed: o.seed,
+    weighted,
+    outDir,
+    onProgress: p.onProgress,
+    ...(steps === undefined ? {} : { maxSteps: steps }),
+  });
   p.stop();
   const retriever = await denseRetriever(ctx, name, trained.encoder, data);
   return {
@@ -170,7 +182,7 @@ export async function trainRetriever(ctx: JobContext, name: string, base: BenchE
       backend: trained.backend,
       finalLoss: trained.finalLoss,
       seed: ctx.options.seed,
-      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.encoder.id}@${base.encoder.version}, batch ${ctx.options.batchSize}, lr ${ctx.options.lr ?? 'trainer default'}, seed ${ctx.options.seed}`,
+      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.encoder.id}@${base.encoder.version}, batch ${o.batchSize}, lr ${o.lr ?? 'trainer default'}, temperature ${o.temperature ?? 'trainer default'}, group ${o.groupSize ?? 'trainer default'}, seed ${ctx.options.seed}`,
     },
   };
 }

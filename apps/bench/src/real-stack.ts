@@ -161,6 +161,8 @@ export async function createRealStack(options: BenchOptions) {
         epochs: settings.epochs,
         batchSize: settings.batchSize,
         ...(settings.lr === undefined ? {} : { lr: settings.lr }),
+        ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+        ...(settings.groupSize === undefined ? {} : { groupSize: settings.groupSize }),
         seed: settings.seed,
         weighted: settings.weighted,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),

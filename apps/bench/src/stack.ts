@@ -30,6 +30,10 @@ export interface TrainSettings {
   batchSize: number;
   /** undefined = the trainer's default for the encoder kind. */
   lr?: number;
+  /** undefined = the trainer's default. */
+  temperature?: number;
+  /** undefined = the trainer's default. */
+  groupSize?: number;
   seed: number;
   /** Use reweight_rate in the loss (false = plain mean InfoNCE). */
   weighted: boolean;

@@ -111,6 +111,25 @@ describe('use-adapter encoder', () => {
     enc.dispose();
   });
 
+  it('trains only the adapters trainSides names, records the choice in its config and rejects others', async () => {
+    const cacheDir = path.join(tmp, 'cache-sides');
+    const both = (await createEncoder('use-adapter', { cacheDir })) as UseAdapterEncoder;
+    expect(both.trainableWeights().map((w) => w.name)).toEqual(['query/A', 'query/b', 'document/A', 'document/b']);
+    // The default is not recorded, so models trained before the option keep their version.
+    expect(both.config()).not.toHaveProperty('trainSides');
+    const query = (await createEncoder('use-adapter', { cacheDir, trainSides: 'query' })) as UseAdapterEncoder;
+    expect(query.trainableWeights().map((w) => w.name)).toEqual(['query/A', 'query/b']);
+    expect(query.weights()).toHaveLength(4);
+    expect(query.config()).toMatchObject({ trainSides: 'query' });
+    // A copy made from the config (how the bench and loadEncoder rebuild a model) trains the same side.
+    const copy = (await createEncoder('use-adapter', { ...(query.config() as object), cacheDir })) as UseAdapterEncoder;
+    expect(copy.trainableWeights().map((w) => w.name)).toEqual(['query/A', 'query/b']);
+    expect(copy.version).toBe(query.version);
+    expect(query.version).not.toBe(both.version);
+    await expect(createEncoder('use-adapter', { cacheDir, trainSides: 'left' as 'query' })).rejects.toThrow(/trainSides must be both, query or document, got left/);
+    for (const e of [both, query, copy]) e.dispose();
+  });
+
   it('reports a missing or foreign model directory clearly', async () => {
     await expect(loadEncoder(path.join(tmp, 'nowhere'))).rejects.toThrow(/no encoder here \(missing encoder\.json/);
     await fsp.mkdir(path.join(tmp, 'bad'), { recursive: true });

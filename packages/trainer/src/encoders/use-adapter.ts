@@ -27,6 +27,11 @@ export interface UseAdapterOptions {
   cacheDir?: string;
   /** Seed for the mlp's first layer (the only randomly initialised weights). */
   seed?: number;
+  /**
+   * Which adapters training updates: `both` (default), or only the `query` / `document` side (the
+   * other stays the identity, e.g. so document vectors remain the base model's).
+   */
+  trainSides?: 'both' | 'query' | 'document';
   /** Texts per USE graph execution when filling the cache. */
   embedBatchSize?: number;
   /**
@@ -66,7 +71,8 @@ export class UseAdapterEncoder implements Encoder {
   readonly dim = USE_DIM;
   readonly queryPrefix: string;
   private readonly vars: NamedVariable[];
-  private readonly opts: Required<Omit<UseAdapterOptions, 'cacheDir'>>;
+  private readonly opts: Required<Omit<UseAdapterOptions, 'cacheDir' | 'trainSides'>>;
+  private readonly trainSides: 'both' | 'query' | 'document';
   private pool?: Promise<UseEmbeddingPool | null>;
   private readonly waiting: Array<{ texts: string[]; resolve: () => void; reject: (err: Error) => void }> = [];
 
@@ -84,6 +90,8 @@ export class UseAdapterEncoder implements Encoder {
       embedWorkers: options.embedWorkers ?? defaultEmbedWorkers(),
     };
     this.queryPrefix = this.opts.queryPrefix;
+    this.trainSides = options.trainSides ?? 'both';
+    if (!['both', 'query', 'document'].includes(this.trainSides)) throw new Error(`use-adapter: trainSides must be both, query or document, got ${String(this.trainSides)}`);
     const tag = `use_adapter_${instance++}`;
     const rng = Rng.derive(this.opts.seed, 0x5eed);
     const v = (name: string, t: tf.Tensor) => ({ name, variable: tf.variable(t, true, `${tag}/${name}`) });
@@ -124,11 +132,17 @@ export class UseAdapterEncoder implements Encoder {
   config(): Record<string, unknown> {
     // Threads are a property of the machine, not of the model: kept out of its version.
     const { embedWorkers: _threads, ...model } = this.opts;
-    return { ...model, baseModel: this.model.version };
+    // Recorded only when not the default, so models trained before the option keep their version.
+    return { ...model, ...(this.trainSides === 'both' ? {} : { trainSides: this.trainSides }), baseModel: this.model.version };
   }
 
   weights(): NamedVariable[] {
     return this.vars;
+  }
+
+  /** The adapters `trainSides` names (all of them by default). */
+  trainableWeights(): NamedVariable[] {
+    return this.trainSides === 'both' ? this.vars : this.vars.filter((v) => v.name.startsWith(`${this.trainSides}/`));
   }
 
   private w(name: string): tf.Variable {

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Chooses the in-domain study's training settings on TRAINING questions only: the study's 400
+// training questions (seed 13 split; the held-out test questions are never loaded into any score)
+// are cut into 300 "dev-train" questions, whose agent trajectories (through the base retriever) are
+// mined and trained on, and 100 "dev" questions whose qrels score each setting (nDCG@10 of the raw
+// question over the full corpus). Prints one line per setting.
+//
+//   node tools/bench/study-dev-sweep.js [--seed 13] [--configs '<json array of settings>'] [--samples FILE] [--recall]
+//
+// A setting: {lr, epochs, temperature, groupSize, adapter, trainSides, batchSize, weighted, weightDecay}; missing fields take the
+// study's defaults. --recall also runs the agents on the dev questions through base and each setting.
+// Needs the built dist (bash tools/bootstrap.sh).
+
+const path = require('path');
+const fs = require('fs');
+const os = require('os');
+
+const root = path.resolve(__dirname, '..', '..');
+const { loadJobData } = require(path.join(root, 'apps/bench/dist/data'));
+const { defaultOptions } = require(path.join(root, 'apps/bench/dist/options'));
+const { createRealStack } = require(path.join(root, 'apps/bench/dist/real-stack'));
+const { collect } = require(path.join(root, 'apps/bench/dist/collect'));
+const { flatDenseSearcher } = require(path.join(root, 'apps/bench/dist/stack-common'));
+const { createEncoder, train } = require('@lrat/trainer');
+const { evaluateRetrieval } = require('@lrat/harness');
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+async function main() {
+  process.env.LRAT_PROGRESS = process.env.LRAT_PROGRESS ?? 'silent';
+  const o = { ...defaultOptions(), seed: Number(arg('seed', '13')) };
+  const data = await loadJobData(o.dataset, { seed: o.seed, testFraction: o.testFraction, limit: o.limit });
+  const devTrain = data.train.slice(0, 300);
+  const dev = data.train.slice(300);
+  const stack = await createRealStack(o);
+  const base = await stack.baseEncoder(o.encoder);
+  const t0 = Date.now();
+  const baseSearcher = await flatDenseSearcher(base.encoder, data.corpus);
+  const agents = await stack.agents(o.agents, o, data.documents);
+  // The mined samples of a seed are deterministic: --samples FILE keeps them between sweeps.
+  const file = arg('samples', undefined);
+  let samples;
+  if (file && fs.existsSync(file)) samples = JSON.parse(fs.readFileSync(file, 'utf8'));
+  else {
+    const collected = await collect(agents, devTrain, { name: 'base', searcher: baseSearcher }, 'train', { ...data, train: devTrain }, o);
+    const mined = await stack.mine(collected.flatMap((c) => c.run.trajectories), data.corpusById, 'rule');
+    samples = mined.samples.filter((s) => s.satisfied);
+    if (file) fs.writeFileSync(file, JSON.stringify(samples));
+  }
+  const baseNdcg = (await evaluateRetrieval(baseSearcher, dev)).ndcgAt10;
+  console.log(`seed ${o.seed}: ${devTrain.length} dev-train questions → ${samples.length} kept samples (mean negatives ${(samples.reduce((a, s) => a + s.neg_id.length, 0) / samples.length).toFixed(1)}); ${dev.length} dev questions; base nDCG@10 ${baseNdcg.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+
+  // --recall: the agents' evidence recall on the dev questions through each setting's retriever.
+  const recall = async (name, searcher) => {
+    const runs = await collect(agents, dev, { name, searcher }, 'test', { ...data, test: dev }, o);
+    const line = runs.map((c) => `${c.agent.name} ${(c.run.results.reduce((a, x) => a + x.evidenceRecall, 0) / c.run.results.length).toFixed(4)}`).join(', ');
+    console.log(`  dev evidence recall via ${name}: ${line}`);
+  };
+  if (process.argv.includes('--recall')) await recall('base', baseSearcher);
+  const defaults = { lr: o.lr, epochs: o.epochs, temperature: 0.02, groupSize: 10, adapter: 'linear', trainSides: 'both', batchSize: o.batchSize, weighted: true, weightDecay: 0.01 };
+  const configs = JSON.parse(arg('configs', '[{}]'));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'study-sweep-'));
+  for (const c of configs) {
+    const s = { ...defaults, ...c };
+    const t = Date.now();
+    const encoder = await createEncoder('use-adapter', { cacheDir: o.cacheDir, adapter: s.adapter, trainSides: s.trainSides, seed: o.seed });
+    const r = await train({ pairs: samples, encoder, outDir: path.join(tmp, 'm'), epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, temperature: s.temperature, groupSize: s.groupSize, seed: o.seed, weighted: s.weighted, weightDecay: s.weightDecay });
+    const searcher = await flatDenseSearcher(encoder, data.corpus);
+    const ev = await evaluateRetrieval(searcher, dev);
+    console.log(`${JSON.stringify(s)} steps ${r.steps} loss ${r.lastLoss?.toFixed(3)} dev nDCG@10 ${ev.ndcgAt10.toFixed(4)} R@100 ${ev.recallAt100.toFixed(4)} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+    if (process.argv.includes('--recall')) await recall(JSON.stringify(c), searcher);
+    encoder.dispose?.();
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
