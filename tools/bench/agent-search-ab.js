@@ -14,7 +14,8 @@ const { defaultOptions } = require(path.join(root, 'apps/bench/dist/options'));
 const { createRealStack } = require(path.join(root, 'apps/bench/dist/real-stack'));
 const { coalescingSearcher } = require(path.join(root, 'apps/bench/dist/coalescing-searcher'));
 const { bm25Searcher, flatDenseSearcher, hybridSearcher } = require(path.join(root, 'apps/bench/dist/stack-common'));
-const { createSearchTool, runAgent } = require('@lrat/harness');
+const { runAgent } = require('@lrat/harness');
+const { createSearchTool } = require('@lrat/trajectory');
 const os = require('os');
 
 function arg(name, fallback) {
