@@ -49,3 +49,37 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
     throw err;
   }
 }
+
+/**
+ * `writeFileAtomic` for output too large to hold: `fill` streams it through `write` (which waits when
+ * the disk falls behind); the temp file is synced and renamed over `file` only when `fill` resolves,
+ * and removed when it throws.
+ */
+export async function writeStreamAtomic<T>(file: string, fill: (write: (chunk: string) => Promise<void>) => Promise<T>): Promise<T> {
+  await fsp.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = tempSibling(path.resolve(file));
+  const out = fs.createWriteStream(tmp);
+  let failed: Error | null = null;
+  out.on('error', (e) => (failed = e));
+  const write = async (chunk: string): Promise<void> => {
+    if (failed) throw failed;
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  };
+  try {
+    const result = await fill(write);
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (failed) throw failed;
+    const handle = await fsp.open(tmp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsp.rename(tmp, file);
+    return result;
+  } catch (err) {
+    out.destroy();
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+}

@@ -4,7 +4,7 @@ export type { Rng } from './random';
 export { createProgress, formatSeconds } from './progress';
 export type { Progress, ProgressOptions } from './progress';
 export type { Hit, BasicSearcher, Searcher } from './search';
-export { writeFileAtomic, writeFileAtomicSync, tempSibling } from './atomic-write';
+export { writeFileAtomic, writeFileAtomicSync, writeStreamAtomic, tempSibling } from './atomic-write';
 export { replaceDirectory, recoverDirectory, sweepStaleTemps, ownedByManifest, isProcessAlive, ForeignDirectoryError } from './directory-swap';
 export type { ReplaceDirectoryOptions } from './directory-swap';
 export { documentText } from './document';

@@ -1,12 +1,12 @@
 import { createReadStream, createWriteStream, promises as fsp, type WriteStream } from 'fs';
 import { LengthAccumulator, reasoningLengthScheme, weightStatsFromColumns, type WeightingScheme, type WeightStats } from '@lrat/weighting';
 import * as path from 'path';
-import { isProcessAlive, sweepStaleTemps } from '@lrat/core';
+import { isProcessAlive, sweepStaleTemps, writeStreamAtomic } from '@lrat/core';
 import { completeSampleJson } from './sample-json';
 
 // Writes mined samples with their weights, streaming: the weights depend on every sample's length
 // (β is a median over the run), so pass 1 spools each sample's JSON prefix to a temp file and keeps
-// only lengths/flags in memory; pass 2 appends the weights. The output appears atomically (rename).
+// only lengths/flags in memory; pass 2 appends the weights through @lrat/core's streaming atomic writer.
 
 export interface WriterResult {
   /** Samples mined (weights are computed over all of them). */
@@ -27,10 +27,11 @@ export function writtenInOutput(negatives: number, satisfied: boolean | number, 
   return negatives > 0 && (!satisfiedOnly || !!satisfied);
 }
 
+/** Batches small writes into ≈ 1 MB ones (one per sample would dominate the run). */
 class Chunked {
   private parts: string[] = [];
   private bytes = 0;
-  constructor(private readonly ws: WriteStream) {}
+  constructor(private readonly sink: (data: string) => Promise<void>) {}
   async write(s: string): Promise<void> {
     this.parts.push(s);
     this.bytes += s.length;
@@ -41,18 +42,24 @@ class Chunked {
     const data = this.parts.join('');
     this.parts = [];
     this.bytes = 0;
-    if (!this.ws.write(data)) await new Promise<void>((r) => this.ws.once('drain', () => r()));
+    await this.sink(data);
   }
-  async close(): Promise<void> {
-    await this.flush();
-    await new Promise<void>((resolve, reject) => this.ws.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  }
+}
+
+/** A write stream as a sink that waits for 'drain', and its closing. */
+function streamSink(ws: WriteStream): { sink: (data: string) => Promise<void>; close: () => Promise<void> } {
+  return {
+    sink: async (data) => {
+      if (!ws.write(data)) await new Promise<void>((r) => ws.once('drain', () => r()));
+    },
+    close: () => new Promise<void>((resolve, reject) => ws.end((err?: Error | null) => (err ? reject(err) : resolve()))),
+  };
 }
 
 export class WeightedSampleWriter {
   private readonly spoolPath: string;
-  private readonly tmpPath: string;
   private readonly spool: Chunked;
+  private readonly closeSpool: () => Promise<void>;
   private readonly lens = new LengthAccumulator();
   private sat = new Uint8Array(1024);
   private negs = new Uint32Array(1024);
@@ -65,10 +72,14 @@ export class WeightedSampleWriter {
   ) {
     const tag = `${process.pid}-${Date.now()}`;
     this.spoolPath = `${out}.spool-${tag}`;
-    this.tmpPath = `${out}.tmp-${tag}`;
     const ws = createWriteStream(this.spoolPath);
     ws.on('error', (e) => (this.failed = e));
-    this.spool = new Chunked(ws);
+    const { sink, close } = streamSink(ws);
+    this.spool = new Chunked(sink);
+    this.closeSpool = async () => {
+      await this.spool.flush();
+      await close();
+    };
   }
 
   get count(): number {
@@ -93,33 +104,35 @@ export class WeightedSampleWriter {
   }
 
   async finish(): Promise<WriterResult> {
-    await this.spool.close();
+    await this.closeSpool();
     if (this.failed) throw this.failed;
     const lens = this.lens.lengths();
     const weights = (this.opts.scheme ?? reasoningLengthScheme).weights(lens);
-    const out = new Chunked(createWriteStream(this.tmpPath));
-    let i = 0;
-    let written = 0;
-    let withoutNegatives = 0;
-    let rest = '';
-    for await (const chunk of createReadStream(this.spoolPath, { encoding: 'utf8' }) as AsyncIterable<string>) {
-      const text = rest + chunk;
-      let from = 0;
-      for (;;) {
-        const nl = text.indexOf('\n', from);
-        if (nl < 0) break;
-        if (this.negs[i] === 0) withoutNegatives++;
-        if (writtenInOutput(this.negs[i], this.sat[i], this.opts.satisfiedOnly)) {
-          await out.write(completeSampleJson(text.slice(from, nl), weights[i]) + '\n');
-          written++;
+    const { written, withoutNegatives } = await writeStreamAtomic(this.out, async (sink) => {
+      const out = new Chunked(sink);
+      let i = 0;
+      let written = 0;
+      let withoutNegatives = 0;
+      let rest = '';
+      for await (const chunk of createReadStream(this.spoolPath, { encoding: 'utf8' }) as AsyncIterable<string>) {
+        const text = rest + chunk;
+        let from = 0;
+        for (;;) {
+          const nl = text.indexOf('\n', from);
+          if (nl < 0) break;
+          if (this.negs[i] === 0) withoutNegatives++;
+          if (writtenInOutput(this.negs[i], this.sat[i], this.opts.satisfiedOnly)) {
+            await out.write(completeSampleJson(text.slice(from, nl), weights[i]) + '\n');
+            written++;
+          }
+          i++;
+          from = nl + 1;
         }
-        i++;
-        from = nl + 1;
+        rest = text.slice(from);
       }
-      rest = text.slice(from);
-    }
-    await out.close();
-    await fsp.rename(this.tmpPath, this.out);
+      await out.flush();
+      return { written, withoutNegatives };
+    });
     await fsp.rm(this.spoolPath, { force: true });
     const stats = weightStatsFromColumns({
       lens: Array.from(lens, (l) => (Number.isNaN(l) ? null : l)),
@@ -131,9 +144,8 @@ export class WeightedSampleWriter {
   }
 
   async abort(): Promise<void> {
-    await this.spool.close().catch(() => undefined);
+    await this.closeSpool().catch(() => undefined);
     await fsp.rm(this.spoolPath, { force: true });
-    await fsp.rm(this.tmpPath, { force: true });
   }
 }
 
