@@ -1,9 +1,9 @@
 // Shared Jest settings: SWC transpiles TypeScript (≈3× faster than ts-jest); @lrat/* resolve to sources.
 const path = require('path');
 const root = __dirname;
-const packages = ['core', 'trajectory', 'miners', 'weighting', 'trainer', 'indexer', 'harness', 'server'];
+const packages = ['core', 'trajectory', 'miners', 'weighting', 'trainer', 'indexer', 'agents', 'evaluation', 'report', 'server'];
 // Packages with test doubles publish them as a second entry, `@lrat/<name>/testing`.
-const withTesting = ['miners', 'trainer', 'indexer', 'harness', 'server'];
+const withTesting = ['miners', 'trainer', 'indexer', 'agents', 'evaluation', 'server'];
 module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],

@@ -14,7 +14,7 @@ const { defaultOptions } = require(path.join(root, 'apps/bench/dist/options'));
 const { createRealStack } = require(path.join(root, 'apps/bench/dist/real-stack'));
 const { coalescingSearcher } = require(path.join(root, 'apps/bench/dist/coalescing-searcher'));
 const { bm25Searcher, flatDenseSearcher, hybridSearcher } = require(path.join(root, 'apps/bench/dist/stack-common'));
-const { runAgent } = require('@lrat/harness');
+const { runAgent } = require('@lrat/evaluation');
 const { createSearchTool } = require('@lrat/trajectory');
 const os = require('os');
 

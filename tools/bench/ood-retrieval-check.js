@@ -13,7 +13,7 @@ const { defaultOptions } = require(path.join(root, 'apps/bench/dist/options'));
 const { createRealStack } = require(path.join(root, 'apps/bench/dist/real-stack'));
 const { bm25Searcher, flatDenseSearcher } = require(path.join(root, 'apps/bench/dist/stack-common'));
 const { loadEncoder } = require('@lrat/trainer');
-const { evaluateRetrieval } = require('@lrat/harness');
+const { evaluateRetrieval } = require('@lrat/evaluation');
 
 async function main() {
   const modelDir = process.argv[2];

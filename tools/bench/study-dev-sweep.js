@@ -22,7 +22,7 @@ const { createRealStack } = require(path.join(root, 'apps/bench/dist/real-stack'
 const { collect } = require(path.join(root, 'apps/bench/dist/collect'));
 const { flatDenseSearcher } = require(path.join(root, 'apps/bench/dist/stack-common'));
 const { createEncoder, train } = require('@lrat/trainer');
-const { evaluateRetrieval } = require('@lrat/harness');
+const { evaluateRetrieval } = require('@lrat/evaluation');
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

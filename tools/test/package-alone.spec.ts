@@ -89,4 +89,55 @@ describe('a package installed alone', () => {
     expect(without.bm25).toEqual(['x']);
     expect(without.error).toMatch(/FAISS is not available \(the addon is not built\).*apt-get install -y libfaiss-dev.*npm rebuild @lrat\/faiss/);
   });
+
+  it('installs the packed @lrat/agents, evaluation and report with their LRAT dependencies in an empty project: an agent answers through the search tool, runAgent judges it, and the report renders its charts', () => {
+    const consumer = path.join(work, 'experiments');
+    fs.mkdirSync(consumer);
+    const tarballs = ['core', 'faiss', 'trajectory', 'indexer', 'agents', 'evaluation', 'report'].map((p) => {
+      const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', consumer, `./packages/${p}`], root));
+      return path.join(consumer, packed.filename);
+    });
+    fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    // No install scripts: BM25 and the IR metrics need no FAISS addon (the test above builds it).
+    execFileSync('npm', ['install', '--prefer-offline', '--no-package-lock', '--ignore-scripts', ...tarballs], {
+      cwd: consumer,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' },
+    });
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const { createReaderAgent } = require('@lrat/agents');
+         const { createSearchTool, inMemoryDocumentStore } = require('@lrat/trajectory');
+         const { Bm25Index, createBm25Searcher } = require('@lrat/indexer');
+         const { runAgent, summarize } = require('@lrat/evaluation');
+         const { writeReport, REPORT_SCHEMA } = require('@lrat/report');
+         const docs = [
+           { docid: 'd1', title: 'Eiffel Tower', text: 'The Eiffel Tower is a wrought-iron tower in Paris, completed in 1889.' },
+           { docid: 'd2', title: 'Big Ben', text: 'Big Ben is the clock tower of the Palace of Westminster in London.' },
+         ];
+         const tool = createSearchTool({ searcher: createBm25Searcher(Bm25Index.build(docs)), documents: inMemoryDocumentStore(docs) });
+         const question = { id: 'q1', text: 'In which city is the Eiffel Tower?', answer: 'Paris', evidence: ['d1'], metadata: {} };
+         (async () => {
+           const run = await runAgent({ agent: createReaderAgent(), questions: [question], tool, seed: 1, retriever: 'bm25' });
+           const s = summarize(run.results);
+           const row = (retriever) => ({ agent: 'simulated:reader', retriever, split: 'test', dataset: 'toy', questions: 1, evidence_recall: s.evidenceRecall,
+             success: s.success, steps: s.steps, search_calls: 1, browse_calls: 1, ndcg_at_10: null, simulated: true, how: 'reader via ' + retriever });
+           const provenance = { job: 'toy', runId: 'toy-1', createdAt: new Date(0).toISOString(), durationSeconds: 0, seed: 1, simulated: true, agents: [], retrievers: [],
+             datasets: [], judges: { answer: 'exact match', mining: 'none' }, versions: {}, host: { platform: 'linux', arch: 'x64', cpus: 1 }, config: {} };
+           const files = await writeReport('report', { schema: REPORT_SCHEMA, title: 'toy', provenance, runs: [row('base'), row('bm25')], differences: [], retrieval: [],
+             training: [], mining: [], weights: [], notes: [] });
+           const html = require('fs').readFileSync(files.html, 'utf8');
+           console.log(JSON.stringify({ searched: run.trajectories[0].steps.some((st) => st.type === 'search'), errors: run.errors.length, recall: s.evidenceRecall,
+             svg: html.includes('<svg'), testing: require.resolve('@lrat/agents/testing'), doubleInMain: 'InMemoryBm25Searcher' in require('@lrat/agents') }));
+         })().catch((e) => { console.error(e); process.exit(1); });`,
+      ],
+      { cwd: consumer, encoding: 'utf8' },
+    );
+    const result = JSON.parse(out);
+    expect(result).toMatchObject({ searched: true, errors: 0, recall: 1, svg: true, doubleInMain: false });
+    expect(result.testing).toBe(path.join(fs.realpathSync(consumer), 'node_modules/@lrat/agents/dist/testing/index.js'));
+  });
 });

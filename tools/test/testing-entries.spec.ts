@@ -86,7 +86,7 @@ describe('test doubles stay out of main entries', () => {
 
   it('every package with test doubles publishes them as `@lrat/<name>/testing`, and the workspace resolves it to the source', () => {
     const withDoubles = packages.filter((p) => fs.existsSync(path.join(p.dir, 'src', 'testing')));
-    expect(withDoubles.map((p) => p.name)).toEqual(expect.arrayContaining(['harness', 'indexer', 'server', 'trainer']));
+    expect(withDoubles.map((p) => p.name)).toEqual(expect.arrayContaining(['agents', 'evaluation', 'indexer', 'server', 'trainer']));
     const tsPaths = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions.paths;
     const jestMap: Record<string, string> = require(path.join(root, 'jest.preset.js')).moduleNameMapper;
     for (const p of withDoubles) {

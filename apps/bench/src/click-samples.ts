@@ -1,10 +1,10 @@
-import { mineClickLogs, simulateClicks, type Question } from '@lrat/harness';
+import { mineClickLogs, simulateClicks, type Question } from '@lrat/agents';
 import type { Trajectory } from '@lrat/trajectory';
 import type { LratSample } from '@lrat/miners';
 import { documentText, type Doc } from '@lrat/core';
 
 /**
- * The click-trained baseline's data: @lrat/harness's position-biased cascade click model run on the
+ * The click-trained baseline's data: @lrat/agents's position-biased cascade click model run on the
  * agents' own result lists (relevance = qrels), its logs mined the human way (clicked = positive,
  * skipped = negative, no judge, no weight).
  */

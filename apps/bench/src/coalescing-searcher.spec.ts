@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { createReaderAgent, createSimulatedAgent, runAgent, type Agent } from '@lrat/harness';
+import { createReaderAgent, createSimulatedAgent, type Agent } from '@lrat/agents';
+import { runAgent } from '@lrat/evaluation';
 import { createSearchTool } from '@lrat/trajectory';
 import type { BasicSearcher as Searcher, Hit } from '@lrat/core';
 import { createEncoder, selectBackend } from '@lrat/trainer';

@@ -1,9 +1,9 @@
-import { runAgent, type Agent, type AgentRun, type Question } from '@lrat/harness';
+import { type Agent, type Question } from '@lrat/agents';
+import { runAgent, type AgentRun, type AnswerJudge, type QuestionResult } from '@lrat/evaluation';
 import { createSearchTool } from '@lrat/trajectory';
-import type { Split } from '@lrat/harness';
+import type { Split } from '@lrat/report';
 import type { JobData } from './data';
 import type { BenchOptions } from './options';
-import type { AnswerJudge, QuestionResult } from '@lrat/harness';
 import { createProgress, type BasicSearcher as Searcher } from '@lrat/core';
 import { coalescingSearcher } from './coalescing-searcher';
 

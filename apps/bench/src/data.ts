@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { loadBeirDataset, splitQuestions, type DatasetProvenance, type Question } from '@lrat/harness';
+import { loadBeirDataset, splitQuestions, type Question } from '@lrat/agents';
+import { type DatasetProvenance } from '@lrat/report';
 import { inMemoryDocumentStore, type DocumentStore } from '@lrat/trajectory';
 import type { Doc } from '@lrat/core';
 

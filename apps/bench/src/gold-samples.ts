@@ -1,4 +1,4 @@
-import { type Question } from '@lrat/harness';
+import { type Question } from '@lrat/agents';
 import type { LratSample } from '@lrat/miners';
 import type { BasicSearcher as Searcher } from '@lrat/core';
 import { documentText, type Doc } from '@lrat/core';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { BenchReport } from '@lrat/harness';
+import type { BenchReport } from '@lrat/report';
 import { defaultOptions, type BenchOptions, type JobName } from './options';
 import { createRealStack } from './real-stack';
 import { runBenchJob, type JobOutcome } from './run-job';

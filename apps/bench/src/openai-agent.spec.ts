@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { assistantReply, startScriptedServer, toolCallReply, type RecordedRequest, type ScriptedServer } from '@lrat/harness/testing';
+import { assistantReply, startScriptedServer, toolCallReply, type RecordedRequest, type ScriptedServer } from '@lrat/agents/testing';
 import { defaultOptions, type BenchOptions } from './options';
 import { createRealStack } from './real-stack';
 import { runBenchJob } from './run-job';

@@ -1,25 +1,9 @@
 import * as os from 'os';
 import * as path from 'path';
 import { createProgress } from '@lrat/core';
-import {
-  bootstrapMeanCi,
-  calibrationStats,
-  defaultReportDir,
-  evaluateRetrieval,
-  makeRunId,
-  REPORT_SCHEMA,
-  type Agent,
-  type AgentProvenance,
-  type BenchReport,
-  type CalibrationRow,
-  type MiningSummary,
-  type Question,
-  type QuestionResult,
-  type RetrievalRow,
-  type RetrieverProvenance,
-  type TrainingSummary,
-  type WeightDistribution,
-} from '@lrat/harness';
+import { type Agent, type Question } from '@lrat/agents';
+import { bootstrapMeanCi, calibrationStats, evaluateRetrieval, type QuestionResult } from '@lrat/evaluation';
+import { defaultReportDir, makeRunId, REPORT_SCHEMA, type AgentProvenance, type BenchReport, type CalibrationRow, type MiningSummary, type RetrievalRow, type RetrieverProvenance, type TrainingSummary, type WeightDistribution } from '@lrat/report';
 import type { LratSample } from '@lrat/miners';
 import type { Trajectory } from '@lrat/trajectory';
 import { isCountedLength } from '@lrat/weighting';
@@ -233,7 +217,7 @@ export function weightDistribution(name: string, samples: readonly LratSample[],
   return { name, samples: w.length, halfLife: half, mean: mean(w), min, max, bins: hist, how: 'reweight_rate of the kept samples (docs/lrat-algorithm.md §4)' };
 }
 
-/** Table 1 / fig. 4c / fig. 4d statistics of each agent's trajectories (harness `calibrationStats`). */
+/** Table 1 / fig. 4c / fig. 4d statistics of each agent's trajectories (@lrat/evaluation's `calibrationStats`). */
 export function calibrationRows(collected: readonly Collected[], questions: readonly Question[]): CalibrationRow[] {
   const evidence = new Map(questions.map((q) => [q.id, q.evidence] as const));
   return collected.map((c) => {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createLlmAnswerJudge, createOpenAIAgent, createReaderAgent, createReplayAgent, createSimulatedAgent, exactMatchJudge, tokenF1Judge, SIMULATED_PROFILES, type Agent, type AnswerJudge } from '@lrat/harness';
+import { createOpenAIAgent, createReaderAgent, createReplayAgent, createSimulatedAgent, SIMULATED_PROFILES, type Agent } from '@lrat/agents';
+import { createLlmAnswerJudge, exactMatchJudge, tokenF1Judge, type AnswerJudge } from '@lrat/evaluation';
 import { createJudge, createTokenizer, MapCorpus, mineSamples, type Judge, type LratSample } from '@lrat/miners';
 import { createEncoder, selectBackend, train, type EncoderKind } from '@lrat/trainer';
 import { readTrajectories, type DocumentStore, type Trajectory } from '@lrat/trajectory';
@@ -11,7 +12,7 @@ import { clickSamples } from './click-samples';
 import type { AgentSettings, BenchEncoder, MineResult, ProgressFn, TrainResult, TrainSettings } from './stack';
 import { documentText, type Doc as CorpusDoc } from '@lrat/core';
 
-// The stack the jobs run on: @lrat/harness agents, @lrat/miners (official miner, rule or LLM judge,
+// The stack the jobs run on: @lrat/agents (judged by @lrat/evaluation), @lrat/miners (official miner, rule or LLM judge,
 // Qwen3 token counts), @lrat/weighting, @lrat/trainer (tfjs on the best available backend) and
 // @lrat/indexer (exact FAISS index, BM25).
 
@@ -27,7 +28,7 @@ function packageVersion(dir: string): string {
 export type BenchStack = Awaited<ReturnType<typeof createRealStack>>;
 
 /**
- * Miner corpus text: exactly the text the dense index embeds (harness/indexer `documentText`), so the
+ * Miner corpus text: exactly the text the dense index embeds (core's `documentText`), so the
  * trainer's passages are the indexed documents and their base embeddings come from the same cache.
  */
 function minerCorpus(corpus: ReadonlyMap<string, CorpusDoc>): MapCorpus {
@@ -100,7 +101,7 @@ export async function createRealStack(options: BenchOptions) {
     tfjs_backend: `${backend.name} (${backend.reason})`,
     reasoning_tokenizer: tokenizer.name,
   };
-  for (const p of ['harness', 'miners', 'weighting', 'trainer', 'indexer', 'trajectory']) versions[`@lrat/${p}`] = packageVersion(path.join('packages', p));
+  for (const p of ['agents', 'evaluation', 'report', 'miners', 'weighting', 'trainer', 'indexer', 'trajectory']) versions[`@lrat/${p}`] = packageVersion(path.join('packages', p));
   const judges = new Map<string, Judge>();
   const judgeFor = (kind: 'rule' | 'llm' | 'none'): Judge => {
     let j = judges.get(kind);

@@ -1,4 +1,5 @@
-import type { Agent, QuestionResult } from '@lrat/harness';
+import type { Agent } from '@lrat/agents';
+import type { QuestionResult } from '@lrat/evaluation';
 import type { Collected } from './collect';
 import { aggregateRuns, differences, runRow } from './rows';
 import { weightDistribution } from './pipeline';

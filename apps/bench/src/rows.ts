@@ -1,4 +1,5 @@
-import { holmAdjust, meanSd, pairByQuestion, stratifiedPairedBootstrap, summarize, type AggregateRow, type DifferenceRow, type QuestionResult, type RunRow } from '@lrat/harness';
+import { holmAdjust, meanSd, pairByQuestion, stratifiedPairedBootstrap, summarize, type QuestionResult } from '@lrat/evaluation';
+import { type AggregateRow, type DifferenceRow, type RunRow } from '@lrat/report';
 import type { Collected } from './collect';
 
 // Turning agent runs into report rows: averages per run, mean ± sd across seeds, and paired

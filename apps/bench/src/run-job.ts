@@ -1,4 +1,5 @@
-import { perQuestionCsv, renderConsoleTable, writeReport, type BenchReport, type ReportFiles } from '@lrat/harness';
+import { perQuestionCsv } from '@lrat/evaluation';
+import { renderConsoleTable, writeReport, type BenchReport, type ReportFiles } from '@lrat/report';
 import { createContext, type JobContext } from './pipeline';
 import type { BenchOptions, JobName } from './options';
 import type { BenchStack } from './real-stack';

@@ -1,4 +1,4 @@
-import type { Question } from '@lrat/harness';
+import type { Question } from '@lrat/agents';
 import type { BasicSearcher as Searcher, Hit as SearchHit } from '@lrat/core';
 import { FUSION_WEIGHT_GRID, hybridSearcher, tuneFusionWeight } from './stack-common';
 

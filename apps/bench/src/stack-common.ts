@@ -1,5 +1,6 @@
 import { Bm25Index, DenseIndex, createBm25Searcher, createDenseSearcher, createHybridSearcher, type TextEmbedder } from '@lrat/indexer';
-import { evaluateRetrieval, type Question } from '@lrat/harness';
+import { type Question } from '@lrat/agents';
+import { evaluateRetrieval } from '@lrat/evaluation';
 import type { BasicSearcher as Searcher, Doc as CorpusDoc, Searcher as IndexSearcher } from '@lrat/core';
 import type { ProgressFn } from './stack';
 

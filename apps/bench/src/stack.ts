@@ -1,7 +1,7 @@
 import type { MinedSamples } from '@lrat/miners';
 import type { Encoder } from '@lrat/trainer';
 
-// Types the stages exchange; `real-stack.ts` binds them to @lrat/harness, miners, weighting, trainer
+// Types the stages exchange; `real-stack.ts` binds them to @lrat/agents, evaluation, miners, weighting, trainer
 // and indexer (BenchStack is its type).
 
 /** An encoder of @lrat/trainer and how its weights came about (recorded in the report). */

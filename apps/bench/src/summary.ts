@@ -1,4 +1,4 @@
-import type { BenchReport } from '@lrat/harness';
+import type { BenchReport } from '@lrat/report';
 
 // The report's opening paragraph: what the agents are and may see, which judge mined the data, and
 // where BM25 and the supervised upper bound stand — before any table.

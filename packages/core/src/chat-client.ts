@@ -1,5 +1,5 @@
 // The one OpenAI-compatible chat-completions client (OpenAI, vLLM, Ollama, llama.cpp servers), used by
-// the miners' relevance judge, the harness's agents and its answer judge, so all of them retry, time
+// the miners' relevance judge, @lrat/agents' OpenAI agent and @lrat/evaluation's answer judge, so all of them retry, time
 // out and keep the key secret the same way. Transient failures (network errors, timeouts, HTTP
 // 408/409/429/5xx, a reply that is not a chat completion) are retried with exponential backoff and
 // jitter, waiting at least as long as a Retry-After header asks; anything else fails at once. The API

@@ -15,7 +15,7 @@ export interface BasicSearcher {
   searchBatch?(queries: readonly string[], k: number): Promise<Hit[][]>;
 }
 
-/** Anything that answers text queries with ranked doc ids: what the CLI, the server and the harness use. */
+/** Anything that answers text queries with ranked doc ids: what the CLI, the server, the bench and the agents' tool use. */
 export interface Searcher extends BasicSearcher {
   readonly kind: 'bm25' | 'dense' | 'hybrid';
   /** Identifies the index version (the manifest checksum; "memory:…" for an unsaved index). */

@@ -3,7 +3,7 @@ import { whitespaceTokens } from './whitespace-tokens';
 
 /**
  * Snippets: the first N tokens of a document, as the official search tool shows them. The one snippet
- * cutter: the search tool (@lrat/trajectory's `createSearchTool`) uses it for the harness's agents and
+ * cutter: the search tool (@lrat/trajectory's `createSearchTool`) uses it for @lrat/agents' agents and
  * for @lrat/server alike.
  *
  * The official tool (LRAT `searcher/tools.py`, BrowseComp-Plus `searcher/tools.py`) tokenizes the

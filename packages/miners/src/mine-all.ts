@@ -6,7 +6,7 @@ import { judgedTexts, mineSteps } from './mine';
 import type { Tokenizer } from './tokenizers';
 import { trajectoryShape, type TrajectoryShape } from './yield-check';
 
-// In-process mining with any judge (the path for the LLM judge, and what the harness calls).
+// In-process mining with any judge (the path for the LLM judge, and what the bench calls).
 
 export interface MineOptions {
   judge: Judge;

@@ -61,7 +61,7 @@ interface CallTool {
 }
 
 /**
- * The search tool (@lrat/trajectory's, the one the harness's agents use) served to MCP and HTTP:
+ * The search tool (@lrat/trajectory's, the one @lrat/agents' agents use) served to MCP and HTTP:
  * top-k with snippets, full documents, each session's calls recorded by a `TrajectoryRecorder` into
  * the session log, input limits, and atomic hot swap (each request holds the generation it started
  * with; a retired generation's backend is closed when its last request finishes).

@@ -2,7 +2,7 @@ import type { AgentInfo, SearchResult, Step, Trajectory } from './schema';
 import type { SearchTool, ToolDocument, ToolSearchHit } from './search-tool';
 
 // Every call an agent makes through the search tool becomes a step of the normalised trajectory, so
-// what an agent does is mined as it happened: the harness keeps one recorder per question, the
+// what an agent does is mined as it happened: @lrat/agents keeps one recorder per question, the
 // server one per call, sending the steps to its session log.
 
 export interface RecorderOptions {

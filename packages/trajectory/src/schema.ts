@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The normalised trajectory: what every adapter produces and every consumer (miners, harness, server)
+// The normalised trajectory: what every adapter produces and every consumer (miners, agents and evaluation, server)
 // reads. One trajectory = one agent working on one question, its steps in order.
 
 export const SearchResultSchema = z.object({

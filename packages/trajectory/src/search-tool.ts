@@ -2,7 +2,7 @@ import { documentText, whitespaceSnippeter, type Doc, type SnippetCache, type Sn
 
 // The agent-facing search tool with the official semantics (searcher/tools.py): search(query) → top-k
 // {docid, score, snippet = first 64 tokens}; get_document(docid) → full text. The one implementation:
-// the harness's agents call it directly, @lrat/server serves it over MCP and HTTP. Any retriever plugs
+// @lrat/agents' agents call it directly, @lrat/server serves it over MCP and HTTP. Any retriever plugs
 // in through `search(query, k)`; @lrat/indexer's indexes satisfy it.
 
 /** Full documents by id (in memory, read from a file on demand, or an index's corpus). */

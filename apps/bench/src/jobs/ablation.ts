@@ -1,4 +1,4 @@
-import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/harness';
+import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/report';
 import type { Retriever } from '../collect';
 import { loadJobData } from '../data';
 import { aggregateRuns, differences, runRow } from '../rows';

@@ -1,4 +1,4 @@
-import { PAPER_AGENT_BEHAVIOUR, type BenchReport, type RetrievalRow, type RunRow } from '@lrat/harness';
+import { PAPER_AGENT_BEHAVIOUR, type BenchReport, type RetrievalRow, type RunRow } from '@lrat/report';
 import type { Trajectory } from '@lrat/trajectory';
 import { loadJobData } from '../data';
 import { aggregateRuns, runRow } from '../rows';

@@ -1,4 +1,5 @@
-import type { Question, RetrieverProvenance } from '@lrat/harness';
+import type { Question } from '@lrat/agents';
+import type { RetrieverProvenance } from '@lrat/report';
 import type { BasicSearcher as Searcher } from '@lrat/core';
 import type { JobContext, Retriever } from '../pipeline';
 import { tuneFusionWeight, type TunedFusion } from '../stack-common';

@@ -1,4 +1,4 @@
-import { PAPER_AGENT_BEHAVIOUR, type BenchReport, type RetrievalRow, type RunRow } from '@lrat/harness';
+import { PAPER_AGENT_BEHAVIOUR, type BenchReport, type RetrievalRow, type RunRow } from '@lrat/report';
 import type { Collected } from '../collect';
 import { loadJobData, type JobData } from '../data';
 import { goldSamples } from '../gold-samples';

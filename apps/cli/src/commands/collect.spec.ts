@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { mineToFile } from '@lrat/miners';
-import { startScriptedServer, toolCallReply, assistantReply } from '@lrat/harness/testing';
+import { startScriptedServer, toolCallReply, assistantReply } from '@lrat/agents/testing';
 import { TrajectorySchema } from '@lrat/trajectory';
 import { runCollect, parseAgentList, formatCollectTable, type CollectArgs } from './collect';
 

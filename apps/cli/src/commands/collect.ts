@@ -1,24 +1,8 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
-import {
-  calibrationStats,
-  createLlmAnswerJudge,
-  createOpenAIAgent,
-  createSimulatedAgent,
-  exactMatchJudge,
-  loadBeirDataset,
-  perQuestionCsv,
-  runAgent,
-  SIMULATED_PROFILES,
-  splitQuestions,
-  summarize,
-  type Agent,
-  type AnswerJudge,
-  type CalibrationStats,
-  type MetricSummary,
-  type QuestionResult,
-} from '@lrat/harness';
+import { createOpenAIAgent, createSimulatedAgent, loadBeirDataset, SIMULATED_PROFILES, splitQuestions, type Agent } from '@lrat/agents';
+import { calibrationStats, createLlmAnswerJudge, exactMatchJudge, perQuestionCsv, runAgent, summarize, type AnswerJudge, type CalibrationStats, type MetricSummary, type QuestionResult } from '@lrat/evaluation';
 import { Bm25Index, createBm25Searcher, openSearcher } from '@lrat/indexer';
 import { createSearchTool, inMemoryDocumentStore, type Trajectory } from '@lrat/trajectory';
 import { loadModelEmbedder } from './encoder-loading';
@@ -213,6 +197,6 @@ export const collectCommand: CommandModule<object, CollectArgs> = {
     const outcome = await runCollect(a);
     process.stdout.write(formatCollectTable(outcome.agents));
     process.stdout.write(`trajectories: ${outcome.files.trajectories}\nresults: ${outcome.files.results}\nsummary: ${outcome.files.summary}\n`);
-    if (outcome.agents.some((r) => r.simulated)) process.stdout.write('(simulated = a model of a search agent, not an LLM; see packages/harness/README.md)\n');
+    if (outcome.agents.some((r) => r.simulated)) process.stdout.write('(simulated = a model of a search agent, not an LLM; see packages/agents/README.md)\n');
   },
 };

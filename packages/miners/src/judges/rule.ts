@@ -2,7 +2,7 @@ import type { Judge } from './judge';
 
 // An offline, deterministic stand-in for the LLM judge, following the same decision rule: NOT_RELEVANT
 // only on a clear negative judgement of relevance in the reasoning; everything else (extracting
-// facts, partial help, wanting to search more) is RELEVANT. The harness uses it for simulated agents.
+// facts, partial help, wanting to search more) is RELEVANT. The bench uses it for simulated agents.
 
 const NEGATIVE_PATTERNS: readonly RegExp[] = [
   /\bnot (?:\w+ )?relevant\b/,

@@ -1,7 +1,7 @@
 import { FieldError } from '../errors';
 import { TrajectorySchema, type Trajectory } from '../schema';
 
-// Our own normalised trajectories (what the harness and the server write, one per JSONL line).
+// Our own normalised trajectories (what the agents and the server write, one per JSONL line).
 
 export function isNormalisedTrajectory(v: unknown): boolean {
   return !!v && typeof v === 'object' && !Array.isArray(v) && Array.isArray((v as { steps?: unknown }).steps);
