@@ -142,6 +142,11 @@ describe('mineToFile: issues, strict runs, judge outages and weighting schemes',
     expect(existsSync(path.join(base, `strict-${workers}.jsonl`))).toBe(false);
   });
 
+  it('writes into a folder that does not exist yet', async () => {
+    const s = await mine(path.join('new', 'deeper', 'pairs.jsonl'), { workers: 0 });
+    expect(readFileSync(path.join(base, 'new', 'deeper', 'pairs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(s.written);
+  });
+
   it('a judge that cannot answer stops the run instead of dropping trajectories', async () => {
     const down: Judge = { name: 'down', judge: () => Promise.reject(new Error('judge endpoint unreachable')) };
     await expect(mine('down.jsonl', { judgeInstance: down })).rejects.toThrow(/judge endpoint unreachable/);

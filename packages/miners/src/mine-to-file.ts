@@ -1,4 +1,6 @@
+import { promises as fsp } from 'fs';
 import { availableParallelism } from 'os';
+import * as path from 'path';
 import { writeFileAtomic } from '@lrat/core';
 import {
   jsonlLines, listTrajectoryFiles, readsAsLines, readTrajectories, TrajectoryInputError, type TrajectoryFormat,
@@ -102,6 +104,8 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
   const files = await listTrajectoryFiles(o.trajectories);
   for (const f of [o.out, o.stats, o.saveVerdicts]) if (f) await removeStaleTemps(f);
   if (files.length === 0) throw new Error(`no trajectory files in ${o.trajectories.join(', ')}; ${o.out} left untouched`);
+  // The spool is opened beside the output before anything is written, so its folder must exist first.
+  await fsp.mkdir(path.dirname(path.resolve(o.out)), { recursive: true });
   const scheme = o.weighting === undefined ? reasoningLengthScheme : schemeByName(o.weighting);
   const sync = o.judge.kind !== 'llm' && !o.judgeInstance;
   const workers = sync ? Math.max(0, o.workers ?? Math.min(availableParallelism(), 8)) : 0;
