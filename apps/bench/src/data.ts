@@ -9,6 +9,8 @@ import type { Doc } from '@lrat/core';
 export interface JobData {
   name: string;
   dir: string;
+  /** The dataset's whole corpus file (before any --corpus-limit cap): what mining reads its texts from. */
+  corpusFile: string;
   corpus: Doc[];
   corpusById: Map<string, Doc>;
   documents: DocumentStore;
@@ -55,6 +57,7 @@ export async function loadJobData(dir: string, options: LoadJobDataOptions): Pro
   return {
     name: dataset.name || path.basename(dir),
     dir,
+    corpusFile: dataset.corpusPath,
     corpus,
     corpusById,
     documents: inMemoryDocumentStore(corpusById),

@@ -106,6 +106,8 @@ describe('bench jobs (reduced configuration, real stack)', () => {
     for (const id of ['before-after', 'differences', 'retrieval']) expect(html).toContain(`id="chart-${id}"`);
     expect(r.provenance.retrievers.find((x) => x.name === 'lrat')?.encoder?.version).not.toBe(r.provenance.retrievers.find((x) => x.name === 'base')?.encoder?.version);
     expect(fs.existsSync(path.join(o.files.dir, 'models', 'lrat', 'encoder.json'))).toBe(true);
+    // Each seed's mining pass keeps its own trajectories and rows.
+    for (const sub of ['trajectories', 'mined']) expect(fs.readdirSync(path.join(o.files.dir, sub)).filter((f) => f.endsWith('.jsonl'))).toEqual(['lrat-seed13.jsonl', 'lrat-seed14.jsonl']);
     // The hybrids say which fusion weight the training questions chose; the goals are reported, not asserted.
     expect(r.provenance.retrievers.find((x) => x.name === 'hybrid')?.description).toMatch(/× dense \+ .* × BM25, .* best nDCG@10 on the 6 training questions .*never the held-out/);
     expect(r.notes.join(' ')).toMatch(/Goal \(LRAT nDCG@10 ≥ base \+ 0\.10.*Goals for simulated:reader: evidence recall \+10 % relative (met|NOT met).*hybrid ≥ BM25 (met|NOT met)/);
@@ -138,6 +140,8 @@ describe('bench jobs (reduced configuration, real stack)', () => {
     const train = r.runs.filter((x) => x.split === 'train');
     expect(train.map((x) => `${x.loop}:${x.questions}`)).toEqual(['0:3', '0:3', '1:3', '1:3']);
     expect(r.training.map((t) => t.retriever)).toEqual(['lrat-loop1', 'lrat-loop2', 'lrat-steps2']);
+    // Each loop mines the pooled trajectories into files of its own.
+    expect(fs.readdirSync(path.join(o.files.dir, 'mined')).filter((f) => f.endsWith('.jsonl'))).toEqual(['lrat-loop1-seed13.jsonl', 'lrat-loop2-seed13.jsonl']);
     // Loop 2 trains on the pooled trajectories of both loops for the same number of steps as loop 1.
     expect(r.mining[1].trajectories).toBe(2 * r.mining[0].trajectories);
     expect(r.training[1].steps).toBe(r.training[0].steps);

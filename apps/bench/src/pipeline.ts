@@ -106,30 +106,38 @@ export interface MinedTraining {
   mining: MiningSummary;
 }
 
+/** A retriever or mining-pass name as a file name (`+reweight` → `_reweight`). */
+function fileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
 /**
  * `lrat mine` over the trajectories (official miner + judge + reasoning weights over every mined
- * sample), then what `lrat train` keeps of its output: the satisfied rows, weights as written.
+ * sample; trajectories and rows kept under the report folder, one pair of files per pass and seed),
+ * then what `lrat train` reads of its output: the satisfied rows, weights as written.
  */
-export async function mineLrat(ctx: JobContext, name: string, trajectories: readonly Trajectory[], data: Pick<JobData, 'corpusById' | 'train'>): Promise<MinedTraining & { all: LratSample[] }> {
-  const mined = await ctx.stack.mine(trajectories, data.corpusById, ctx.options.judge);
-  const weighted = mined.samples.filter((s) => s.satisfied);
+export async function mineLrat(ctx: JobContext, name: string, trajectories: readonly Trajectory[], data: Pick<JobData, 'corpusFile' | 'train'>): Promise<MinedTraining & { all: LratSample[] }> {
+  const mined = await ctx.stack.mine(trajectories, data.corpusFile, ctx.options.judge, { dir: ctx.outDir, name: `${fileName(name)}-seed${ctx.options.seed}` });
+  for (const e of mined.issues) ctx.log(`mine ${name}: ${e.message}`);
+  const weighted = mined.samples;
+  const s = mined.summary;
   // Evaluation only, after mining: how many kept positives are gold evidence of a training question.
   const gold = new Set(data.train.flatMap((q) => q.evidence));
-  const positives = weighted.flatMap((s) => s.pos_id);
+  const positives = weighted.flatMap((x) => x.pos_id);
   return {
     name,
     samples: weighted,
-    all: mined.samples,
+    all: mined.rows,
     mining: {
       retriever: name,
       trajectories: trajectories.length,
-      samples: mined.mined,
+      samples: s.samples,
       kept: weighted.length,
-      meanNegatives: mean(weighted.map((s) => s.neg_id.length)),
+      meanNegatives: mean(weighted.map((x) => x.neg_id.length)),
       judge: mined.judge,
       positivesGold: positives.length ? positives.filter((d) => gold.has(d)).length / positives.length : 0,
       seed: ctx.options.seed,
-      how: `official LRAT miner over ${trajectories.length} train trajectories (${mined.dropped} dropped); kept the browses the ${mined.judge} judge called RELEVANT; reasoning-length weights${mined.withoutNegatives ? `; ${mined.withoutNegatives} samples without any negative left out, as lrat mine does` : ''}`,
+      how: `official LRAT miner (lrat mine) over ${trajectories.length} train trajectories (${s.dropped} dropped); kept the browses the ${mined.judge} judge called RELEVANT; reasoning-length weights${s.withoutNegatives ? `; ${s.withoutNegatives} samples without any negative left out, as lrat mine does` : ''}; rows in ${path.relative(ctx.outDir, mined.files.samples)}`,
     },
   };
 }
@@ -137,7 +145,7 @@ export async function mineLrat(ctx: JobContext, name: string, trajectories: read
 export async function trainRetriever(ctx: JobContext, name: string, base: BenchEncoder, samples: readonly LratSample[], weighted: boolean, data: JobData, steps?: number): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
   if (samples.length === 0) throw new Error(`${name}: no training samples were mined — the agents browsed nothing usable; check the trajectories`);
   const p = stageProgress(`train ${name} (${samples.length} samples)`);
-  const outDir = path.join(ctx.outDir, 'models', name.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  const outDir = path.join(ctx.outDir, 'models', fileName(name));
   // A fixed step budget: enough passes over the data to reach it, then stop there.
   const epochs = steps === undefined ? ctx.options.epochs : Math.max(1, Math.ceil((steps * ctx.options.batchSize) / samples.length));
   const o = ctx.options;

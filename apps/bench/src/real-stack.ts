@@ -2,15 +2,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createOpenAIAgent, createReaderAgent, createReplayAgent, createSimulatedAgent, SIMULATED_PROFILES, type Agent } from '@lrat/agents';
 import { createLlmAnswerJudge, exactMatchJudge, tokenF1Judge, type AnswerJudge } from '@lrat/evaluation';
-import { createJudge, createTokenizer, MapCorpus, mineSamples, type Judge, type LratSample } from '@lrat/miners';
-import { createEncoder, selectBackend, train, type EncoderKind } from '@lrat/trainer';
-import { readTrajectories, type DocumentStore, type Trajectory } from '@lrat/trajectory';
+import { createJudge, createTokenizer, mineToFile, type Judge, type LratSample } from '@lrat/miners';
+import { createEncoder, loadPairs, selectBackend, train, type EncoderKind } from '@lrat/trainer';
+import { readTrajectories, writeTrajectoriesJsonl, type DocumentStore, type Trajectory, type TrajectoryInputError } from '@lrat/trajectory';
 import type { BenchOptions } from './options';
 import { workspaceRoot } from './options';
 import { bm25Searcher, flatDenseSearcher, hybridSearcher } from './stack-common';
 import { clickSamples } from './click-samples';
-import type { AgentSettings, BenchEncoder, MineResult, ProgressFn, TrainResult, TrainSettings } from './stack';
-import { documentText, type Doc as CorpusDoc } from '@lrat/core';
+import type { AgentSettings, BenchEncoder, MineFiles, MineResult, ProgressFn, TrainResult, TrainSettings } from './stack';
+import type { Doc as CorpusDoc } from '@lrat/core';
 
 // The stack the jobs run on: @lrat/agents (judged by @lrat/evaluation), @lrat/miners (official miner, rule or LLM judge,
 // Qwen3 token counts), @lrat/weighting, @lrat/trainer (tfjs on the best available backend) and
@@ -26,16 +26,6 @@ function packageVersion(dir: string): string {
 
 /** What the jobs run on (see createRealStack). */
 export type BenchStack = Awaited<ReturnType<typeof createRealStack>>;
-
-/**
- * Miner corpus text: exactly the text the dense index embeds (core's `documentText`), so the
- * trainer's passages are the indexed documents and their base embeddings come from the same cache.
- */
-function minerCorpus(corpus: ReadonlyMap<string, CorpusDoc>): MapCorpus {
-  const m = new MapCorpus();
-  for (const d of corpus.values()) m.set(d.docid, documentText(d));
-  return m;
-}
 
 /** Every trajectory of a file or folder (any format @lrat/trajectory reads); the first bad one throws. */
 async function loadTrajectories(file: string): Promise<Trajectory[]> {
@@ -139,15 +129,37 @@ export async function createRealStack(options: BenchOptions) {
     /** Agents for the specs (`reader`, `oracle:careful`, ...) over one corpus; throws naming an unknown spec. */
     agents: createAgents,
     /**
-     * `lrat mine` in memory (@lrat/miners' mineSamples): official miner, the judge, Qwen3 reasoning
-     * lengths and reweight_rate over every mined sample; returns the rows `lrat mine` writes, whose
-     * satisfied ones `lrat train` trains on. A trajectory the miner cannot read is reported and
-     * dropped; a judge outage stops the run.
+     * `lrat mine` itself (@lrat/miners' mineToFile) on the trajectories, kept as a file people can open:
+     * official miner, the judge, Qwen3 reasoning lengths and reweight_rate over every mined sample,
+     * texts from the dataset's corpus file (title + " " + text: what the dense index embeds, so the
+     * trainer's passages are the indexed documents). The rows come back through `lrat train`'s
+     * reader. A trajectory the miner cannot read is reported and dropped; a judge outage stops the run.
      */
-    async mine(trajectories: readonly Trajectory[], corpus: ReadonlyMap<string, CorpusDoc>, judge: 'rule' | 'llm' | 'none'): Promise<MineResult> {
+    async mine(trajectories: readonly Trajectory[], corpusFile: string, judge: 'rule' | 'llm' | 'none', files: MineFiles): Promise<MineResult> {
       const j = judgeFor(judge);
-      const mined = await mineSamples(trajectories, { judge: j, tokenizer, corpus: minerCorpus(corpus) });
-      return { ...mined, judge: j.name };
+      const paths = {
+        trajectories: path.join(files.dir, 'trajectories', `${files.name}.jsonl`),
+        samples: path.join(files.dir, 'mined', `${files.name}.jsonl`),
+        stats: path.join(files.dir, 'mined', `${files.name}.stats.json`),
+      };
+      await writeTrajectoriesJsonl(paths.trajectories, trajectories);
+      const issues: TrajectoryInputError[] = [];
+      const summary = await mineToFile({
+        trajectories: [paths.trajectories],
+        format: 'jsonl',
+        corpus: corpusFile,
+        judge: { kind: judge },
+        // The run's one LLM judge (in-process): its verdict cache and counters span every mining pass.
+        ...(judge === 'llm' ? { judgeInstance: j } : {}),
+        tokenizer: 'qwen3',
+        out: paths.samples,
+        stats: paths.stats,
+        onIssue: (e) => issues.push(e),
+      });
+      // Every row for the ablation's variants; the satisfied ones, as `lrat train` keeps them, to train on.
+      const rows = await loadPairs(paths.samples, { includeUnsatisfied: true, lratFields: true });
+      const samples = await loadPairs(paths.samples, { lratFields: true });
+      return { rows, samples, summary, issues, judge: j.name, files: paths };
     },
     /** Click-model logs on the same result lists, mined the human way (clicked = pos, skipped = neg). */
     clickSamples,

@@ -1,5 +1,6 @@
-import type { MinedSamples } from '@lrat/miners';
+import type { LratSample, MineSummary } from '@lrat/miners';
 import type { Encoder } from '@lrat/trainer';
+import type { TrajectoryInputError } from '@lrat/trajectory';
 
 // Types the stages exchange; `real-stack.ts` binds them to @lrat/agents, evaluation, miners, weighting, trainer
 // and indexer (BenchStack is its type).
@@ -12,9 +13,24 @@ export interface BenchEncoder {
 
 export type ProgressFn = (done: number, total: number, info?: string) => void;
 
-/** What @lrat/miners' mineSamples returns for the run (the samples `lrat mine` writes), and the judge's name. */
-export interface MineResult extends MinedSamples {
+/** One mining pass's files: `<dir>/trajectories/<name>.jsonl` in, `<dir>/mined/<name>.jsonl` (and `.stats.json`) out. */
+export interface MineFiles {
+  dir: string;
+  name: string;
+}
+
+/** One `lrat mine` run (@lrat/miners' mineToFile) and what `lrat train` reads back from its output. */
+export interface MineResult {
+  /** Every row written, as `lrat train --include-unsatisfied` reads them, LRAT fields kept. */
+  rows: LratSample[];
+  /** The rows `lrat train` trains on: the satisfied ones, weights as written. */
+  samples: LratSample[];
+  /** Counts and weight statistics of the run (also in the stats file). */
+  summary: MineSummary;
+  /** Each skipped file, dropped trajectory or truncated line (kind, file, line, field). */
+  issues: TrajectoryInputError[];
   judge: string;
+  files: { trajectories: string; samples: string; stats: string };
 }
 
 export interface TrainResult {

@@ -1,7 +1,6 @@
 // Public API of @lrat/miners.
 export { mineSteps, type MineContext } from './mine';
-export * from './mine-all';
-export { mineSamples, type IssueCounts, type MinedSamples, type MineSamplesOptions } from './mine-samples';
+export { mineTrajectory, mineTrajectorySync, type MineOptions } from './mine-all';
 export * from './corpus';
 export { whitespaceTokenizer, createTokenizer, TOKENIZER_NAMES, type Tokenizer, type TokenizerName } from './tokenizers';
 export * from './judges';

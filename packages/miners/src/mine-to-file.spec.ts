@@ -1,9 +1,11 @@
 import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
-import { readTrajectories, type Trajectory } from '@lrat/trajectory';
+import { readTrajectories, TrajectoryInputError, type Trajectory } from '@lrat/trajectory';
+import { linearCappedScheme } from '@lrat/weighting';
+import type { Judge } from './judges';
 import { mineToFile } from './mine-to-file';
 
 // mineToFile over every input kind (official files, normalised JSONL with a torn last line, gzipped
@@ -102,5 +104,65 @@ describe('mineToFile on damaged input', () => {
     for (const n of [...stale, ...kept]) writeFileSync(path.join(base, n), 'x');
     await mineToFile({ trajectories: [path.join(data, 'trajectories')], format: 'lrat', corpus, judge: { kind: 'rule' }, tokenizer: 'whitespace', out, stats: path.join(base, 'stats.json'), workers: 0 });
     expect(readdirSync(base).sort()).toEqual([...kept, 'pairs.jsonl', 'stats.json'].sort());
+  });
+});
+
+describe('mineToFile: issues, strict runs, judge outages and weighting schemes', () => {
+  let base: string;
+  let dir: string;
+  let trajectories: number;
+  const corpus = path.join(data, 'parity/corpus.jsonl');
+  beforeAll(async () => {
+    base = mkdtempSync(path.join(tmpdir(), 'lrat-m2f-issues-'));
+    dir = path.join(base, 'in');
+    mkdirSync(dir);
+    const trajs: Trajectory[] = [];
+    for await (const it of readTrajectories([path.join(data, 'trajectories')], { format: 'lrat' })) if (it.ok) trajs.push(it.trajectory);
+    trajectories = trajs.length;
+    const lines = trajs.map((t) => JSON.stringify(t));
+    // Line 7 of a-log.jsonl is torn (a writer killed mid-line); its trajectory comes whole in b-log.jsonl.
+    writeFileSync(path.join(dir, 'a-log.jsonl'), lines.slice(0, 6).join('\n') + '\n' + lines[6].slice(0, 50));
+    writeFileSync(path.join(dir, 'b-log.jsonl'), lines.slice(6).join('\n') + '\n');
+    writeFileSync(path.join(dir, 'e.txt'), 'not json');
+  });
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+  const mine = (name: string, extra: Partial<Parameters<typeof mineToFile>[0]>) =>
+    mineToFile({ trajectories: [dir], corpus, judge: { kind: 'rule' }, tokenizer: 'whitespace', out: path.join(base, name), ...extra });
+
+  it.each([0, 2])('reports each issue structured (kind, file, line), in input order (workers=%i)', async (workers) => {
+    const issues: TrajectoryInputError[] = [];
+    const s = await mine(`issues-${workers}.jsonl`, { workers, onIssue: (e) => issues.push(e) });
+    expect(issues.every((e) => e instanceof TrajectoryInputError)).toBe(true);
+    expect(issues.map((e) => [e.kind, path.basename(e.source.file), e.source.line])).toEqual([['truncated', 'a-log.jsonl', 7], ['skipped', 'e.txt', undefined]]);
+    expect({ t: s.trajectories, s: s.skipped, d: s.dropped, tr: s.truncated }).toEqual({ t: trajectories, s: 1, d: 0, tr: 1 });
+  });
+
+  it.each([0, 2])('strict stops at the first broken input, leaving no output; a truncated line never stops a run (workers=%i)', async (workers) => {
+    await expect(mine(`strict-${workers}.jsonl`, { workers, strict: true })).rejects.toThrow(/e\.txt: skipped: not valid JSON/);
+    expect(existsSync(path.join(base, `strict-${workers}.jsonl`))).toBe(false);
+  });
+
+  it('writes into a folder that does not exist yet', async () => {
+    const s = await mine(path.join('new', 'deeper', 'pairs.jsonl'), { workers: 0 });
+    expect(readFileSync(path.join(base, 'new', 'deeper', 'pairs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(s.written);
+  });
+
+  it('a judge that cannot answer stops the run instead of dropping trajectories', async () => {
+    const down: Judge = { name: 'down', judge: () => Promise.reject(new Error('judge endpoint unreachable')) };
+    await expect(mine('down.jsonl', { judgeInstance: down })).rejects.toThrow(/judge endpoint unreachable/);
+    expect(existsSync(path.join(base, 'down.jsonl'))).toBe(false);
+  });
+
+  it('a weighting scheme by name weighs every mined sample; --satisfied-only keeps those weights', async () => {
+    const all = await mine('capped.jsonl', { weighting: 'linear-capped:100', workers: 0 });
+    await mine('capped-sat.jsonl', { weighting: 'linear-capped:100', satisfiedOnly: true, workers: 0 });
+    const rows = readFileSync(path.join(base, 'capped.jsonl'), 'utf8').trim().split('\n');
+    const parsed = rows.map((l) => JSON.parse(l) as { reasoning_len: number | null; satisfied: boolean; reweight_rate: number });
+    // Every mined sample is a row here, so the scheme over the rows' lengths is the scheme over the run.
+    expect(all.withoutNegatives).toBe(0);
+    expect(parsed.map((r) => r.reweight_rate)).toEqual(Array.from(linearCappedScheme(100).weights(parsed.map((r) => r.reasoning_len))));
+    expect(new Set(parsed.map((r) => r.reweight_rate)).size).toBeGreaterThan(2);
+    expect(parsed.some((r) => !r.satisfied)).toBe(true);
+    expect(readFileSync(path.join(base, 'capped-sat.jsonl'), 'utf8').trim().split('\n')).toEqual(rows.filter((_, i) => parsed[i].satisfied));
   });
 });

@@ -1,24 +1,26 @@
+import { promises as fsp } from 'fs';
 import { availableParallelism } from 'os';
+import * as path from 'path';
 import { writeFileAtomic } from '@lrat/core';
 import {
   jsonlLines, listTrajectoryFiles, readsAsLines, readTrajectories, TrajectoryInputError, type TrajectoryFormat,
 } from '@lrat/trajectory';
-import type { WeightStats } from '@lrat/weighting';
+import { reasoningLengthScheme, schemeByName, type WeightStats } from '@lrat/weighting';
 import { loadMinerCorpus } from './corpus';
 import { createJudge, LlmJudge, RecordingJudge, type Judge, type JudgeSpec, type Verdict } from './judges';
 import { mineAll } from './mine-all';
 import { failureResult, resultError, type ItemResult } from './mine-item';
-import { IssueTally, weightingScheme } from './mine-samples';
+import { IssueTally } from './issue-tally';
 import { sampleJsonPrefix } from './sample-json';
 import { removeStaleTemps, WeightedSampleWriter } from './sample-writer';
 import { createTokenizer, type TokenizerName } from './tokenizers';
 import { runWorkerPool } from './worker-pool';
 import { ZeroYieldTracker } from './yield-check';
 
-// `lrat mine` as a library call: read → mine → weight → write atomically, on worker threads for
-// synchronous judges (replay, none, rule) and in-process with bounded concurrency for the LLM judge.
-// The streaming twin of mineSamples (mine-samples.ts): the same miner, issue tally, weighting scheme
-// and output rule, with samples spooled to disk instead of held in memory.
+// The one mining entry point, what `lrat mine` and the bench both call: read → mine → weight → write
+// atomically, on worker threads for synchronous judges (replay, none, rule) and in-process with
+// bounded concurrency for the LLM judge or a given judge instance. Samples are spooled to disk, never
+// held in memory; whoever wants them reads the written file back.
 
 export interface MineToFileOptions {
   trajectories: string[];
@@ -102,7 +104,9 @@ export async function mineToFile(o: MineToFileOptions): Promise<MineSummary> {
   const files = await listTrajectoryFiles(o.trajectories);
   for (const f of [o.out, o.stats, o.saveVerdicts]) if (f) await removeStaleTemps(f);
   if (files.length === 0) throw new Error(`no trajectory files in ${o.trajectories.join(', ')}; ${o.out} left untouched`);
-  const scheme = weightingScheme(o.weighting);
+  // The spool is opened beside the output before anything is written, so its folder must exist first.
+  await fsp.mkdir(path.dirname(path.resolve(o.out)), { recursive: true });
+  const scheme = o.weighting === undefined ? reasoningLengthScheme : schemeByName(o.weighting);
   const sync = o.judge.kind !== 'llm' && !o.judgeInstance;
   const workers = sync ? Math.max(0, o.workers ?? Math.min(availableParallelism(), 8)) : 0;
   const writer = new WeightedSampleWriter(o.out, { satisfiedOnly: o.satisfiedOnly, scheme });

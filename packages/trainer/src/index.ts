@@ -16,7 +16,7 @@ export { weightedInfoNce } from './loss';
 export type { InfoNceInputs } from './loss';
 export type { TrainingSample } from './groups';
 export { readPairs, loadPairs } from './pairs';
-export type { PairCounts, PairsReadOptions } from './pairs';
+export type { PairCounts, PairsReadOptions, LratPairsReadOptions } from './pairs';
 export { train } from './train';
 export type { MicroBatchSizes } from './contrastive-step';
 export type { TrainOptions, TrainResult, TrainProgress, TrainPhase, MetricLine, Evaluator } from './train';

@@ -40,6 +40,22 @@ describe('FlagEmbedding pairs', () => {
     await fsp.rm(dir, { recursive: true, force: true });
   });
 
+  it('returns the LRAT fields of the rows lrat mine writes when asked, checked, and only then', async () => {
+    const file = path.join(REPO_ROOT, 'data', 'lrat-examples', 'training-sample.jsonl');
+    const lines = (await fsp.readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = await loadPairs(file, { lratFields: true, includeUnsatisfied: true });
+    expect(rows.map((r) => [r.pos_id, r.neg_id, r.reasoning_len, r.satisfied])).toEqual(lines.map((l) => [l.pos_id, l.neg_id, l.reasoning_len, l.satisfied]));
+    expect(rows.map((r) => r.reweight_rate)).toEqual(lines.map((l) => l.reweight_rate));
+    expect(Object.keys((await loadPairs(file))[0]).sort()).toEqual(['neg', 'pos', 'query', 'reweight_rate']);
+
+    const row = { query: 'q', pos: ['p'], neg: ['n'], pos_id: ['d1'], neg_id: ['d2'], reasoning_len: null, satisfied: false };
+    expect(parsePairRecord(row, 'x:1', { lratFields: true })).toEqual({ query: 'q', pos: ['p'], neg: ['n'], reweight_rate: 1, pos_id: ['d1'], neg_id: ['d2'], reasoning_len: null, satisfied: false });
+    expect(() => parsePairRecord({ ...row, neg_id: undefined }, 'x:1', { lratFields: true })).toThrow(/x:1: field "neg_id" is missing/);
+    expect(() => parsePairRecord({ ...row, reasoning_len: 2.5 }, 'x:1', { lratFields: true })).toThrow(/x:1: field "reasoning_len" must be a whole number/);
+    expect(() => parsePairRecord({ ...row, satisfied: null }, 'x:1', { lratFields: true })).toThrow(/x:1: field "satisfied" must be true or false/);
+    expect(() => parsePairRecord({ ...row, pos_id: [3] }, 'x:1', { lratFields: true })).toThrow(/x:1: field "pos_id\[0\]" must be a string/);
+  });
+
   it("puts FlagEmbedding's optional prompt in front of the query", () => {
     expect(parsePairRecord({ query: 'what is x', pos: ['p'], prompt: 'Represent this question: ' }, 'x:1').query).toBe('Represent this question: what is x');
     expect(() => parsePairRecord({ query: 'q', pos: ['p'], prompt: 3 }, 'x:1')).toThrow(/x:1: field "prompt" must be a string/);

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { createReadStream } from 'fs';
 import * as readline from 'readline';
+import type { LratSample } from '@lrat/core';
 import type { TrainingSample } from './groups';
 
 export interface PairsReadOptions {
@@ -14,7 +15,16 @@ export interface PairsReadOptions {
   includeUnsatisfied?: boolean;
   /** Filled while reading: rows kept and rows skipped as unsatisfied. */
   counts?: PairCounts;
+  /**
+   * Also return the LRAT fields `lrat mine` writes beside the training ones (pos_id, neg_id,
+   * reasoning_len, satisfied), each required and checked: for callers that study the mined rows,
+   * not only train on them (the bench reports and ablates what `lrat mine` wrote).
+   */
+  lratFields?: boolean;
 }
+
+/** Options asking for the LRAT fields: the samples then are complete LratSamples. */
+export type LratPairsReadOptions = PairsReadOptions & { lratFields: true };
 
 export interface PairCounts {
   used: number;
@@ -41,6 +51,8 @@ function stringList(value: unknown, where: string, field: string): string[] {
  * prefixes every error. A `prompt` is put in front of the query, as FlagEmbedding's default
  * `query_instruction_format` ("{}{}") does with it.
  */
+export function parsePairRecord(record: unknown, where: string, options: LratPairsReadOptions): LratSample;
+export function parsePairRecord(record: unknown, where: string, options?: PairsReadOptions): TrainingSample;
 export function parsePairRecord(record: unknown, where: string, options: PairsReadOptions = {}): TrainingSample {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     throw new Error(`${where}: expected a JSON object with query, pos, neg`);
@@ -62,7 +74,15 @@ export function parsePairRecord(record: unknown, where: string, options: PairsRe
     weight = r.reweight_rate;
   }
   const query = typeof r.prompt === 'string' ? r.prompt + r.query : r.query;
-  return { query, pos, neg, reweight_rate: weight };
+  return options.lratFields ? { query, pos, neg, reweight_rate: weight, ...lratFields(r, where) } : { query, pos, neg, reweight_rate: weight };
+}
+
+function lratFields(r: Record<string, unknown>, where: string): Pick<LratSample, 'pos_id' | 'neg_id' | 'reasoning_len' | 'satisfied'> {
+  for (const f of ['pos_id', 'neg_id', 'reasoning_len', 'satisfied']) if (r[f] === undefined) fail(where, f, 'is missing (not a row `lrat mine` wrote?)');
+  const len = r.reasoning_len;
+  if (len !== null && !(typeof len === 'number' && Number.isInteger(len) && len >= 0)) fail(where, 'reasoning_len', `must be a whole number ≥ 0 or null, got ${JSON.stringify(len)}`);
+  if (typeof r.satisfied !== 'boolean') fail(where, 'satisfied', `must be true or false, got ${JSON.stringify(r.satisfied)}`);
+  return { pos_id: stringList(r.pos_id, where, 'pos_id'), neg_id: stringList(r.neg_id, where, 'neg_id'), reasoning_len: len, satisfied: r.satisfied };
 }
 
 /** Whether a record is kept under the satisfied-only rule (see PairsReadOptions.includeUnsatisfied). */
@@ -72,6 +92,8 @@ function keptBySatisfied(record: unknown, options: PairsReadOptions): boolean {
 }
 
 /** Streams samples from a FlagEmbedding JSONL file; blank lines and unsatisfied rows are skipped; errors name file:line. */
+export function readPairs(file: string, options: LratPairsReadOptions): AsyncGenerator<LratSample>;
+export function readPairs(file: string, options?: PairsReadOptions): AsyncGenerator<TrainingSample>;
 export async function* readPairs(file: string, options: PairsReadOptions = {}): AsyncGenerator<TrainingSample> {
   const rl = readline.createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
@@ -98,6 +120,8 @@ export async function* readPairs(file: string, options: PairsReadOptions = {}): 
   }
 }
 
+export function loadPairs(file: string, options: LratPairsReadOptions): Promise<LratSample[]>;
+export function loadPairs(file: string, options?: PairsReadOptions): Promise<TrainingSample[]>;
 export async function loadPairs(file: string, options: PairsReadOptions = {}): Promise<TrainingSample[]> {
   const out: TrainingSample[] = [];
   for await (const s of readPairs(file, options)) out.push(s);

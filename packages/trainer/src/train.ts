@@ -46,7 +46,7 @@ export interface TrainProgress {
 }
 
 export interface TrainOptions {
-  /** Samples (e.g. @lrat/miners' mineSamples output, as they are), or a FlagEmbedding JSONL file, or a stream of samples. */
+  /** Samples (e.g. the rows `lrat mine` wrote, read by loadPairs), or a FlagEmbedding JSONL file, or a stream of samples. */
   pairs: readonly TrainingSample[] | string | AsyncIterable<TrainingSample>;
   encoder: Encoder;
   outDir: string;

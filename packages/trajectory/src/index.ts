@@ -1,5 +1,5 @@
 // Public API of @lrat/trajectory: the trajectory schema, the streaming readers (every supported format
-// is detected and converted inside them), and the search tool with its trajectory recorder.
+// is detected and converted inside them) with the normalised JSONL writer, and the search tool with its trajectory recorder.
 export { TrajectorySchema, trajectoryJsonSchema } from './schema';
 export type { SearchResult, SearchStep, BrowseStep, ReasoningStep, AnswerStep, OtherStep, Step, AgentInfo, Trajectory } from './schema';
 export { TrajectoryInputError } from './errors';
@@ -11,3 +11,4 @@ export { createSearchTool, inMemoryDocumentStore } from './search-tool';
 export type { DocumentStore, SearchTool, SearchToolOptions, ToolSearcher, ToolSearchHit, ToolDocument } from './search-tool';
 export { TrajectoryRecorder } from './recorder';
 export type { RecorderOptions, CallNote } from './recorder';
+export { writeTrajectoriesJsonl } from './write';
