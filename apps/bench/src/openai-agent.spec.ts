@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { assistantReply, startScriptedServer, toolCallReply, type RecordedRequest, type ScriptedServer } from '@lrat/agents/testing';
+import { createEncoder, selectBackend } from '@lrat/trainer';
 import { defaultOptions, type BenchOptions } from './options';
 import { createRealStack } from './real-stack';
 import { runBenchJob } from './run-job';
@@ -44,6 +45,14 @@ describe('bench with an OpenAI-compatible agent', () => {
     process.env.LRAT_PROGRESS = 'silent';
     server = await startScriptedServer(script);
     judge = await startScriptedServer(judgeScript);
+    // Its own cache folder, so no verdict cached by an earlier run answers without a request to the
+    // judge; the USE-lite embeddings (keyed by text and model version) come from the bench's shared
+    // cache through a link, as the other bench tests fill it, instead of being computed again.
+    const shared = defaultOptions().cacheDir;
+    await selectBackend({ log: () => undefined });
+    (await createEncoder('use-adapter', { cacheDir: shared })).dispose();
+    fs.mkdirSync(path.join(tmp, 'cache'));
+    for (const entry of fs.readdirSync(shared).filter((e) => e.startsWith('use-lite-'))) fs.symlinkSync(path.join(shared, entry), path.join(tmp, 'cache', entry));
   });
   afterAll(async () => {
     await server.close();
@@ -66,7 +75,6 @@ describe('bench with an OpenAI-compatible agent', () => {
       batchSize: 10,
       resamples: 100,
       out: path.join(tmp, 'out'),
-      // Its own cache: a verdict cached by an earlier run would answer without a request to the judge.
       cacheDir: path.join(tmp, 'cache'),
     };
     const { report } = await runBenchJob('in-domain', options, await createRealStack(options), () => undefined);
