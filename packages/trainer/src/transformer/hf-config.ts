@@ -45,8 +45,15 @@ export interface HfWeight {
 /** Every weight under its Hugging Face name and layout ([out, in] kernels), as float32, for safetensors. */
 export function hfTensorsForExport(weights: readonly HfWeight[]): TensorToWrite[] {
   return weights.map((w) => {
-    const data = tf.tidy(() => (w.transposed ? tf.transpose(w.variable) : w.variable.clone()).dataSync() as Float32Array);
-    const shape: number[] = w.transposed ? [w.variable.shape[1] as number, w.variable.shape[0] as number] : w.variable.shape.slice();
-    return { name: w.hfName, shape, data: Float32Array.from(data) };
+    // Read outside tf.tidy: a tidy that returns a typed array walks it element by element looking for
+    // tensors (seconds and a GC storm for a vocabulary-sized embedding on every checkpoint).
+    const t = w.transposed ? tf.transpose(w.variable) : undefined;
+    try {
+      const data = new Float32Array((t ?? w.variable).dataSync() as Float32Array);
+      const shape: number[] = w.transposed ? [w.variable.shape[1] as number, w.variable.shape[0] as number] : w.variable.shape.slice();
+      return { name: w.hfName, shape, data };
+    } finally {
+      t?.dispose();
+    }
   });
 }
