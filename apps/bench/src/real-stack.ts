@@ -152,6 +152,10 @@ export async function createRealStack(options: BenchOptions) {
         // The run's one LLM judge (in-process): its verdict cache and counters span every mining pass.
         ...(judge === 'llm' ? { judgeInstance: j } : {}),
         tokenizer: 'qwen3',
+        // In-process: a study's few hundred trajectories mine faster on this thread, whose Qwen3
+        // tokenizer is already loaded, than on fresh workers that each load it and the corpus
+        // (840 trajectories: 5.0 s in-process vs 6.2 s on 2 workers, same file).
+        workers: 0,
         out: paths.samples,
         stats: paths.stats,
         onIssue: (e) => issues.push(e),

@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { TrajectorySchema, createSearchTool, inMemoryDocumentStore, type DocumentStore } from '@lrat/trajectory';
-import { loadBeirDataset, splitQuestions, type Question } from '../dataset';
-import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
+import { TrajectorySchema, createSearchTool, type DocumentStore } from '@lrat/trajectory';
+import { type Question } from '../dataset';
+import { loadBm25Fixture } from '../testing/bm25-fixture';
 import { createRng, type BasicSearcher } from '@lrat/core';
 import { createReaderAgent } from './reader';
 import { answerType, choiceOptions, extractAnswer } from './reader-answer';
@@ -14,11 +14,7 @@ let documents: DocumentStore;
 let bm25: BasicSearcher;
 
 beforeAll(async () => {
-  const ds = await loadBeirDataset(MULTIHOP);
-  const corpus = await ds.loadCorpus();
-  documents = inMemoryDocumentStore(corpus);
-  bm25 = new InMemoryBm25Searcher(corpus.values());
-  questions = splitQuestions(ds.questions, { seed: 5, testSize: 40 }).test;
+  ({ questions, documents, bm25 } = await loadBm25Fixture(MULTIHOP, { seed: 5, testSize: 40 }));
 });
 
 describe('text-only reader agent', () => {

@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { TrajectorySchema, createSearchTool, inMemoryDocumentStore, type DocumentStore } from '@lrat/trajectory';
-import { loadBeirDataset, splitQuestions, Question } from '../dataset';
-import { InMemoryBm25Searcher } from '../testing/bm25-searcher';
+import { TrajectorySchema, createSearchTool, type DocumentStore } from '@lrat/trajectory';
+import type { Question } from '../dataset';
+import { loadBm25Fixture } from '../testing/bm25-fixture';
 import { createSimulatedAgent, SIMULATED_PROFILES } from './simulated';
 import type { BasicSearcher } from '@lrat/core';
 
@@ -12,11 +12,7 @@ let documents: DocumentStore;
 let bm25: BasicSearcher;
 
 beforeAll(async () => {
-  const ds = await loadBeirDataset(MULTIHOP);
-  const corpus = await ds.loadCorpus();
-  documents = inMemoryDocumentStore(corpus);
-  bm25 = new InMemoryBm25Searcher(corpus.values());
-  questions = splitQuestions(ds.questions, { seed: 5, testSize: 60 }).test;
+  ({ questions, documents, bm25 } = await loadBm25Fixture(MULTIHOP, { seed: 5, testSize: 60 }));
 });
 
 describe('simulated agent', () => {

@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { type Trajectory, createSearchTool, inMemoryDocumentStore, type DocumentStore } from '@lrat/trajectory';
-import { createReaderAgent, loadBeirDataset, splitQuestions, type Question } from '@lrat/agents';
-import { InMemoryBm25Searcher } from '@lrat/agents/testing';
+import { type Trajectory, createSearchTool, type DocumentStore } from '@lrat/trajectory';
+import { createReaderAgent, type Question } from '@lrat/agents';
+import { loadBm25Fixture } from '@lrat/agents/testing';
 import type { BasicSearcher } from '@lrat/core';
 import { runAgent } from '../run-agent';
 
@@ -16,11 +16,7 @@ let documents: DocumentStore;
 let bm25: BasicSearcher;
 
 beforeAll(async () => {
-  const ds = await loadBeirDataset(MULTIHOP);
-  const corpus = await ds.loadCorpus();
-  documents = inMemoryDocumentStore(corpus);
-  bm25 = new InMemoryBm25Searcher(corpus.values());
-  questions = splitQuestions(ds.questions, { seed: 5, testSize: 40 }).test;
+  ({ questions, documents, bm25 } = await loadBm25Fixture(MULTIHOP, { seed: 5, testSize: 40 }));
 });
 
 const browses = (t: Trajectory) => t.steps.flatMap((s, i) => (s.type === 'browse' ? [{ docid: s.docid, reasoning: t.steps[i + 1]?.type === 'reasoning' ? (t.steps[i + 1] as { text: string }).text : '' }] : []));

@@ -5,8 +5,8 @@ import type { Doc } from '@lrat/core';
 import { RankShiftSearcher } from '../testing/rank-shift-searcher';
 import { runAgent } from '../run-agent';
 
-// A replayed trajectory scored on a better and a worse index (the replay agent's own errors are tested
-// in @lrat/agents).
+// The replay agent: a replayed trajectory scored on a better and a worse index, and its error for a
+// question it has no recording of.
 const docs: Doc[] = Array.from({ length: 30 }, (_, i) => ({ docid: `d${i}`, title: `Doc ${i}`, text: `river bank ${i % 3 === 0 ? 'gold' : 'sand'} number ${i}` }));
 const store = inMemoryDocumentStore(docs);
 const bm25 = new InMemoryBm25Searcher(docs);
@@ -26,6 +26,11 @@ const recorded: Trajectory = {
 };
 
 describe('replay agent', () => {
+  it('fails clearly for a question it has no recording of', async () => {
+    const agent = createReplayAgent({ trajectories: [recorded] });
+    await expect(agent.run({ ...question, id: 'q2' }, createSearchTool({ searcher: bm25, documents: store }), { seed: 1 })).rejects.toThrow(/no recorded trajectory for question "q2"/);
+  });
+
   it('re-runs the recorded queries on a new index and keeps browses, reasoning and answer', async () => {
     const agent = createReplayAgent({ trajectories: [recorded] });
     expect(agent.name).toBe('replay:simulated:careful');

@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { createSearchTool, inMemoryDocumentStore, type DocumentStore } from '@lrat/trajectory';
-import { createSimulatedAgent, loadBeirDataset, splitQuestions, type Question } from '@lrat/agents';
-import { InMemoryBm25Searcher } from '@lrat/agents/testing';
+import { createSearchTool, type DocumentStore } from '@lrat/trajectory';
+import { createSimulatedAgent, type Question } from '@lrat/agents';
+import { loadBm25Fixture } from '@lrat/agents/testing';
 import type { BasicSearcher } from '@lrat/core';
 import { RankShiftSearcher } from '../testing/rank-shift-searcher';
 import { runAgent } from '../run-agent';
@@ -19,11 +19,7 @@ let documents: DocumentStore;
 let bm25: BasicSearcher;
 
 beforeAll(async () => {
-  const ds = await loadBeirDataset(MULTIHOP);
-  const corpus = await ds.loadCorpus();
-  documents = inMemoryDocumentStore(corpus);
-  bm25 = new InMemoryBm25Searcher(corpus.values());
-  questions = splitQuestions(ds.questions, { seed: 5, testSize: 60 }).test;
+  ({ questions, documents, bm25 } = await loadBm25Fixture(MULTIHOP, { seed: 5, testSize: 60 }));
 });
 
 describe('simulated agent', () => {
