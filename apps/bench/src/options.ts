@@ -77,7 +77,7 @@ export const DEFAULT_STUDY_EPOCHS = 2;
  * The studies' training settings per encoder kind (other kinds: the trainer's defaults, 2 epochs).
  * use-adapter: lr 3e-4, 8 epochs, temperature 0.02, 10 passages a query (the trainer's defaults for
  * the last two). Chosen on the TRAINING questions only — the held-out questions never score a setting
- * (tools/bench/study-dev-sweep.js, seed 13: the 400 training questions cut into 300 whose base-
+ * (apps/bench/studies/study-dev-sweep.js, seed 13: the 400 training questions cut into 300 whose base-
  * retriever trajectories are mined, 882 kept samples, and 100 dev questions scoring nDCG@10): base
  * 0.362; lr 3e-4 × 2 epochs 0.432, × 4 0.441, × 8 0.443 (chosen); lr 1e-3 × 2 0.415, × 4 0.396;
  * lr 1e-4 × 2 0.415 (earlier sweep); temperature 0.05 0.440 (0.440 at 4 epochs), 0.1 0.429; 4 passages a query

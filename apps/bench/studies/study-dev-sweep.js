@@ -5,7 +5,7 @@
 // mined and trained on, and 100 "dev" questions whose qrels score each setting (nDCG@10 of the raw
 // question over the full corpus). Prints one line per setting.
 //
-//   node tools/bench/study-dev-sweep.js [--seed 13] [--configs '<json array of settings>'] [--samples FILE] [--recall]
+//   node apps/bench/studies/study-dev-sweep.js [--seed 13] [--configs '<json array of settings>'] [--samples FILE] [--recall]
 //
 // A setting: {lr, epochs, temperature, groupSize, adapter, trainSides, batchSize, weighted, weightDecay}; missing fields take the
 // study's defaults. --recall also runs the agents on the dev questions through base and each setting.
@@ -15,7 +15,7 @@ const path = require('path');
 const fs = require('fs');
 const os = require('os');
 
-const root = path.resolve(__dirname, '..', '..');
+const root = path.resolve(__dirname, '..', '..', '..');
 const { loadJobData } = require(path.join(root, 'apps/bench/dist/data'));
 const { defaultOptions } = require(path.join(root, 'apps/bench/dist/options'));
 const { createRealStack } = require(path.join(root, 'apps/bench/dist/real-stack'));
@@ -46,8 +46,9 @@ async function main() {
   if (file && fs.existsSync(file)) samples = JSON.parse(fs.readFileSync(file, 'utf8'));
   else {
     const collected = await collect(agents, devTrain, { name: 'base', searcher: baseSearcher }, 'train', { ...data, train: devTrain }, o);
-    const mined = await stack.mine(collected.flatMap((c) => c.run.trajectories), data.corpusById, 'rule');
-    samples = mined.samples.filter((s) => s.satisfied);
+    // `lrat mine` over the dev-train trajectories; its trajectories and rows stay in a temp folder.
+    const mined = await stack.mine(collected.flatMap((c) => c.run.trajectories), data.corpusFile, 'rule', { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-sweep-mine-')), name: 'dev-train' });
+    samples = mined.samples;
     if (file) fs.writeFileSync(file, JSON.stringify(samples));
   }
   const baseNdcg = (await evaluateRetrieval(baseSearcher, dev)).ndcgAt10;

@@ -5,10 +5,10 @@
 // trajectories. An untimed pass first fills the query-embedding cache. Needs the built dist and a warm
 // USE-lite corpus cache for speed (bash tools/bootstrap.sh).
 //
-//   node tools/bench/agent-search-ab.js [--limit 400] [--concurrency 8] [--rounds 1]
+//   node apps/bench/studies/agent-search-ab.js [--limit 400] [--concurrency 8] [--rounds 1]
 
 const path = require('path');
-const root = path.resolve(__dirname, '..', '..');
+const root = path.resolve(__dirname, '..', '..', '..');
 const { loadJobData } = require(path.join(root, 'apps/bench/dist/data'));
 const { defaultOptions } = require(path.join(root, 'apps/bench/dist/options'));
 const { createRealStack } = require(path.join(root, 'apps/bench/dist/real-stack'));

@@ -3,11 +3,11 @@
 // out-of-domain set (SciFact test qrels), without the agents: a quick regression check of training
 // settings. Waits for MODEL_DIR/encoder.json when the model is still being trained.
 //
-//   node tools/bench/ood-retrieval-check.js MODEL_DIR [--limit N]
+//   node apps/bench/studies/ood-retrieval-check.js MODEL_DIR [--limit N]
 
 const fs = require('fs');
 const path = require('path');
-const root = path.resolve(__dirname, '..', '..');
+const root = path.resolve(__dirname, '..', '..', '..');
 const { loadJobData } = require(path.join(root, 'apps/bench/dist/data'));
 const { defaultOptions } = require(path.join(root, 'apps/bench/dist/options'));
 const { createRealStack } = require(path.join(root, 'apps/bench/dist/real-stack'));
