@@ -9,6 +9,13 @@ const root = path.resolve(__dirname, '..', '..');
 const npm = (args: string[], cwd: string) =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
 
+/** Packs workspace packages the way npm publishes them into `dir`; returns the tarballs' paths. */
+const packInto = (dir: string, packages: string[]) =>
+  packages.map((p) => {
+    const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', dir, `./packages/${p}`], root));
+    return path.join(dir, packed.filename);
+  });
+
 describe('a package installed alone', () => {
   let work: string;
   beforeAll(() => {
@@ -47,10 +54,7 @@ describe('a package installed alone', () => {
   it('installs the packed @lrat/indexer, core, trajectory, weighting and miners together in an empty project, scripts on, a Flat index adds and searches, and the testing entry resolves', () => {
     const consumer = path.join(work, 'together');
     fs.mkdirSync(consumer);
-    const tarballs = ['core', 'faiss', 'trajectory', 'weighting', 'miners', 'indexer'].map((p) => {
-      const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', consumer, `./packages/${p}`], root));
-      return path.join(consumer, packed.filename);
-    });
+    const tarballs = packInto(consumer, ['core', 'faiss', 'trajectory', 'weighting', 'miners', 'indexer']);
     fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
     // Install scripts run (the user's default): @lrat/faiss compiles against the system libfaiss, offline.
     execFileSync('npm', ['install', '--prefer-offline', '--no-package-lock', '--foreground-scripts', ...tarballs], {
@@ -93,10 +97,7 @@ describe('a package installed alone', () => {
   it('installs the packed @lrat/agents, evaluation and report with their LRAT dependencies in an empty project: an agent answers through the search tool, runAgent judges it, and the report renders its charts', () => {
     const consumer = path.join(work, 'experiments');
     fs.mkdirSync(consumer);
-    const tarballs = ['core', 'faiss', 'trajectory', 'indexer', 'agents', 'evaluation', 'report'].map((p) => {
-      const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', consumer, `./packages/${p}`], root));
-      return path.join(consumer, packed.filename);
-    });
+    const tarballs = packInto(consumer, ['core', 'faiss', 'trajectory', 'indexer', 'agents', 'evaluation', 'report']);
     fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
     // No install scripts: BM25 and the IR metrics need no FAISS addon (the test above builds it).
     execFileSync('npm', ['install', '--prefer-offline', '--no-package-lock', '--ignore-scripts', ...tarballs], {

@@ -160,9 +160,10 @@ export async function createRealStack(options: BenchOptions) {
         stats: paths.stats,
         onIssue: (e) => issues.push(e),
       });
-      // Every row for the ablation's variants; the satisfied ones, as `lrat train` keeps them, to train on.
+      // Every row for the ablation's variants, read once; the satisfied ones (what `lrat train` keeps:
+      // with lratFields every row's `satisfied` is a checked boolean) to train on.
       const rows = await loadPairs(paths.samples, { includeUnsatisfied: true, lratFields: true });
-      const samples = await loadPairs(paths.samples, { lratFields: true });
+      const samples = rows.filter((r) => r.satisfied);
       return { rows, samples, summary, issues, judge: j.name, files: paths };
     },
     /** Click-model logs on the same result lists, mined the human way (clicked = pos, skipped = neg). */

@@ -4,7 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { createOpenAIAgent, createSimulatedAgent, loadBeirDataset, SIMULATED_PROFILES, splitQuestions, type Agent } from '@lrat/agents';
 import { calibrationStats, createLlmAnswerJudge, exactMatchJudge, perQuestionCsv, runAgent, summarize, type AnswerJudge, type CalibrationStats, type MetricSummary, type QuestionResult } from '@lrat/evaluation';
 import { Bm25Index, createBm25Searcher, openSearcher } from '@lrat/indexer';
-import { createSearchTool, inMemoryDocumentStore, type Trajectory } from '@lrat/trajectory';
+import { createSearchTool, inMemoryDocumentStore, writeTrajectoriesJsonl, type Trajectory } from '@lrat/trajectory';
 import { loadModelEmbedder } from './encoder-loading';
 import { createProgress, createSnippeter, type Searcher, writeFileAtomic } from '@lrat/core';
 
@@ -144,7 +144,7 @@ export async function runCollect(a: CollectArgs, say: (line: string) => void = (
     results: path.join(a.out, 'results.csv'),
     summary: path.join(a.out, 'summary.json'),
   };
-  await writeFileAtomic(files.trajectories, trajectories.map((t) => JSON.stringify(t)).join('\n') + '\n');
+  await writeTrajectoriesJsonl(files.trajectories, trajectories);
   await writeFileAtomic(files.results, perQuestionCsv(results));
   const summary = {
     produced: {
