@@ -1,14 +1,23 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { InputFileError } from '@lrat/core';
 import { loadBeirDataset, splitQuestions } from './dataset';
 
+// Every temporary folder this file makes, removed when it ends.
+const made: string[] = [];
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 const MULTIHOP = path.resolve(__dirname, '../../../data/multihop-wiki');
 const SCIFACT = path.resolve(__dirname, '../../../data/scifact');
 
 function beirFolder(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'agents-beir-'));
+  const dir = tempDir('agents-beir-');
   mkdirSync(path.join(dir, 'qrels'));
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
   return dir;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync, truncateSync, mkdirSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'fs';
 import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import { tmpdir } from 'os';
@@ -9,6 +9,7 @@ import { randomVectors } from './testing/random-vectors';
 import { loadIndex, readManifest, saveIndex, type IndexManifest } from './persistence';
 
 const root = mkdtempSync(path.join(tmpdir(), 'lrat-persist-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const encoder = { id: 'hashing', version: 'v1', path: '/models/hashing' };
 const dim = 8;
 const n = 300;

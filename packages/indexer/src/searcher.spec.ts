@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { Bm25Index } from './bm25-index';
@@ -15,6 +15,7 @@ const docs = [
   { docid: 'sun', text: 'the sun shines on the park in summer' },
 ];
 const root = mkdtempSync(path.join(tmpdir(), 'lrat-searcher-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('reciprocal-rank fusion', () => {
   it('adds 1/(k + rank) over the lists, hand-checked', () => {

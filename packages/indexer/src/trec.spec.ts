@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { readQrels } from '@lrat/core';
 import { readTrecRun, writeQrels, writeTrecRun, type Run } from './trec';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lrat-trec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('TREC files', () => {
   it('round-trips a run in the 6-column format with ranks in list order', async () => {

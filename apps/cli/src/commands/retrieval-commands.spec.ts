@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { readManifest, readTrecRun } from '@lrat/indexer';
@@ -10,6 +10,7 @@ import { runEval } from './eval';
 
 const repo = path.resolve(__dirname, '../../../..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'lrat-cli-retrieval-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const corpus = path.join(tmp, 'corpus.jsonl');
 const queries = path.join(tmp, 'queries.jsonl');
 const qrels = path.join(tmp, 'qrels.tsv');
