@@ -10,6 +10,9 @@ cache=()
 status=0
 npx nx run-many -t lint typecheck --outputStyle=stream "${cache[@]}" || status=1
 rm -rf tmp/test-results
-npx nx run-many -t test --outputStyle=stream "${cache[@]}" || status=1
+# --exclude-task-dependencies: tools/bootstrap.sh has just built every package, and the build tasks the
+# tests depend on would only rebuild the same dist/ (in CI, with the cache skipped, ≈ 30 s before the
+# first test starts).
+npx nx run-many -t test --exclude-task-dependencies --outputStyle=stream "${cache[@]}" || status=1
 node tools/test-summary.js tmp/test-results || status=1
 exit $status
