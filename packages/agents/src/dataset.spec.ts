@@ -4,20 +4,15 @@ import * as path from 'path';
 import { InputFileError } from '@lrat/core';
 import { loadBeirDataset, splitQuestions } from './dataset';
 
-// Every temporary folder this file makes, removed when it ends.
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+// This file's temporary folders, under one root removed when it ends.
+const tmpRoot = mkdtempSync(path.join(tmpdir(), 'agents-beir-'));
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
 const MULTIHOP = path.resolve(__dirname, '../../../data/multihop-wiki');
 const SCIFACT = path.resolve(__dirname, '../../../data/scifact');
 
 function beirFolder(files: Record<string, string>): string {
-  const dir = tempDir('agents-beir-');
+  const dir = mkdtempSync(path.join(tmpRoot, 'agents-beir-'));
   mkdirSync(path.join(dir, 'qrels'));
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
   return dir;

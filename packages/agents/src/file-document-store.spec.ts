@@ -4,14 +4,9 @@ import * as path from 'path';
 import { loadBeirDataset } from './dataset';
 import { openFileDocumentStore } from './file-document-store';
 
-// Every temporary folder this file makes, removed when it ends.
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+// This file's temporary folders, under one root removed when it ends.
+const tmpRoot = mkdtempSync(path.join(tmpdir(), 'fds-'));
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
 describe('openFileDocumentStore', () => {
   it('serves the same documents as the in-memory corpus without holding the texts', async () => {
@@ -29,7 +24,7 @@ describe('openFileDocumentStore', () => {
   });
 
   it('handles numeric ids, escaped ids, no trailing newline, and names file and line of a bad document', async () => {
-    const file = path.join(tempDir('fds-'), 'corpus.jsonl');
+    const file = path.join(mkdtempSync(path.join(tmpRoot, 'fds-')), 'corpus.jsonl');
     writeFileSync(file, '{"_id": 7, "text": "seven"}\n\n{"_id": "a\\"b", "title": "T", "text": "quoted"}\n{"_id": "bad", "text": 3}');
     const store = await openFileDocumentStore(file);
     try {

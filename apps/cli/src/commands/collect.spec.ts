@@ -6,14 +6,9 @@ import { startScriptedServer, toolCallReply, assistantReply } from '@lrat/agents
 import { TrajectorySchema } from '@lrat/trajectory';
 import { runCollect, parseAgentList, formatCollectTable, type CollectArgs } from './collect';
 
-// Every temporary folder this file makes, removed when it ends.
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+// This file's temporary folders, under one root removed when it ends.
+const tmpRoot = mkdtempSync(path.join(tmpdir(), 'lrat-collect-'));
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
 const root = path.resolve(__dirname, '../../../..');
 const base = (out: string): CollectArgs => ({
@@ -37,7 +32,7 @@ const base = (out: string): CollectArgs => ({
 
 describe('lrat collect', () => {
   it('records simulated trajectories over in-memory BM25 that `lrat mine` reads unchanged', async () => {
-    const out = tempDir('lrat-collect-');
+    const out = mkdtempSync(path.join(tmpRoot, 'lrat-collect-'));
     const outcome = await runCollect(base(out), () => undefined);
     expect(outcome.agents.map((a) => a.agent)).toEqual(['simulated:careful', 'simulated:shallow']);
     const lines = readFileSync(outcome.files.trajectories, 'utf8').trim().split('\n');
@@ -50,7 +45,7 @@ describe('lrat collect', () => {
     expect(summary.agents[0].simulated).toBe(true);
     expect(formatCollectTable(outcome.agents)).toContain('simulated:careful (simulated)');
     // Same seed, same trajectories.
-    const again = await runCollect(base(tempDir('lrat-collect-')), () => undefined);
+    const again = await runCollect(base(mkdtempSync(path.join(tmpRoot, 'lrat-collect-'))), () => undefined);
     expect(readFileSync(again.files.trajectories, 'utf8')).toBe(readFileSync(outcome.files.trajectories, 'utf8'));
     const mined = await mineToFile({
       trajectories: [outcome.files.trajectories],
@@ -73,7 +68,7 @@ describe('lrat collect', () => {
   });
 
   it('asks for an endpoint for the openai agent', async () => {
-    await expect(runCollect({ ...base(tempDir('lrat-collect-')), agents: 'openai' }, () => undefined)).rejects.toThrow(/--base-url and --model/);
+    await expect(runCollect({ ...base(mkdtempSync(path.join(tmpRoot, 'lrat-collect-'))), agents: 'openai' }, () => undefined)).rejects.toThrow(/--base-url and --model/);
   });
 
   it('runs the openai agent against an OpenAI-compatible endpoint (scripted, 127.0.0.1)', async () => {
@@ -85,7 +80,7 @@ describe('lrat collect', () => {
       return { body: assistantReply({ content: 'Exact Answer: no idea' }) };
     });
     try {
-      const out = tempDir('lrat-collect-');
+      const out = mkdtempSync(path.join(tmpRoot, 'lrat-collect-'));
       const outcome = await runCollect({ ...base(out), agents: 'openai', baseUrl: server.baseUrl, model: 'scripted', limit: 3 }, () => undefined);
       expect(outcome.agents[0]).toMatchObject({ agent: 'openai:scripted', simulated: false, errors: 0 });
       expect(outcome.agents[0].summary).toMatchObject({ questions: 3, searches: 1, browses: 1, success: 0 });
