@@ -36,6 +36,8 @@ async function main() {
   const devTrain = data.train.slice(0, 300);
   const dev = data.train.slice(300);
   const stack = await createRealStack(o);
+  // One temporary folder for the run (mined files, trained models), removed at the end.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'study-sweep-'));
   const base = await stack.baseEncoder(o.encoder);
   const t0 = Date.now();
   const baseSearcher = await flatDenseSearcher(base.encoder, data.corpus);
@@ -46,8 +48,8 @@ async function main() {
   if (file && fs.existsSync(file)) samples = JSON.parse(fs.readFileSync(file, 'utf8'));
   else {
     const collected = await collect(agents, devTrain, { name: 'base', searcher: baseSearcher }, 'train', { ...data, train: devTrain }, o);
-    // `lrat mine` over the dev-train trajectories; its trajectories and rows stay in a temp folder.
-    const mined = await stack.mine(collected.flatMap((c) => c.run.trajectories), data.corpusFile, 'rule', { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-sweep-mine-')), name: 'dev-train' });
+    // `lrat mine` over the dev-train trajectories, its files in the run's temporary folder.
+    const mined = await stack.mine(collected.flatMap((c) => c.run.trajectories), data.corpusFile, 'rule', { dir: path.join(tmp, 'mine'), name: 'dev-train' });
     samples = mined.samples;
     if (file) fs.writeFileSync(file, JSON.stringify(samples));
   }
@@ -63,7 +65,6 @@ async function main() {
   if (process.argv.includes('--recall')) await recall('base', baseSearcher);
   const defaults = { lr: o.lr, epochs: o.epochs, temperature: 0.02, groupSize: 10, adapter: 'linear', trainSides: 'both', batchSize: o.batchSize, weighted: true, weightDecay: 0.01 };
   const configs = JSON.parse(arg('configs', '[{}]'));
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'study-sweep-'));
   for (const c of configs) {
     const s = { ...defaults, ...c };
     const t = Date.now();

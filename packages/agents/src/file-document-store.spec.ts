@@ -4,7 +4,7 @@ import * as path from 'path';
 import { loadBeirDataset } from './dataset';
 import { openFileDocumentStore } from './file-document-store';
 
-// This file's temporary folders, under one root removed when it ends.
+// This file's temporary folder, removed when it ends.
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'fds-'));
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
@@ -24,7 +24,7 @@ describe('openFileDocumentStore', () => {
   });
 
   it('handles numeric ids, escaped ids, no trailing newline, and names file and line of a bad document', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpRoot, 'fds-')), 'corpus.jsonl');
+    const file = path.join(tmpRoot, 'corpus.jsonl');
     writeFileSync(file, '{"_id": 7, "text": "seven"}\n\n{"_id": "a\\"b", "title": "T", "text": "quoted"}\n{"_id": "bad", "text": 3}');
     const store = await openFileDocumentStore(file);
     try {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { startScriptedServer, assistantReply, ScriptedServer } from '@lrat/agents/testing';
 import { createLlmAnswerJudge, parseJudgeVerdict } from './llm-answer-judge';
 
-// This file's temporary folders, under one root removed when it ends.
+// This file's temporary folder, removed when it ends.
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'judge-'));
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 
@@ -20,7 +20,7 @@ describe('LLM answer judge', () => {
       const prompt = String(req.body.messages[0].content);
       return { body: assistantReply({ content: prompt.includes('[response]: 1922') ? 'extracted_final_answer: 1922\ncorrect: yes' : 'reasoning: differs\n**correct:** no' }) };
     });
-    const cacheFile = path.join(mkdtempSync(path.join(tmpRoot, 'judge-')), 'cache.json');
+    const cacheFile = path.join(tmpRoot, 'cache.json');
     const judge = createLlmAnswerJudge({ client: { baseUrl: server.baseUrl, model: 'judge-1' }, cacheFile });
     const a = await judge.judge({ question: 'When?', prediction: '1922', gold: 'October 1922' });
     expect(a).toMatchObject({ correct: true, exactMatch: false, method: 'llm:judge-1' });
