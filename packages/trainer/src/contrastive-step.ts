@@ -114,6 +114,8 @@ export async function lossAndEmbeddingGradients(q: tf.Tensor2D, p: tf.Tensor2D, 
  * forward of `prepared` and adds each variable's gradient into `sums` (null = none yet).
  */
 export function addChunkGradients(encoder: Encoder, vars: readonly tf.Variable[], prepared: PreparedBatch, side: Side, g: tf.Tensor, sums: Array<tf.Tensor | null>): void {
+  // A side no trainable weight acts on adds nothing (and tfjs refuses a tape without a variable on it).
+  if (encoder.trainsSide?.(side) === false) return;
   const { value: dot, grads } = tf.variableGrads(() => tf.sum(tf.mul(encoder.forward(prepared, side), g)) as tf.Scalar, [...vars]);
   dot.dispose();
   vars.forEach((v, i) => {

@@ -69,6 +69,21 @@ describe('lrat train and lrat encode', () => {
     expect(lrat('train', '--pairs', pairs, '--encoder', 'bow', '--train-layers', '1', '--out', path.join(tmp, 'x'), '--quiet').stderr).toMatch(/--train-layers only apply to --encoder use or a transformer folder, not --encoder bow/);
   });
 
+  it('--train-sides query trains the USE-lite query tower only; refuses sides an encoder cannot train', async () => {
+    const pairs = path.join(tmp, 'pairs-use-q.jsonl');
+    await writePairs(pairs);
+    const model = path.join(tmp, 'model-use-q');
+    const t = lrat('train', '--pairs', pairs, '--encoder', 'use', '--train-sides', 'query', '--out', model, '--epochs', '1', '--batch-size', '4', '--group-size', '2', '--query-max-len', '8', '--backend', 'wasm', '--checkpoint-every', '0', '--quiet');
+    expect(t.stderr).toMatch(/3 steps in [\d.]+ s on wasm/);
+    expect(t.status).toBe(0);
+    const manifest = JSON.parse(await fsp.readFile(path.join(model, 'encoder.json'), 'utf8'));
+    expect(manifest).toMatchObject({ kind: 'use', config: { trainSides: 'query', queryMaxLength: 8 } });
+    const refused = (...args: string[]) => lrat('train', '--pairs', pairs, ...args, '--out', path.join(tmp, 'x'), '--quiet').stderr;
+    expect(refused('--encoder', 'use', '--train-sides', 'document')).toMatch(/--train-sides for --encoder use must be both, query, got document/);
+    expect(refused('--encoder', 'bow', '--train-sides', 'query')).toMatch(/--train-sides only applies to --encoder use or use-adapter, not --encoder bow/);
+    expect(refused('--encoder', 'use', '--train-sides', 'left')).toMatch(/Invalid values:[\s\S]*train-sides/);
+  });
+
   it('trains on the satisfied rows only, says how many it used and skipped, and keeps all with --include-unsatisfied', async () => {
     const pairs = path.join(tmp, 'judged.jsonl');
     const rows = topics.map((t, i) => ({ query: `what about ${t}`, pos: [`${t} article`], neg: [`${topics[(i + 1) % topics.length]} article`], satisfied: i % 3 !== 0, reweight_rate: 1 }));

@@ -53,6 +53,7 @@ export interface TrainArgs {
   queryPrefix?: string;
   adapter: 'linear' | 'mlp';
   trainLayers?: string;
+  trainSides?: 'both' | 'query' | 'document';
   queryMaxLen?: number;
   passageMaxLen?: number;
   pooling?: 'cls' | 'mean' | 'lasttoken';
@@ -96,11 +97,21 @@ function trainLayersArg(value: string | undefined): 'all' | number | undefined {
   return n;
 }
 
-type EncoderArgs = Pick<TrainArgs, 'encoder' | 'cacheDir' | 'queryPrefix' | 'adapter' | 'seed' | 'trainLayers' | 'queryMaxLen' | 'passageMaxLen' | 'pooling'>;
+type EncoderArgs = Pick<TrainArgs, 'encoder' | 'cacheDir' | 'queryPrefix' | 'adapter' | 'seed' | 'trainLayers' | 'trainSides' | 'queryMaxLen' | 'passageMaxLen' | 'pooling'>;
+
+/** `--train-sides`: use-adapter trains either side or both; use trains both or only its query tower. */
+function checkTrainSides(encoder: string, sides: string | undefined): void {
+  if (sides === undefined) return;
+  const allowed: Record<string, readonly string[]> = { 'use-adapter': ['both', 'query', 'document'], use: ['both', 'query'] };
+  const ok = allowed[encoder];
+  if (!ok) throw new Error(`--train-sides only applies to --encoder use or use-adapter, not --encoder ${encoder}`);
+  if (!ok.includes(sides)) throw new Error(`--train-sides for --encoder ${encoder} must be ${ok.join(', ')}, got ${sides}`);
+}
 
 /** Refuses flags that do not apply to `--encoder`, and a folder that is not there (before reading the pairs). */
 async function checkEncoderFlags(a: EncoderArgs): Promise<void> {
   trainLayersArg(a.trainLayers);
+  checkTrainSides(a.encoder, a.trainSides);
   if (!(ENCODER_KINDS as readonly string[]).includes(a.encoder) || a.encoder === 'transformer') {
     const stat = await fsp.stat(path.resolve(a.encoder)).catch(() => null);
     if (!stat?.isDirectory()) throw new Error(`--encoder ${a.encoder}: neither an encoder kind (${ENCODER_KINDS.filter((k) => k !== 'transformer').join(', ')}) nor a model folder`);
@@ -119,7 +130,7 @@ export async function encoderFromArgs(a: EncoderArgs): Promise<Encoder> {
   await checkEncoderFlags(a);
   const trainLayers = trainLayersArg(a.trainLayers);
   if ((ENCODER_KINDS as readonly string[]).includes(a.encoder) && a.encoder !== 'transformer') {
-    return createEncoder(a.encoder as EncoderKind, { cacheDir: a.cacheDir, queryPrefix: a.queryPrefix, adapter: a.adapter, seed: a.seed, trainLayers, queryMaxLength: a.queryMaxLen, passageMaxLength: a.passageMaxLen });
+    return createEncoder(a.encoder as EncoderKind, { cacheDir: a.cacheDir, queryPrefix: a.queryPrefix, adapter: a.adapter, seed: a.seed, trainLayers, trainSides: a.trainSides, queryMaxLength: a.queryMaxLen, passageMaxLength: a.passageMaxLen });
   }
   return createEncoder('transformer', { model: path.resolve(a.encoder), trainLayers, queryMaxLength: a.queryMaxLen, passageMaxLength: a.passageMaxLen, pooling: a.pooling, queryPrefix: a.queryPrefix });
 }
@@ -235,6 +246,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         describe: 'use-adapter: frozen USE-lite + trainable adapters; use: USE-lite with every layer trainable; bow: trainable bag of words; or a Hugging Face / sentence-transformers BERT-family folder (bge, e5, gte, MiniLM…) to fine-tune',
       })
       .option('train-layers', { type: 'string', describe: 'use or a transformer folder: "all" (default: every layer and the embeddings) or N (the top N layers and what sits above them; embeddings frozen)' })
+      .option('train-sides', {
+        choices: ['both', 'query', 'document'] as const,
+        describe: 'use-adapter: which adapters train (default both); use: both (default) or query — only the query tower trains, documents keep the pretrained vectors, so the base index stays valid and the corpus is never re-encoded',
+      })
       .option('query-max-len', { type: 'number', describe: "use or a transformer folder: max query tokens, special tokens included (default: the folder's max_seq_length; 128 for use)" })
       .option('passage-max-len', { type: 'number', describe: "use or a transformer folder: max passage tokens (default: the folder's max_seq_length; 128 for use)" })
       .option('pooling', { choices: ['cls', 'mean', 'lasttoken'] as const, describe: 'Transformer folder without sentence-transformers files: pooling (default cls; lasttoken for Qwen3)' })
@@ -279,6 +294,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .example('$0 train --pairs pairs.jsonl --encoder use --out models/use-ft', 'Fine-tune every layer of USE-lite (the offline default transformer)')
       .example('$0 train --pairs pairs.jsonl --encoder bow --out models/x --micro-batch 16', 'Gradient caching: forward/backward 16 texts at a time (long sequences, big batches)')
       .example('$0 train --pairs pairs.jsonl --encoder use --out models/use-ft --workers 2 --micro-batch 8', 'Fine-tune USE-lite on two cores: micro-batches of 8 texts spread over 2 worker threads')
+      .example('$0 train --pairs pairs.jsonl --encoder use --train-sides query --workers 2 --out models/use-q', 'Fine-tune every weight of USE-lite’s query tower against the frozen document vectors (no corpus re-encoding)')
       .example('$0 train --pairs pairs.jsonl --out models/no-judge --include-unsatisfied', 'The no-judge ablation: every mined browse is a positive')
       .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint')
       .example('$0 train --pairs pairs.jsonl --encoder ~/models/Qwen3-Embedding-0.6B --recipe lrat-qwen3 --out models/qwen3-lrat', 'The paper’s own fine-tune of Qwen3-Embedding (override any value, e.g. --batch-size 32)')

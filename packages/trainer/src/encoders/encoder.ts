@@ -43,6 +43,11 @@ export interface Encoder extends TextEmbedder {
   weights(): NamedVariable[];
   /** Optional: the subset of `weights()` training updates (default: all of them). */
   trainableWeights?(): NamedVariable[];
+  /**
+   * Optional: false when no trainable weight acts on this side (e.g. frozen documents), so gradient
+   * caching skips that side's backward passes (default: true).
+   */
+  trainsSide?(side: Side): boolean;
   prepare(texts: string[], side: Side, options?: PrepareOptions): Promise<PreparedBatch>;
   forward(batch: PreparedBatch, side: Side): tf.Tensor2D;
   /** Optional: precompute the slow part for these texts once (use-adapter fills its embedding cache). */

@@ -145,6 +145,11 @@ export class UseAdapterEncoder implements Encoder {
     return this.trainSides === 'both' ? this.vars : this.vars.filter((v) => v.name.startsWith(`${this.trainSides}/`));
   }
 
+  /** False for a side `trainSides` leaves at the identity. */
+  trainsSide(side: Side): boolean {
+    return this.trainSides === 'both' || this.trainSides === side;
+  }
+
   private w(name: string): tf.Variable {
     const found = this.vars.find((x) => x.name === name);
     if (!found) throw new Error(`use-adapter: no variable ${name}`);

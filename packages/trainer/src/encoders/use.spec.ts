@@ -10,6 +10,7 @@ import { syntheticPairs } from '../testing/synthetic-pairs';
 import { UseLiteModel } from '../use/use-model';
 import { loadEncoder } from '.';
 import { parseTrainLayers, UseEncoder } from './use';
+import { UseAdapterEncoder } from './use-adapter';
 
 // USE-lite rebuilt from its tensors must give the frozen graph model's vectors, train every tensor,
 // and survive save → load unchanged.
@@ -198,6 +199,78 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
     } finally {
       e.dispose();
     }
+  });
+
+  describe('trainSides: query (the query tower trains against frozen document vectors)', () => {
+    const probe = ['alpha and bravo facts', 'hotel papa report', 'a violin concerto'];
+    const pairs = syntheticPairs(16, 4);
+    const opts = { pairs, epochs: 2, batchSize: 4, groupSize: 3, lr: 1e-4, seed: 3 };
+    const make = () => UseEncoder.create({ trainSides: 'query', cacheDir: path.join(tmp, 'cache'), passageMaxLength: 16, queryMaxLength: 8 });
+
+    it('embeds documents as the frozen graph model does, trains only the query tower, and reloads as it was saved', async () => {
+      const graph = await UseAdapterEncoder.create({ cacheDir: path.join(tmp, 'cache'), embedWorkers: 1 });
+      const e = await make();
+      const out = path.join(tmp, 'query-side');
+      try {
+        const graphDocs = Array.from(await graph.embedDocuments(probe));
+        expect(Array.from(await e.embedDocuments(probe))).toEqual(graphDocs);
+        expect(e.trainsSide('document')).toBe(false);
+        expect(e.trainsSide('query')).toBe(true);
+        expect(e.config()).toMatchObject({ trainSides: 'query', trainLayers: 'all' });
+        // Untrained, the query tower is the rebuilt model: the graph's query vectors within 1e-5.
+        const q0 = await e.embedQueries(probe);
+        const gq = await graph.embedQueries(probe);
+        expect(Math.max(...Array.from(q0, (v, i) => Math.abs(v - gq[i])))).toBeLessThanOrEqual(1e-5);
+
+        const res = await train({ ...opts, encoder: e, outDir: out });
+        expect(res.lastLoss as number).toBeLessThan(res.firstLoss as number);
+        // Documents never move (an index built with the base model stays valid); queries do.
+        expect(Array.from(await e.embedDocuments(probe))).toEqual(graphDocs);
+        const q1 = await e.embedQueries(probe);
+        expect(Array.from(q1)).not.toEqual(Array.from(q0));
+
+        const loaded = await loadEncoder(out, { cacheDir: path.join(tmp, 'cache') });
+        try {
+          expect(loaded.kind).toBe('use');
+          expect(loaded.version).toBe(e.version);
+          expect(loaded.config()).toMatchObject({ trainSides: 'query' });
+          expect(Array.from(await loaded.embedQueries(probe))).toEqual(Array.from(q1));
+          expect(Array.from(await loaded.embedDocuments(probe))).toEqual(graphDocs);
+        } finally {
+          loaded.dispose();
+        }
+      } finally {
+        e.dispose();
+        graph.dispose();
+      }
+      // The one-tower default keeps its version: trainSides is recorded only when not `both`.
+      expect(encoder.config()).not.toHaveProperty('trainSides');
+      await expect(UseEncoder.create({ trainSides: 'document' })).rejects.toThrow(/trainSides must be both or query, got "document"/);
+    });
+
+    it('gives the one-tape trajectory with gradient caching and on 2 worker threads (the document side has no backward pass)', async () => {
+      const run = async (name: string, extra: Record<string, unknown>) => {
+        const e = await make();
+        try {
+          const res = await train({ ...opts, ...extra, encoder: e, outDir: path.join(tmp, name) });
+          return res.metrics.filter((m) => m.type === 'train');
+        } finally {
+          e.dispose();
+        }
+      };
+      const plain = await run('q-plain', {});
+      const cached = await run('q-cached', { microBatch: { query: 2, passage: 5 } });
+      const parallel = await run('q-workers', { workers: 2 });
+      expect(plain).toHaveLength(8);
+      for (const other of [cached, parallel]) {
+        expect(other).toHaveLength(plain.length);
+        other.forEach((m, i) => {
+          expect(Math.abs((m.loss as number) - (plain[i].loss as number))).toBeLessThan(1e-4);
+          expect(Math.abs((m.gradNorm as number) - (plain[i].gradNorm as number))).toBeLessThan(1e-3 * (plain[i].gradNorm as number));
+        });
+      }
+      expect(plain[7].loss as number).not.toBeCloseTo(plain[0].loss as number, 3);
+    });
   });
 
   it('resumes from a checkpoint to exactly the parameters of an uninterrupted run', async () => {

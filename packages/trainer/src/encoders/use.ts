@@ -3,11 +3,20 @@ import { loadUseTokenizer } from '../use/use-model';
 import type { SentencePieceTokenizer } from '../use/sentencepiece-tokenizer';
 import { loadUseTensors, type UseArchitecture } from '../use/use-weights';
 import { padTokens, useForward, useParams, type UseParams } from '../use/use-transformer';
-import { TokenIdsBatch, type Encoder, type NamedVariable, type PreparedBatch, type Side } from './encoder';
+import { l2Normalize as normalizeRows } from '../transformer/ops';
+import { TokenIdsBatch, type Encoder, type NamedVariable, type PreparedBatch, type PrepareOptions, type Side } from './encoder';
+import { UseAdapterEncoder } from './use-adapter';
 import { saveEncoderFiles, weightsVersion } from './weights-io';
 
 /** `all`: every tensor, embeddings included; N: the top N transformer layers and the tanh pooler. */
 export type TrainLayers = 'all' | number;
+
+/**
+ * `both`: one tower for queries and documents, trained on both sides. `query`: only the query tower
+ * trains; documents keep the pretrained model's vectors, so an index built with the base model stays
+ * valid and training never re-encodes the corpus.
+ */
+export type UseTrainSides = 'both' | 'query';
 
 export interface UseOptions {
   /** Prepended to every query. USE-lite is not instruction-tuned, so the default is none. */
@@ -19,6 +28,28 @@ export interface UseOptions {
   trainLayers?: TrainLayers;
   /** Texts per forward pass when embedding (sorted by length first, so little padding). */
   embedBatchSize?: number;
+  /** Which sides training changes (default `both`); `document` alone is refused (see parseUseTrainSides). */
+  trainSides?: UseTrainSides | 'document';
+  /** trainSides `query`: root of the frozen document vectors' cache (default $LRAT_CACHE_DIR or ./.lrat-cache). */
+  cacheDir?: string;
+}
+
+/** Parses `--train-sides` for the `use` encoder. */
+export function parseUseTrainSides(value: string | undefined): UseTrainSides {
+  if (value === undefined || value === 'both' || value === 'query') return value ?? 'both';
+  // A document-only tower would re-encode the corpus for what use-adapter's document side does cheaply.
+  throw new Error(`use: trainSides must be both or query, got ${JSON.stringify(value)} (use-adapter trains the document side alone)`);
+}
+
+/** Cached base vectors of a batch of documents (trainSides `query`): the frozen side's prepared batch. */
+class FrozenVectors implements PreparedBatch {
+  constructor(readonly x: tf.Tensor2D) {}
+  get size(): number {
+    return this.x.shape[0];
+  }
+  dispose(): void {
+    this.x.dispose();
+  }
 }
 
 /** Parses `--train-layers`: "all" or a non-negative integer. */
@@ -57,13 +88,20 @@ let instance = 0;
  * Universal Sentence Encoder lite rebuilt from its own tensors (`use/use-transformer.ts`): gives the
  * frozen graph model's vectors, and every tensor is a trainable variable. One tower for queries and
  * documents (queries get `queryPrefix`), as the pretrained model was trained.
+ *
+ * With trainSides `query` the tower embeds and trains queries only; documents are the frozen graph
+ * model's vectors, served by the base-embedding cache and its worker pool (the same vectors the
+ * rebuilt tower gives, within 1e-5, before any training). On 2 cores a training step then costs a
+ * forward and backward pass over the batch's short queries instead of its 10× more, 128-token
+ * passages, and the corpus index of the base model is the trained model's index too.
  */
 export class UseEncoder implements Encoder {
   readonly kind = 'use' as const;
   readonly id = 'use';
   readonly dim: number;
   readonly queryPrefix: string;
-  private readonly opts: Required<Omit<UseOptions, 'embedBatchSize'>>;
+  private readonly opts: Required<Omit<UseOptions, 'embedBatchSize' | 'trainSides' | 'cacheDir'>>;
+  private readonly trainSides: UseTrainSides;
   private readonly embedBatchSize: number;
   private readonly vars: NamedVariable[];
   private readonly trainable: NamedVariable[];
@@ -72,6 +110,8 @@ export class UseEncoder implements Encoder {
   private constructor(
     private readonly base: UseBase,
     options: UseOptions,
+    /** trainSides `query`: the frozen document side (USE-lite graph vectors through the cache). */
+    private readonly documents?: UseAdapterEncoder,
   ) {
     const arch = base.architecture;
     const trainLayers = options.trainLayers === undefined ? 'all' : parseTrainLayers(options.trainLayers);
@@ -85,6 +125,7 @@ export class UseEncoder implements Encoder {
       const v = this.opts[key];
       if (!Number.isInteger(v) || v < 1 || v > arch.maxLength) throw new Error(`use: ${key} must be an integer from 1 to ${arch.maxLength} (the model's positions), got ${v}`);
     }
+    this.trainSides = parseUseTrainSides(options.trainSides);
     this.embedBatchSize = options.embedBatchSize ?? 32;
     this.queryPrefix = this.opts.queryPrefix;
     const tag = `use_${instance++}`;
@@ -108,7 +149,15 @@ export class UseEncoder implements Encoder {
   }
 
   static async create(options: UseOptions = {}): Promise<UseEncoder> {
-    return new UseEncoder(await useBase(), options);
+    const base = await useBase();
+    if (parseUseTrainSides(options.trainSides) === 'both') return new UseEncoder(base, options);
+    // The untrained adapter encoder is exactly the normalised graph model: its vectors, its cache, its pool.
+    const documents = await UseAdapterEncoder.create({ cacheDir: options.cacheDir, embedBatchSize: options.embedBatchSize });
+    if (documents.baseVersion !== base.version) {
+      documents.dispose();
+      throw new Error(`use: the graph model (${documents.baseVersion}) and the tensors (${base.version}) come from different USE-lite builds`);
+    }
+    return new UseEncoder(base, options, documents);
   }
 
   get version(): string {
@@ -116,7 +165,13 @@ export class UseEncoder implements Encoder {
   }
 
   config(): Record<string, unknown> {
-    return { ...this.opts, baseModel: this.base.version };
+    // trainSides is recorded only when not the default, so models trained before it keep their version.
+    return { ...this.opts, ...(this.trainSides === 'both' ? {} : { trainSides: this.trainSides }), baseModel: this.base.version };
+  }
+
+  /** False for the document side with trainSides `query`: gradient caching skips its backward pass. */
+  trainsSide(side: Side): boolean {
+    return this.trainSides === 'both' || side === 'query';
   }
 
   /** Every tensor (what is saved and loaded). */
@@ -140,13 +195,20 @@ export class UseEncoder implements Encoder {
     return new TokenIdsBatch(tf.tensor2d(b.ids, [b.size, b.length], 'int32'), tf.tensor2d(b.mask, [b.size, b.length], 'int32'));
   }
 
-  async prepare(texts: string[], side: Side): Promise<PreparedBatch> {
+  async prepare(texts: string[], side: Side, options: PrepareOptions = {}): Promise<PreparedBatch> {
+    if (side === 'document' && this.documents) return new FrozenVectors(tf.tensor2d(await this.documents.baseEmbeddings(texts, side, options), [texts.length, this.dim]));
     return this.tensors(texts.map((t) => this.tokenize(t, side)));
   }
 
-  forward(batch: PreparedBatch, _side: Side): tf.Tensor2D {
+  forward(batch: PreparedBatch, side: Side): tf.Tensor2D {
+    if (side === 'document' && this.documents) return normalizeRows((batch as FrozenVectors).x);
     const b = batch as TokenIdsBatch;
     return useForward(this.params, this.base.architecture, b.ids, b.mask);
+  }
+
+  /** trainSides `query`: fills the frozen document vectors' cache ahead of training (on the pool for large fills). */
+  async warm(texts: string[], side: Side, options: PrepareOptions = {}): Promise<void> {
+    if (side === 'document' && this.documents) await this.documents.baseEmbeddings(texts, side, options);
   }
 
   private async embed(texts: string[], side: Side): Promise<Float32Array> {
@@ -170,8 +232,14 @@ export class UseEncoder implements Encoder {
     return this.embed(texts, 'query');
   }
 
-  embedDocuments(texts: string[]): Promise<Float32Array> {
-    return this.embed(texts, 'document');
+  async embedDocuments(texts: string[]): Promise<Float32Array> {
+    if (!this.documents) return this.embed(texts, 'document');
+    const x = tf.tensor2d(await this.documents.baseEmbeddings(texts, 'document'), [texts.length, this.dim]);
+    const y = normalizeRows(x);
+    const out = (await y.data()) as Float32Array;
+    x.dispose();
+    y.dispose();
+    return out;
   }
 
   save(dir: string, extra?: Record<string, unknown>): Promise<void> {
@@ -179,6 +247,7 @@ export class UseEncoder implements Encoder {
   }
 
   dispose(): void {
+    this.documents?.dispose();
     for (const { variable } of this.vars) variable.dispose();
   }
 }
