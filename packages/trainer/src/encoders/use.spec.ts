@@ -85,7 +85,10 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
   });
 
   it('embeds a text in a padded batch of mixed lengths as it does alone', async () => {
-    const texts = ['short', parityTexts()[20], '', 'a somewhat longer sentence about railway stations in Europe'];
+    // More texts than one length bucket (8 rows), in no length order: prepare sorts them into
+    // buckets and forward must hand every row back in the caller's order.
+    const all = parityTexts();
+    const texts = ['short', all[20], '', 'a somewhat longer sentence about railway stations in Europe', all[3], 'x', all[70], all[40], 'two words', all[90], all[10], 'red'];
     const batch = await encoder.prepare(texts, 'document');
     const together = encoder.forward(batch, 'document');
     const rows = (await together.data()) as Float32Array;
