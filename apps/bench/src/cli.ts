@@ -36,6 +36,7 @@ function buildParser(argv: readonly string[], defaults: BenchOptions) {
     .option('agents', { type: 'string', default: defaults.agents.join(','), describe: 'comma list: reader (text-only simulated agent), oracle:careful|greedy|shallow (simulated, READS THE QRELS), openai, openai:<model>, replay:<file>' })
     .option('encoder', { type: 'string', default: defaults.encoder, describe: 'dense encoder kind every retriever starts from and trains (@lrat/trainer)' })
     .option('retriever', { type: 'string', describe: 'pretrained retriever folder (e.g. a Hugging Face model folder) used as the base encoder' })
+    .option('train-sides', { choices: ['both', 'query', 'document'] as const, describe: 'which sides the trained retrievers train: use-adapter both (default) | query | document; use query (default: the query tower against frozen document vectors) | both' })
     .option('seed', { type: 'number', default: defaults.seed, describe: 'first seed (split, training, agents)' })
     .option('seeds', { type: 'number', default: defaults.seeds, describe: 'repeat the study with N seeds: seed, seed+1, ... (mean ± sd in the report)' })
     .option('limit', { type: 'number', default: defaults.limit, describe: 'at most N questions per split (0 = all)' })
@@ -47,9 +48,9 @@ function buildParser(argv: readonly string[], defaults: BenchOptions) {
     .option('answer-judge', { choices: ['em', 'f1', 'llm'] as const, default: defaults.answerJudge, describe: 'success = exact match | token F1 ≥ 0.5 | LLM verdict (EM and F1 always reported)' })
     .option('judge-base-url', { type: 'string', describe: 'endpoint of the LLM judges (answer and mining); key from OPENAI_API_KEY' })
     .option('judge-model', { type: 'string', describe: 'model of the LLM judges' })
-    .option('epochs', { type: 'number', describe: `epochs of the trained retrievers (default: ${defaults.epochs} for use-adapter, else ${DEFAULT_STUDY_EPOCHS})` })
+    .option('epochs', { type: 'number', describe: `epochs of the trained retrievers (default: ${defaults.epochs} for use-adapter, ${studyTraining('use').epochs} for use, else ${DEFAULT_STUDY_EPOCHS})` })
     .option('batch-size', { type: 'number', default: defaults.batchSize })
-    .option('lr', { type: 'number', describe: `learning rate of the trained retrievers (default: ${defaults.lr} for use-adapter, else the trainer's for the encoder kind)` })
+    .option('lr', { type: 'number', describe: `learning rate of the trained retrievers (default: ${defaults.lr} for use-adapter, ${studyTraining('use').lr} for use, else the trainer's for the encoder kind)` })
     .option('temperature', { type: 'number', describe: `InfoNCE temperature of the trained retrievers (default: ${defaults.temperature ?? 0.02} for use-adapter, else the trainer's 0.02)` })
     .option('group-size', { type: 'number', describe: `passages per training query, 1 positive + N−1 negatives (default: ${defaults.groupSize ?? 10} for use-adapter, else the trainer's 10)` })
     .option('loops', { type: 'number', default: defaults.loops, describe: 'flywheel loops (fresh questions each loop)' })
@@ -108,6 +109,12 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
   if (a['group-size'] !== undefined && !(Number.isInteger(a['group-size']) && a['group-size'] >= 2)) throw new BenchUsageError(`bench: --group-size must be an integer ≥ 2, got ${a['group-size']}`);
   // The study settings follow the encoder being trained (a --retriever folder is a transformer).
   const study = studyTraining(a.retriever === undefined ? a.encoder : 'transformer');
+  const trainSides = a['train-sides'] ?? study.trainSides;
+  const sidesAllowed: Record<string, readonly string[]> = { 'use-adapter': ['both', 'query', 'document'], use: ['both', 'query'] };
+  if (a['train-sides'] !== undefined && !(a.retriever === undefined && sidesAllowed[a.encoder]?.includes(a['train-sides']))) {
+    const kind = a.retriever === undefined ? a.encoder : 'a --retriever folder';
+    throw new BenchUsageError(`bench: --train-sides ${a['train-sides']} does not apply to ${kind} (use-adapter: both, query or document; use: both or query)`);
+  }
   if (!(a['test-fraction'] > 0 && a['test-fraction'] <= 1)) throw new BenchUsageError(`bench: --test-fraction must be in (0, 1], got ${a['test-fraction']}`);
   return {
     job: job as JobName,
@@ -117,6 +124,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
       agents,
       encoder: a.encoder,
       ...(a.retriever === undefined ? {} : { retriever: path.resolve(a.retriever) }),
+      ...(trainSides === undefined ? {} : { trainSides }),
       seed: a.seed,
       seeds: positive('seeds', a.seeds) ?? defaults.seeds,
       limit: a.limit === 0 ? undefined : positive('limit', a.limit),

@@ -16,6 +16,8 @@ export interface BenchOptions {
   encoder: string;
   /** A pretrained retriever folder (e.g. a Hugging Face model folder) loaded as the base encoder. */
   retriever?: string;
+  /** Which sides the trained retrievers train (use-adapter: both | query | document; use: both | query); undefined = the encoder's default. */
+  trainSides?: 'both' | 'query' | 'document';
   /** First seed; `seeds` runs use seed, seed + 1, ... (split, training and agent randomness). */
   seed: number;
   /** How many seeds to repeat the whole study with. */
@@ -68,6 +70,7 @@ export interface StudyTraining {
   epochs?: number;
   temperature?: number;
   groupSize?: number;
+  trainSides?: 'both' | 'query' | 'document';
 }
 
 /** Epochs of every trained retriever for kinds without a study setting. */
@@ -87,7 +90,24 @@ export const DEFAULT_STUDY_EPOCHS = 2;
  * Agents' evidence recall on the 100 dev questions (reader / oracle:careful): base 0.710 / 0.780,
  * 2 epochs 0.715 / 0.815, 4 epochs 0.730 / 0.810, 8 epochs 0.745 / 0.825 — the same order.
  */
-export const STUDY_TRAINING: Readonly<Record<string, StudyTraining>> = { 'use-adapter': { lr: 3e-4, epochs: 8 } };
+export const STUDY_TRAINING: Readonly<Record<string, StudyTraining>> = {
+  'use-adapter': { lr: 3e-4, epochs: 8 },
+  /**
+   * use: every weight of USE-lite's query tower, documents frozen (trainSides query). A step over both
+   * towers embeds 320 passages of ≈ 128 tokens under the tape (tens of seconds on 2 cores) and the
+   * trained model would re-encode the 10,787-paragraph corpus; the query tower alone is ≈ 0.7 s a step
+   * and reuses the base index. Chosen on the same 300 / 100 split of TRAINING questions as above
+   * (study-dev-sweep.js --configs '[{"encoder":"use","trainSides":"query","lr":1e-4,"epochs":4}]'):
+   * base 0.362; lr 1e-4 × 4 epochs 0.451 (chosen), × 2 0.444, × 8 0.440; use-adapter's setting in the
+   * same run 0.443. A first prototype (the same model composed in a script, before length buckets)
+   * also gave lr 2e-4 × 4 0.449, lr 5e-5 × 2 0.423, the query tower with the linear document adapter
+   * beside it 0.440; and on the TRAIN queries of SciFact (an out-of-domain dev set: its test queries
+   * score the studies) it kept the base's nDCG@10 (0.231 → 0.233) where use-adapter lost it (→ 0.212).
+   * Not the default: the in-domain study trains lrat, gold and click (≈ 1,100 steps at 4 epochs),
+   * minutes beyond its 15-minute budget on 2 cores.
+   */
+  use: { lr: 1e-4, epochs: 4, trainSides: 'query' },
+};
 
 export function studyTraining(encoder: string): StudyTraining {
   return STUDY_TRAINING[encoder] ?? {};

@@ -80,7 +80,15 @@ function createAnswerJudge(options: BenchOptions): AnswerJudge {
  * output, loaded by the transformer encoder from `model`).
  */
 function encoderOptions(options: BenchOptions, retrieverDir?: string): Record<string, unknown> {
-  return { cacheDir: options.cacheDir, ...(retrieverDir ? { model: retrieverDir } : {}) };
+  return { cacheDir: options.cacheDir, ...(retrieverDir ? { model: retrieverDir } : {}), ...(options.trainSides && !retrieverDir ? { trainSides: options.trainSides } : {}) };
+}
+
+/** What the base encoder of a study is, in a report's words. */
+function baseDescription(kind: string, retrieverDir: string | undefined, trainSides: string | undefined): string {
+  if (retrieverDir) return `pretrained ${kind} from ${retrieverDir}`;
+  if (kind === 'use-adapter') return `pretrained USE-lite (frozen) with identity adapters${trainSides && trainSides !== 'both' ? `, ${trainSides} side trained` : ''}`;
+  if (kind === 'use') return trainSides === 'query' ? 'pretrained USE-lite, query tower trainable (documents keep the frozen model’s vectors)' : 'pretrained USE-lite, every weight trainable';
+  return `untrained ${kind} encoder`;
 }
 
 export async function createRealStack(options: BenchOptions) {
@@ -118,8 +126,7 @@ export async function createRealStack(options: BenchOptions) {
     async baseEncoder(kind: string, retrieverDir?: string): Promise<BenchEncoder> {
       // A retriever folder is always the transformer encoder, whatever --encoder says.
       const encoder = await createEncoder((retrieverDir ? 'transformer' : kind) as EncoderKind, encoderOptions(options, retrieverDir) as Parameters<typeof createEncoder>[1]);
-      const what = retrieverDir ? `pretrained ${kind} from ${retrieverDir}` : kind === 'use-adapter' ? 'pretrained USE-lite (frozen) with identity adapters' : `untrained ${kind} encoder`;
-      return { encoder, description: `${what} = the base model` };
+      return { encoder, description: `${baseDescription(kind, retrieverDir, options.trainSides)} = the base model` };
     },
     /** An exact dense index of the corpus under an encoder. */
     denseSearcher: (e: BenchEncoder, corpus: readonly CorpusDoc[], onProgress?: ProgressFn) => flatDenseSearcher(e.encoder, corpus, onProgress),

@@ -7,8 +7,8 @@
 //
 //   node apps/bench/studies/study-dev-sweep.js [--seed 13] [--configs '<json array of settings>'] [--samples FILE] [--recall]
 //
-// A setting: {lr, epochs, temperature, groupSize, adapter, trainSides, batchSize, weighted, weightDecay}; missing fields take the
-// study's defaults. --recall also runs the agents on the dev questions through base and each setting.
+// A setting: {encoder, lr, epochs, temperature, groupSize, adapter, trainSides, batchSize, weighted, weightDecay, workers}; missing
+// fields take the study's defaults (encoder use-adapter; {"encoder": "use", "trainSides": "query"} trains USE-lite's query tower). --recall also runs the agents on the dev questions through base and each setting.
 // Needs the built dist (bash tools/bootstrap.sh).
 
 const path = require('path');
@@ -63,16 +63,16 @@ async function main() {
     console.log(`  dev evidence recall via ${name}: ${line}`);
   };
   if (process.argv.includes('--recall')) await recall('base', baseSearcher);
-  const defaults = { lr: o.lr, epochs: o.epochs, temperature: 0.02, groupSize: 10, adapter: 'linear', trainSides: 'both', batchSize: o.batchSize, weighted: true, weightDecay: 0.01 };
+  const defaults = { encoder: o.encoder, lr: o.lr, epochs: o.epochs, temperature: 0.02, groupSize: 10, adapter: 'linear', trainSides: 'both', batchSize: o.batchSize, weighted: true, weightDecay: 0.01, workers: 1 };
   const configs = JSON.parse(arg('configs', '[{}]'));
   for (const c of configs) {
     const s = { ...defaults, ...c };
     const t = Date.now();
-    const encoder = await createEncoder('use-adapter', { cacheDir: o.cacheDir, adapter: s.adapter, trainSides: s.trainSides, seed: o.seed });
-    const r = await train({ pairs: samples, encoder, outDir: path.join(tmp, 'm'), epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, temperature: s.temperature, groupSize: s.groupSize, seed: o.seed, weighted: s.weighted, weightDecay: s.weightDecay });
+    const encoder = await createEncoder(s.encoder, { cacheDir: o.cacheDir, adapter: s.adapter, trainSides: s.trainSides, seed: o.seed });
+    const r = await train({ pairs: samples, encoder, outDir: path.join(tmp, `m${configs.indexOf(c)}`), epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, temperature: s.temperature, groupSize: s.groupSize, seed: o.seed, weighted: s.weighted, weightDecay: s.weightDecay, workers: s.workers, checkpointEvery: 0 });
     const searcher = await flatDenseSearcher(encoder, data.corpus);
     const ev = await evaluateRetrieval(searcher, dev);
-    console.log(`${JSON.stringify(s)} steps ${r.steps} loss ${r.lastLoss?.toFixed(3)} dev nDCG@10 ${ev.ndcgAt10.toFixed(4)} R@100 ${ev.recallAt100.toFixed(4)} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+    console.log(`${JSON.stringify(s)} steps ${r.steps} loss ${r.lastLoss?.toFixed(3)} dev nDCG@10 ${ev.ndcgAt10.toFixed(4)} R@100 ${ev.recallAt100.toFixed(4)} (training ${r.seconds.toFixed(0)} s, all ${((Date.now() - t) / 1000).toFixed(0)} s)`);
     if (process.argv.includes('--recall')) await recall(JSON.stringify(c), searcher);
     encoder.dispose?.();
   }
