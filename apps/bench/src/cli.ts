@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import * as path from 'path';
+import { TRAINABLE_SIDES, type EncoderKind } from '@lrat/trainer';
 import { DEFAULT_STUDY_EPOCHS, JOB_NAMES, defaultOptions, parseAgentList, studyLearningRate, studyTraining, type BenchOptions, type JobName } from './options';
 
 // Flag parsing for `node apps/bench/dist/main.js <job> [flags]`, separate from main.ts so tests can
@@ -110,8 +111,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
   // The study settings follow the encoder being trained (a --retriever folder is a transformer).
   const study = studyTraining(a.retriever === undefined ? a.encoder : 'transformer');
   const trainSides = a['train-sides'] ?? study.trainSides;
-  const sidesAllowed: Record<string, readonly string[]> = { 'use-adapter': ['both', 'query', 'document'], use: ['both', 'query'] };
-  if (a['train-sides'] !== undefined && !(a.retriever === undefined && sidesAllowed[a.encoder]?.includes(a['train-sides']))) {
+  if (a['train-sides'] !== undefined && !(a.retriever === undefined && TRAINABLE_SIDES[a.encoder as EncoderKind]?.includes(a['train-sides']))) {
     const kind = a.retriever === undefined ? a.encoder : 'a --retriever folder';
     throw new BenchUsageError(`bench: --train-sides ${a['train-sides']} does not apply to ${kind} (use-adapter: both, query or document; use: both or query)`);
   }

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import type { TrainSides } from '@lrat/trainer';
 
 // The jobs' configuration: what the flags set, with the defaults a fresh clone runs offline.
 
@@ -16,8 +17,8 @@ export interface BenchOptions {
   encoder: string;
   /** A pretrained retriever folder (e.g. a Hugging Face model folder) loaded as the base encoder. */
   retriever?: string;
-  /** Which sides the trained retrievers train (use-adapter: both | query | document; use: both | query); undefined = the encoder's default. */
-  trainSides?: 'both' | 'query' | 'document';
+  /** Which sides the trained retrievers train (@lrat/trainer's TRAINABLE_SIDES per kind); undefined = the encoder's default. */
+  trainSides?: TrainSides;
   /** First seed; `seeds` runs use seed, seed + 1, ... (split, training and agent randomness). */
   seed: number;
   /** How many seeds to repeat the whole study with. */
@@ -70,7 +71,7 @@ export interface StudyTraining {
   epochs?: number;
   temperature?: number;
   groupSize?: number;
-  trainSides?: 'both' | 'query' | 'document';
+  trainSides?: TrainSides;
 }
 
 /** Epochs of every trained retriever for kinds without a study setting. */

@@ -3,8 +3,8 @@ export { selectBackend, BACKEND_NAMES } from './backend/select-backend';
 export type { BackendName, BackendSelection, BackendAttempt, BackendLoader, SelectBackendOptions } from './backend/select-backend';
 
 export type { Encoder, EncoderKind, Side, PreparedBatch, PrepareOptions, NamedVariable, EncoderManifest } from './encoders/encoder';
-export { createEncoder, loadEncoder, ENCODER_KINDS } from './encoders';
-export type { EncoderOptions } from './encoders';
+export { createEncoder, loadEncoder, ENCODER_KINDS, TRAINABLE_SIDES } from './encoders';
+export type { EncoderOptions, TrainSides } from './encoders';
 export type { UseAdapterOptions } from './encoders/use-adapter';
 export type { TransformerOptions } from './encoders/transformer';
 export { TRAIN_RECIPES, trainRecipe } from './recipes';

@@ -80,7 +80,7 @@ describe('lrat train and lrat encode', () => {
     expect(manifest).toMatchObject({ kind: 'use', config: { trainSides: 'query', queryMaxLength: 8 } });
     const refused = (...args: string[]) => lrat('train', '--pairs', pairs, ...args, '--out', path.join(tmp, 'x'), '--quiet').stderr;
     expect(refused('--encoder', 'use', '--train-sides', 'document')).toMatch(/--train-sides for --encoder use must be both, query, got document/);
-    expect(refused('--encoder', 'bow', '--train-sides', 'query')).toMatch(/--train-sides only applies to --encoder use or use-adapter, not --encoder bow/);
+    expect(refused('--encoder', 'bow', '--train-sides', 'query')).toMatch(/--train-sides only applies to --encoder use-adapter or use, not --encoder bow/);
     expect(refused('--encoder', 'use', '--train-sides', 'left')).toMatch(/Invalid values:[\s\S]*train-sides/);
   });
 

@@ -17,6 +17,8 @@ import {
   type PairCounts,
   type TrainProgress,
   type TrainResult,
+  type TrainSides,
+  TRAINABLE_SIDES,
 } from '@lrat/trainer';
 import { createProgress, type Progress, documentText, loadCorpus, loadQueries, readQrels } from '@lrat/core';
 
@@ -53,7 +55,7 @@ export interface TrainArgs {
   queryPrefix?: string;
   adapter: 'linear' | 'mlp';
   trainLayers?: string;
-  trainSides?: 'both' | 'query' | 'document';
+  trainSides?: TrainSides;
   queryMaxLen?: number;
   passageMaxLen?: number;
   pooling?: 'cls' | 'mean' | 'lasttoken';
@@ -100,11 +102,10 @@ function trainLayersArg(value: string | undefined): 'all' | number | undefined {
 type EncoderArgs = Pick<TrainArgs, 'encoder' | 'cacheDir' | 'queryPrefix' | 'adapter' | 'seed' | 'trainLayers' | 'trainSides' | 'queryMaxLen' | 'passageMaxLen' | 'pooling'>;
 
 /** `--train-sides`: use-adapter trains either side or both; use trains both or only its query tower. */
-function checkTrainSides(encoder: string, sides: string | undefined): void {
+function checkTrainSides(encoder: string, sides: TrainSides | undefined): void {
   if (sides === undefined) return;
-  const allowed: Record<string, readonly string[]> = { 'use-adapter': ['both', 'query', 'document'], use: ['both', 'query'] };
-  const ok = allowed[encoder];
-  if (!ok) throw new Error(`--train-sides only applies to --encoder use or use-adapter, not --encoder ${encoder}`);
+  const ok = TRAINABLE_SIDES[encoder as EncoderKind];
+  if (!ok) throw new Error(`--train-sides only applies to --encoder ${Object.keys(TRAINABLE_SIDES).join(' or ')}, not --encoder ${encoder}`);
   if (!ok.includes(sides)) throw new Error(`--train-sides for --encoder ${encoder} must be ${ok.join(', ')}, got ${sides}`);
 }
 

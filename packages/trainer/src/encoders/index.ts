@@ -11,6 +11,14 @@ export type EncoderOptions = UseAdapterOptions & BowOptions & UseOptions & Trans
 
 export const ENCODER_KINDS: readonly EncoderKind[] = ['use-adapter', 'bow', 'use', 'transformer'];
 
+export type TrainSides = 'both' | 'query' | 'document';
+
+/** The `trainSides` values an encoder kind takes (kinds absent here have no such option). */
+export const TRAINABLE_SIDES: Readonly<Partial<Record<EncoderKind, readonly TrainSides[]>>> = {
+  'use-adapter': ['both', 'query', 'document'],
+  use: ['both', 'query'],
+};
+
 export async function createEncoder(kind: EncoderKind, options: EncoderOptions = {}): Promise<Encoder> {
   switch (kind) {
     case 'use-adapter':
