@@ -50,7 +50,8 @@ function baseModel(): Promise<UseLiteModel> {
   return sharedModel;
 }
 
-class TensorBatch implements PreparedBatch {
+/** A batch of cached base embeddings (n × 512): the prepared input of a side that reads the frozen model. */
+export class TensorBatch implements PreparedBatch {
   constructor(readonly x: tf.Tensor2D) {}
   get size(): number {
     return this.x.shape[0];

@@ -5,7 +5,7 @@ import { loadUseTensors, type UseArchitecture } from '../use/use-weights';
 import { padTokens, useForward, useParams, type UseParams } from '../use/use-transformer';
 import { l2Normalize as normalizeRows } from '../transformer/ops';
 import { TokenIdsBatch, type Encoder, type NamedVariable, type PreparedBatch, type PrepareOptions, type Side } from './encoder';
-import { UseAdapterEncoder } from './use-adapter';
+import { TensorBatch, UseAdapterEncoder } from './use-adapter';
 import { saveEncoderFiles, weightsVersion } from './weights-io';
 
 /** `all`: every tensor, embeddings included; N: the top N transformer layers and the tanh pooler. */
@@ -60,17 +60,6 @@ class LengthBuckets implements PreparedBatch {
   dispose(): void {
     for (const b of this.buckets) b.dispose();
     this.inverse.dispose();
-  }
-}
-
-/** Cached base vectors of a batch of documents (trainSides `query`): the frozen side's prepared batch. */
-class FrozenVectors implements PreparedBatch {
-  constructor(readonly x: tf.Tensor2D) {}
-  get size(): number {
-    return this.x.shape[0];
-  }
-  dispose(): void {
-    this.x.dispose();
   }
 }
 
@@ -218,7 +207,7 @@ export class UseEncoder implements Encoder {
   }
 
   async prepare(texts: string[], side: Side, options: PrepareOptions = {}): Promise<PreparedBatch> {
-    if (side === 'document' && this.documents) return new FrozenVectors(tf.tensor2d(await this.documents.baseEmbeddings(texts, side, options), [texts.length, this.dim]));
+    if (side === 'document' && this.documents) return new TensorBatch(tf.tensor2d(await this.documents.baseEmbeddings(texts, side, options), [texts.length, this.dim]));
     const lists = texts.map((t) => this.tokenize(t, side));
     const order = lists.map((_, i) => i).sort((a, b) => lists[a].length - lists[b].length || a - b);
     const groups: number[][] = [];
@@ -234,7 +223,7 @@ export class UseEncoder implements Encoder {
   }
 
   forward(batch: PreparedBatch, side: Side): tf.Tensor2D {
-    if (side === 'document' && this.documents) return normalizeRows((batch as FrozenVectors).x);
+    if (side === 'document' && this.documents) return normalizeRows((batch as TensorBatch).x);
     const { buckets, inverse } = batch as LengthBuckets;
     return tf.tidy(() => {
       const parts = buckets.map((b) => useForward(this.params, this.base.architecture, b.ids, b.mask));
