@@ -47,9 +47,9 @@ const BUCKET_ROWS = 8;
 /**
  * A training batch as token-id batches of similar lengths: rows sorted by length and cut into
  * buckets of BUCKET_ROWS, each padded only to its own longest row (one bucket when that saves less
- * than a quarter of the positions). Agents' queries are ≈ 11 tokens on
- * average but up to 50, and every padded position costs the full transformer: one padded batch did
- * about 3× the work. `inverse` puts the buckets' rows back in the caller's order.
+ * than a quarter of the positions). Agents' queries are ≈ 11 tokens on average but up to 50, and
+ * every padded position costs the full transformer: one padded batch did about 3× the work.
+ * `inverse` puts the buckets' rows back in the caller's order.
  */
 class LengthBuckets implements PreparedBatch {
   constructor(
