@@ -130,6 +130,8 @@ def main():
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--frozen-passages", action="store_true",
+                    help="train the query tower only: passages are fixed unit vectors (the frozen index), no passage forward")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -147,8 +149,15 @@ def main():
     targets = torch.arange(nq) * a.group
     weights = torch.rand(nq) + 0.5
 
+    frozen = None
+    if a.frozen_passages:
+        with torch.no_grad():
+            width = model(q_ids[:1], q_mask[:1]).shape[1]
+        frozen = F.normalize(torch.randn(np_, width), dim=-1)
+
     def step():
-        loss = weighted_info_nce(model(q_ids, q_mask), model(p_ids, p_mask), targets, weights, 0.02)
+        passages = frozen if frozen is not None else model(p_ids, p_mask)
+        loss = weighted_info_nce(model(q_ids, q_mask), passages, targets, weights, 0.02)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -38,6 +38,11 @@ const TRANSFORMER = process.env.LRAT_BENCH_TRANSFORMER ?? '2,8,128';
 const TRANSFORMER_BACKEND = process.env.LRAT_BENCH_TRANSFORMER_BACKEND ?? 'wasm';
 const TRANSFORMER_TIMEOUT_MS = Number(process.env.LRAT_BENCH_TRANSFORMER_TIMEOUT_S ?? 900) * 1000;
 const TRANSFORMER_MODELS = ['minilm', 'use'] as const;
+// The query-tower rows: USE-lite's query tower trained against frozen passage vectors (what
+// `--encoder use` studies train), at the issue's batch of 32 queries × 10 passages and agent-query
+// length (agents' queries average ≈ 11 tokens): LRAT_BENCH_QUERY_TOWER=queries,group,tokens or "off".
+const QUERY_TOWER = process.env.LRAT_BENCH_QUERY_TOWER ?? '32,10,16';
+type TransformerModel = (typeof TRANSFORMER_MODELS)[number] | 'use-query';
 // Thread counts compared: tfjs on one thread vs PyTorch on one, then tfjs data-parallel over N worker
 // threads vs PyTorch on N threads (N = the cores here, at least 2).
 const THREADS = [...new Set([1, Math.max(2, os.cpus().length)])];
@@ -195,11 +200,19 @@ function torchReference(inputs: string, steps: number): Row[] {
   return rows;
 }
 
-function transformerShape(): StepShape | null {
-  if (TRANSFORMER === 'off') return null;
-  const [queries, group, tokens] = TRANSFORMER.split(',').map(Number);
-  if (![queries, group, tokens].every((x) => Number.isInteger(x) && x > 0)) throw new Error(`LRAT_BENCH_TRANSFORMER must be "queries,group,tokens" or "off", got "${TRANSFORMER}"`);
+function parseShape(name: string, value: string): StepShape | null {
+  if (value === 'off') return null;
+  const [queries, group, tokens] = value.split(',').map(Number);
+  if (![queries, group, tokens].every((x) => Number.isInteger(x) && x > 0)) throw new Error(`${name} must be "queries,group,tokens" or "off", got "${value}"`);
   return { queries, group, tokens };
+}
+
+function transformerShape(): StepShape | null {
+  return parseShape('LRAT_BENCH_TRANSFORMER', TRANSFORMER);
+}
+
+function queryTowerShape(): StepShape | null {
+  return parseShape('LRAT_BENCH_QUERY_TOWER', QUERY_TOWER);
 }
 
 /** Distinct words of the first corpus paragraphs: USE-lite's bench texts are drawn from them. */
@@ -209,14 +222,17 @@ function corpusWords(): string[] {
 }
 
 /** Child mode: time the transformer step of one model on `workers` threads; prints its row and the PyTorch arguments. */
-async function oneTransformer(model: (typeof TRANSFORMER_MODELS)[number], shape: StepShape, steps: number, workers: number): Promise<Row & { referenceArgs: string[] }> {
+async function oneTransformer(model: TransformerModel, shape: StepShape, steps: number, workers: number): Promise<Row & { referenceArgs: string[] }> {
   const sel = await selectBackend({ prefer: TRANSFORMER_BACKEND, strict: true, log: () => undefined });
-  const m: BenchModel = model === 'use' ? await useModel(shape.tokens, corpusWords()) : await minilmModel(path.join(ROOT, 'tmp', 'bench', 'minilm-random'), shape.tokens);
-  const times = await timeSteps(m, shape, steps, 1, { query: TRANSFORMER_MICRO, passage: TRANSFORMER_MICRO }, workers);
+  const m: BenchModel =
+    model === 'use' ? await useModel(shape.tokens, corpusWords()) : model === 'use-query' ? await useModel(shape.tokens, corpusWords(), { cacheDir: CACHE }) : await minilmModel(path.join(ROOT, 'tmp', 'bench', 'minilm-random'), shape.tokens);
+  // The query tower's batch is small (no passage activations): one tape, as PyTorch runs it.
+  const micro = model === 'use-query' ? 0 : TRANSFORMER_MICRO;
+  const times = await timeSteps(m, shape, steps, 1, { query: micro, passage: micro }, workers);
   m.encoder.dispose();
   const ms = median(times);
   const sequences = shape.queries * (1 + shape.group);
-  const note = TRANSFORMER_MICRO > 0 ? `gradient caching, micro-batches of ${TRANSFORMER_MICRO}` : undefined;
+  const note = micro > 0 ? `gradient caching, micro-batches of ${micro}` : undefined;
   const backend = workers > 1 ? `${sel.name} ×${workers} workers` : `${sel.name} (main thread)`;
   return { impl: 'tfjs', backend, encoder: model, threads: workers, msPerStep: ms, minMs: Math.min(...times), examplesPerSec: (sequences * 1000) / ms, peakRssMb: process.resourceUsage().maxRSS / 1024, steps, note, referenceArgs: m.referenceArgs };
 }
@@ -234,10 +250,10 @@ function torchTransformer(referenceArgs: string[], shape: StepShape, steps: numb
  * Per model and thread count: tfjs (one thread, or that many workers), then PyTorch on as many threads,
  * back to back so both see the same load on this shared machine.
  */
-function transformerRows(shape: StepShape, steps: number): Row[] {
+function transformerRows(models: readonly TransformerModel[], shape: StepShape, steps: number): Row[] {
   const rows: Row[] = [];
   const torchMissing = ensureTorch();
-  for (const model of TRANSFORMER_MODELS) {
+  for (const model of models) {
     for (const threads of THREADS) {
       process.stderr.write(`trainer bench: ${TRANSFORMER_BACKEND} ${model} transformer step on ${threads} thread(s), ${shape.queries} queries × ${shape.group} passages × ${shape.tokens} tokens (${steps} steps)…\n`);
       const r = runChild(['--transformer', model, String(steps), String(threads)], TRANSFORMER_TIMEOUT_MS);
@@ -277,8 +293,9 @@ async function main(): Promise<void> {
     return;
   }
   if (argv[0] === '--transformer') {
-    const shape = transformerShape() as StepShape;
-    process.stdout.write(JSON.stringify(await oneTransformer(argv[1] as (typeof TRANSFORMER_MODELS)[number], shape, Number(argv[2]), Number(argv[3]))) + '\n');
+    const model = argv[1] as TransformerModel;
+    const shape = (model === 'use-query' ? queryTowerShape() : transformerShape()) as StepShape;
+    process.stdout.write(JSON.stringify(await oneTransformer(model, shape, Number(argv[2]), Number(argv[3]))) + '\n');
     return;
   }
   if (argv[0] === '--dump') {
@@ -314,7 +331,11 @@ async function main(): Promise<void> {
   }
   const shape = transformerShape();
   const tSteps = stepsArg(argv) ?? Number(process.env.LRAT_BENCH_TRANSFORMER_STEPS ?? 2);
-  const tRows = shape ? transformerRows(shape, tSteps) : [];
+  const tRows = shape ? transformerRows(TRANSFORMER_MODELS, shape, tSteps) : [];
+  const qShape = queryTowerShape();
+  // The query tower's step is short: more timed steps for a steadier median.
+  const qSteps = Math.max(tSteps, 5);
+  const qRows = qShape ? transformerRows(['use-query'], qShape, qSteps) : [];
 
   const wasm = (enc: string) => rows.find((r) => r.impl === 'tfjs' && r.backend === 'wasm' && r.encoder === enc)?.msPerStep;
   const fmt = (x: number | undefined, d = 1) => (x === undefined ? '—' : x.toFixed(d));
@@ -331,26 +352,39 @@ async function main(): Promise<void> {
     '',
     '"wasm speed vs this" = this row\'s ms/step ÷ tfjs-wasm ms/step for the same encoder (≥ 0.5× against PyTorch CPU is the goal).',
   ];
+  const transformerTable = (t: Row[]) => {
+    const torchMs = (enc: string, threads?: number) => t.find((r) => r.impl.startsWith('pytorch') && r.encoder === enc && r.threads === threads)?.msPerStep;
+    return [
+      '| impl | backend | model | threads | ms/step | fastest ms | sequences/s | peak RSS MB | speed vs PyTorch, same threads | note |',
+      '|---|---|---|---:|---:|---:|---:|---:|---:|---|',
+      ...t.map((r) => {
+        const ref = r.impl === 'tfjs' ? torchMs(r.encoder, r.threads) : undefined;
+        const ratio = r.msPerStep && ref ? (ref / r.msPerStep).toFixed(2) + '×' : '—';
+        return `| ${r.impl} | ${r.backend} | ${r.encoder} | ${r.threads ?? '—'} | ${fmt(r.msPerStep, 0)} | ${fmt(r.minMs, 0)} | ${fmt(r.examplesPerSec, 2)} | ${fmt(r.peakRssMb, 0)} | ${ratio} | ${r.note ?? ''} |`;
+      }),
+    ];
+  };
   if (shape) {
-    const torchMs = (enc: string, threads?: number) => tRows.find((r) => r.impl.startsWith('pytorch') && r.encoder === enc && r.threads === threads)?.msPerStep;
     lines.push(
       '',
       `Transformer full fine-tuning step — ${shape.queries} queries × ${shape.group} passages (1 positive + ${shape.group - 1} hard negatives; ${shape.queries * (1 + shape.group)} sequences) × ${shape.tokens} tokens, every weight trained, weighted InfoNCE τ 0.02, clipping, AdamW; median (and fastest) of ${tSteps} timed steps after 1 warm-up step; per model and thread count tfjs then PyTorch, back to back. tfjs on N threads = data-parallel over N worker threads (DataParallelSteps), PyTorch on N threads = torch.set_num_threads(N). minilm = MiniLM-L6 shape (6 layers, 384 wide, 12 heads, 1536 FFN, 30,522 vocabulary; random weights) through TransformerEncoder, use = USE-lite's own weights and shape through UseEncoder. Load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (1 / 5 / 15 min) at the end, on ${os.cpus().length} cores.`,
       '',
-      '| impl | backend | model | threads | ms/step | fastest ms | sequences/s | peak RSS MB | speed vs PyTorch, same threads | note |',
-      '|---|---|---|---:|---:|---:|---:|---:|---:|---|',
-      ...tRows.map((r) => {
-        const t = r.impl === 'tfjs' ? torchMs(r.encoder, r.threads) : undefined;
-        const ratio = r.msPerStep && t ? (t / r.msPerStep).toFixed(2) + '×' : '—';
-        return `| ${r.impl} | ${r.backend} | ${r.encoder} | ${r.threads ?? '—'} | ${fmt(r.msPerStep, 0)} | ${fmt(r.minMs, 0)} | ${fmt(r.examplesPerSec, 2)} | ${fmt(r.peakRssMb, 0)} | ${ratio} | ${r.note ?? ''} |`;
-      }),
+      ...transformerTable(tRows),
       '',
       '"speed vs PyTorch, same threads" = PyTorch ms/step ÷ tfjs ms/step for the same model and thread count (goal ≥ 0.5×). Peak RSS of a worker run includes every worker\'s model copy.',
     );
   }
+  if (qShape) {
+    lines.push(
+      '',
+      `USE-lite query tower step (\`--encoder use\` studies: trainSides query) — ${qShape.queries} queries × ${qShape.tokens} tokens against ${qShape.queries * qShape.group} frozen passage vectors (1 positive + ${qShape.group - 1} negatives a query), every query-tower weight trained, weighted InfoNCE τ 0.02, clipping, AdamW; median (and fastest) of ${qSteps} timed steps after 1 warm-up step. tfjs: UseEncoder (passages: the frozen graph's cached vectors); PyTorch: the same tower, passages fixed unit vectors (--frozen-passages). "sequences/s" counts queries and passages.`,
+      '',
+      ...transformerTable(qRows),
+    );
+  }
   const report = lines.join('\n');
   process.stdout.write(report + '\n');
-  await fsp.writeFile(path.join(OUT, 'results.json'), JSON.stringify({ date: new Date().toISOString(), batch: BATCH, group: GROUP, rows, transformer: shape ? { ...shape, steps: tSteps, rows: tRows } : null }, null, 2) + '\n');
+  await fsp.writeFile(path.join(OUT, 'results.json'), JSON.stringify({ date: new Date().toISOString(), batch: BATCH, group: GROUP, rows, transformer: shape ? { ...shape, steps: tSteps, rows: tRows } : null, queryTower: qShape ? { ...qShape, steps: qSteps, rows: qRows } : null }, null, 2) + '\n');
   await fsp.writeFile(path.join(OUT, 'results.md'), report + '\n');
   process.stderr.write(`trainer bench: written to ${path.relative(ROOT, OUT)}/results.{md,json}\n`);
 }

@@ -2,7 +2,8 @@
 // and passage, weighted InfoNCE, backward through every layer, gradient clipping, AdamW) of
 //   - a MiniLM-shaped BERT (helper A's BertModel on randomly initialised weights written as a Hugging
 //     Face folder: 6 layers, 384 wide, 12 heads, 1536 intermediate, 30,522-token vocabulary), and
-//   - USE-lite rebuilt from its own tensors (helper B's useForward: every weight trainable),
+//   - USE-lite rebuilt from its own tensors (helper B's useForward: every weight trainable), and
+//   - USE-lite's query tower alone against frozen passage vectors (trainSides query),
 // through the trainer's own encoders (TransformerEncoder, UseEncoder: tokenisation included) on texts
 // that tokenise to exactly the step's length, as tools/bench/transformer_reference.py does in PyTorch
 // with random token ids; one thread, or data-parallel over worker threads (DataParallelSteps).
@@ -153,15 +154,16 @@ function useLayersArg(a: UseArchitecture): string {
  * USE-lite through UseEncoder (every tensor trained). Texts are `tokens` random words of `words`
  * (SentencePiece gives each at least one piece), truncated by the encoder to exactly `tokens`.
  */
-export async function useModel(tokens: number, words: string[]): Promise<BenchModel> {
+export async function useModel(tokens: number, words: string[], queryTower?: { cacheDir: string }): Promise<BenchModel> {
   const { architecture, tensors } = await loadUseTensors();
   tensors.forEach(({ tensor }) => tensor.dispose());
-  const encoder = await UseEncoder.create({ queryMaxLength: tokens, passageMaxLength: tokens });
+  // queryTower: trainSides query — passages are the frozen graph's cached vectors (PyTorch: fixed unit vectors).
+  const encoder = await UseEncoder.create({ queryMaxLength: tokens, passageMaxLength: tokens, ...(queryTower ? { trainSides: 'query' as const, cacheDir: queryTower.cacheDir } : {}) });
   const text = (rng: Rng) => Array.from({ length: tokens }, () => words[rng.int(words.length)]).join(' ');
   return {
     encoder,
     texts: (n, rng) => Array.from({ length: n }, () => text(rng)),
-    referenceArgs: ['--arch', 'use', '--use-layers', useLayersArg(architecture), '--vocab', String(architecture.vocabSize), '--pooler', String(architecture.layers[architecture.layers.length - 1].outWidth)],
+    referenceArgs: ['--arch', 'use', '--use-layers', useLayersArg(architecture), '--vocab', String(architecture.vocabSize), '--pooler', String(architecture.layers[architecture.layers.length - 1].outWidth), ...(queryTower ? ['--frozen-passages'] : [])],
   };
 }
 
