@@ -113,7 +113,8 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
   const trainSides = a['train-sides'] ?? study.trainSides;
   if (a['train-sides'] !== undefined && !(a.retriever === undefined && TRAINABLE_SIDES[a.encoder as EncoderKind]?.includes(a['train-sides']))) {
     const kind = a.retriever === undefined ? a.encoder : 'a --retriever folder';
-    throw new BenchUsageError(`bench: --train-sides ${a['train-sides']} does not apply to ${kind} (use-adapter: both, query or document; use: both or query)`);
+    const takes = Object.entries(TRAINABLE_SIDES).map(([k, sides]) => `${k}: ${sides.join(', ')}`);
+    throw new BenchUsageError(`bench: --train-sides ${a['train-sides']} does not apply to ${kind} (${takes.join('; ')})`);
   }
   if (!(a['test-fraction'] > 0 && a['test-fraction'] <= 1)) throw new BenchUsageError(`bench: --test-fraction must be in (0, 1], got ${a['test-fraction']}`);
   return {

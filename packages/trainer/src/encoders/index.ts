@@ -3,20 +3,20 @@ import * as path from 'path';
 import { BowEncoder, BowOptions } from './bow';
 import type { Encoder, EncoderKind } from './encoder';
 import { TransformerEncoder, TransformerOptions } from './transformer';
-import { UseEncoder, UseOptions } from './use';
-import { UseAdapterEncoder, UseAdapterOptions } from './use-adapter';
+import { USE_TRAIN_SIDES, UseEncoder, UseOptions } from './use';
+import { USE_ADAPTER_TRAIN_SIDES, UseAdapterEncoder, UseAdapterOptions } from './use-adapter';
 import { loadWeightsInto, MANIFEST_FILE, readManifest } from './weights-io';
 
 export type EncoderOptions = UseAdapterOptions & BowOptions & UseOptions & TransformerOptions;
 
 export const ENCODER_KINDS: readonly EncoderKind[] = ['use-adapter', 'bow', 'use', 'transformer'];
 
-export type TrainSides = 'both' | 'query' | 'document';
+export type TrainSides = (typeof USE_ADAPTER_TRAIN_SIDES)[number];
 
 /** The `trainSides` values an encoder kind takes (kinds absent here have no such option). */
 export const TRAINABLE_SIDES: Readonly<Partial<Record<EncoderKind, readonly TrainSides[]>>> = {
-  'use-adapter': ['both', 'query', 'document'],
-  use: ['both', 'query'],
+  'use-adapter': USE_ADAPTER_TRAIN_SIDES,
+  use: USE_TRAIN_SIDES,
 };
 
 export async function createEncoder(kind: EncoderKind, options: EncoderOptions = {}): Promise<Encoder> {

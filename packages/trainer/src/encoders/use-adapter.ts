@@ -41,6 +41,9 @@ export interface UseAdapterOptions {
   embedWorkers?: number;
 }
 
+/** The `trainSides` values use-adapter takes. */
+export const USE_ADAPTER_TRAIN_SIDES = ['both', 'query', 'document'] as const;
+
 let instance = 0;
 
 /** Loaded once per process: the frozen model is 28 MB and takes ~0.4 s to load. */
@@ -50,8 +53,7 @@ function baseModel(): Promise<UseLiteModel> {
   return sharedModel;
 }
 
-/** A batch of cached base embeddings (n × 512): the prepared input of a side that reads the frozen model. */
-export class TensorBatch implements PreparedBatch {
+class TensorBatch implements PreparedBatch {
   constructor(readonly x: tf.Tensor2D) {}
   get size(): number {
     return this.x.shape[0];
@@ -92,7 +94,7 @@ export class UseAdapterEncoder implements Encoder {
     };
     this.queryPrefix = this.opts.queryPrefix;
     this.trainSides = options.trainSides ?? 'both';
-    if (!['both', 'query', 'document'].includes(this.trainSides)) throw new Error(`use-adapter: trainSides must be both, query or document, got ${String(this.trainSides)}`);
+    if (!USE_ADAPTER_TRAIN_SIDES.includes(this.trainSides)) throw new Error(`use-adapter: trainSides must be both, query or document, got ${String(this.trainSides)}`);
     const tag = `use_adapter_${instance++}`;
     const rng = Rng.derive(this.opts.seed, 0x5eed);
     const v = (name: string, t: tf.Tensor) => ({ name, variable: tf.variable(t, true, `${tag}/${name}`) });

@@ -3,9 +3,8 @@ import { loadUseTokenizer } from '../use/use-model';
 import type { SentencePieceTokenizer } from '../use/sentencepiece-tokenizer';
 import { loadUseTensors, type UseArchitecture } from '../use/use-weights';
 import { padTokens, useForward, useParams, type UseParams } from '../use/use-transformer';
-import { l2Normalize as normalizeRows } from '../transformer/ops';
 import { TokenIdsBatch, type Encoder, type NamedVariable, type PreparedBatch, type PrepareOptions, type Side } from './encoder';
-import { TensorBatch, UseAdapterEncoder } from './use-adapter';
+import { UseAdapterEncoder } from './use-adapter';
 import { saveEncoderFiles, weightsVersion } from './weights-io';
 
 /** `all`: every tensor, embeddings included; N: the top N transformer layers and the tanh pooler. */
@@ -16,7 +15,8 @@ export type TrainLayers = 'all' | number;
  * trains; documents keep the pretrained model's vectors, so an index built with the base model stays
  * valid and training never re-encodes the corpus.
  */
-export type UseTrainSides = 'both' | 'query';
+export const USE_TRAIN_SIDES = ['both', 'query'] as const;
+export type UseTrainSides = (typeof USE_TRAIN_SIDES)[number];
 
 export interface UseOptions {
   /** Prepended to every query. USE-lite is not instruction-tuned, so the default is none. */
@@ -36,7 +36,8 @@ export interface UseOptions {
 
 /** Parses `--train-sides` for the `use` encoder. */
 export function parseUseTrainSides(value: string | undefined): UseTrainSides {
-  if (value === undefined || value === 'both' || value === 'query') return value ?? 'both';
+  if (value === undefined) return 'both';
+  if ((USE_TRAIN_SIDES as readonly string[]).includes(value)) return value as UseTrainSides;
   // A document-only tower would re-encode the corpus for what use-adapter's document side does cheaply.
   throw new Error(`use: trainSides must be both or query, got ${JSON.stringify(value)} (use-adapter trains the document side alone)`);
 }
@@ -112,7 +113,6 @@ export class UseEncoder implements Encoder {
   readonly dim: number;
   readonly queryPrefix: string;
   private readonly opts: Required<Omit<UseOptions, 'embedBatchSize' | 'trainSides' | 'cacheDir'>>;
-  private readonly trainSides: UseTrainSides;
   private readonly embedBatchSize: number;
   private readonly vars: NamedVariable[];
   private readonly trainable: NamedVariable[];
@@ -121,7 +121,10 @@ export class UseEncoder implements Encoder {
   private constructor(
     private readonly base: UseBase,
     options: UseOptions,
-    /** trainSides `query`: the frozen document side (USE-lite graph vectors through the cache). */
+    /**
+     * trainSides `query`: the frozen document side — an untrained use-adapter, i.e. the normalised
+     * USE-lite graph vectors through its cache and pool (its identity adapters never train here).
+     */
     private readonly documents?: UseAdapterEncoder,
   ) {
     const arch = base.architecture;
@@ -136,7 +139,6 @@ export class UseEncoder implements Encoder {
       const v = this.opts[key];
       if (!Number.isInteger(v) || v < 1 || v > arch.maxLength) throw new Error(`use: ${key} must be an integer from 1 to ${arch.maxLength} (the model's positions), got ${v}`);
     }
-    this.trainSides = parseUseTrainSides(options.trainSides);
     this.embedBatchSize = options.embedBatchSize ?? 32;
     this.queryPrefix = this.opts.queryPrefix;
     const tag = `use_${instance++}`;
@@ -175,14 +177,19 @@ export class UseEncoder implements Encoder {
     return weightsVersion(this.kind, this.vars, this.config());
   }
 
+  /** `query` when documents come from the frozen model, else `both`. */
+  get trainSides(): UseTrainSides {
+    return this.documents ? 'query' : 'both';
+  }
+
   config(): Record<string, unknown> {
     // trainSides is recorded only when not the default, so models trained before it keep their version.
-    return { ...this.opts, ...(this.trainSides === 'both' ? {} : { trainSides: this.trainSides }), baseModel: this.base.version };
+    return { ...this.opts, ...(this.documents ? { trainSides: this.trainSides } : {}), baseModel: this.base.version };
   }
 
   /** False for the document side with trainSides `query`: gradient caching skips its backward pass. */
   trainsSide(side: Side): boolean {
-    return this.trainSides === 'both' || side === 'query';
+    return !this.documents || side === 'query';
   }
 
   /** Every tensor (what is saved and loaded). */
@@ -207,7 +214,7 @@ export class UseEncoder implements Encoder {
   }
 
   async prepare(texts: string[], side: Side, options: PrepareOptions = {}): Promise<PreparedBatch> {
-    if (side === 'document' && this.documents) return new TensorBatch(tf.tensor2d(await this.documents.baseEmbeddings(texts, side, options), [texts.length, this.dim]));
+    if (side === 'document' && this.documents) return this.documents.prepare(texts, side, options);
     const lists = texts.map((t) => this.tokenize(t, side));
     const order = lists.map((_, i) => i).sort((a, b) => lists[a].length - lists[b].length || a - b);
     const groups: number[][] = [];
@@ -223,7 +230,7 @@ export class UseEncoder implements Encoder {
   }
 
   forward(batch: PreparedBatch, side: Side): tf.Tensor2D {
-    if (side === 'document' && this.documents) return normalizeRows((batch as TensorBatch).x);
+    if (side === 'document' && this.documents) return this.documents.forward(batch, side);
     const { buckets, inverse } = batch as LengthBuckets;
     return tf.tidy(() => {
       const parts = buckets.map((b) => useForward(this.params, this.base.architecture, b.ids, b.mask));
@@ -233,7 +240,7 @@ export class UseEncoder implements Encoder {
 
   /** trainSides `query`: fills the frozen document vectors' cache ahead of training (on the pool for large fills). */
   async warm(texts: string[], side: Side, options: PrepareOptions = {}): Promise<void> {
-    if (side === 'document' && this.documents) await this.documents.baseEmbeddings(texts, side, options);
+    if (side === 'document' && this.documents) await this.documents.warm(texts, side, options);
   }
 
   private async embed(texts: string[], side: Side): Promise<Float32Array> {
@@ -257,14 +264,8 @@ export class UseEncoder implements Encoder {
     return this.embed(texts, 'query');
   }
 
-  async embedDocuments(texts: string[]): Promise<Float32Array> {
-    if (!this.documents) return this.embed(texts, 'document');
-    const x = tf.tensor2d(await this.documents.baseEmbeddings(texts, 'document'), [texts.length, this.dim]);
-    const y = normalizeRows(x);
-    const out = (await y.data()) as Float32Array;
-    x.dispose();
-    y.dispose();
-    return out;
+  embedDocuments(texts: string[]): Promise<Float32Array> {
+    return this.documents ? this.documents.embedDocuments(texts) : this.embed(texts, 'document');
   }
 
   save(dir: string, extra?: Record<string, unknown>): Promise<void> {
