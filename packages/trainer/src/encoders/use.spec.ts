@@ -85,7 +85,7 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
   });
 
   it('embeds a text in a padded batch of mixed lengths as it does alone', async () => {
-    // More texts than one length bucket (8 rows), in no length order: prepare sorts them into
+    // More texts than one length bucket (4 rows), in no length order: prepare sorts them into
     // buckets and forward must hand every row back in the caller's order.
     const all = parityTexts();
     const texts = ['short', all[20], '', 'a somewhat longer sentence about railway stations in Europe', all[3], 'x', all[70], all[40], 'two words', all[90], all[10], 'red'];
@@ -100,6 +100,36 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
       for (let j = 0; j < 512; j++) max = Math.max(max, Math.abs(alone[j] - rows[i * 512 + j]));
       expect(max).toBeLessThanOrEqual(1e-6);
     }
+  });
+
+  it('back-propagates a batch of length buckets as the sum of its texts taken alone', async () => {
+    // The buckets share every weight product (their token rows stacked flat): a mix-up of rows
+    // between buckets, or of the split back, shows here as a gradient that differs from the texts'.
+    const all = parityTexts();
+    const texts = ['short', all[20], 'a somewhat longer sentence about railway stations in Europe', all[3], 'x', all[70], 'two words', all[90], 'red'];
+    const direction = Float32Array.from({ length: texts.length * 512 }, (_, i) => Math.cos(i * 7.31) * 0.5);
+    const vars = encoder.weights().map((v) => v.variable);
+    const gradsOf = async (rows: string[], from: number): Promise<tf.Tensor[]> => {
+      const batch = await encoder.prepare(rows, 'document');
+      const r = tf.tensor2d(direction.subarray(from * 512, (from + rows.length) * 512), [rows.length, 512]);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(encoder.forward(batch, 'document'), r)) as tf.Scalar, vars);
+      const buckets = (batch as unknown as { buckets: unknown[] }).buckets.length;
+      value.dispose();
+      r.dispose();
+      batch.dispose();
+      if (rows.length > 1) expect(buckets).toBeGreaterThan(1);
+      return vars.map((v) => grads[v.name]);
+    };
+    const together = await gradsOf(texts, 0);
+    const alone = await Promise.all(texts.map((t, i) => gradsOf([t], i)));
+    vars.forEach((v, k) => {
+      const sum = tf.addN(alone.map((g) => g[k]));
+      const scale = tf.max(tf.abs(sum)).dataSync()[0];
+      const diff = tf.max(tf.abs(tf.sub(sum, together[k]))).dataSync()[0];
+      expect({ name: v.name, close: diff <= 1e-4 * Math.max(scale, 1e-3) + 1e-7 }).toEqual({ name: v.name, close: true });
+      sum.dispose();
+    });
+    for (const g of [together, ...alone].flat()) g.dispose();
   });
 
   it('applies the query prefix and the per-side max lengths', async () => {

@@ -13,6 +13,7 @@
  *   gelu(x)                                                      exact erf GELU
  *   additiveMask(attentionMask [B, T] of 0/1)                    → [B, 1, 1, T] (0 keep, −1e9 drop)
  *   selfAttention(x [B, T, H], mask [B, 1, 1, T], p: AttentionParams, numHeads) → [B, T, H]
+ *   attentionCore(q, k, v [B·T, H], mask, B, T, numHeads) → [B·T, H] (before the output projection)
  *   pool(hidden [B, T, H], attentionMask [B, T], mode: PoolingMode) → [B, H]
  *     modes: cls | mean | max | lasttoken | mean_sqrt_len_tokens | weightedmean
  *   l2Normalize(x [B, D])                                        x / max(‖x‖₂, 1e-12), as torch F.normalize
@@ -137,23 +138,36 @@ function splitHeads(x: tf.Tensor, b: number, t: number, numHeads: number, headDi
 }
 
 /**
+ * Scaled dot-product attention of projected rows: q, k, v are [B·T, H] (row b·T + t is token t of
+ * text b), mask [B, 1, 1, T] additive or null; returns the heads' context merged back to [B·T, H],
+ * before the output projection. Callers that keep token rows flat (USE's length buckets) project
+ * once for the whole batch and run this per bucket.
+ */
+export function attentionCore(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, mask: tf.Tensor4D | null, b: number, t: number, numHeads: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const h = q.shape[1];
+    if (h % numHeads !== 0) throw new Error(`attention: hidden size ${h} is not divisible by ${numHeads} heads`);
+    const hd = h / numHeads;
+    const [qh, kh, vh] = [q, k, v].map((x) => splitHeads(x, b, t, numHeads, hd));
+    // Explicit transpose: keeps every product (and its gradient) free of transposed operands.
+    let scores = tf.mul(tf.matMul(qh, tf.transpose(kh, [0, 1, 3, 2])), 1 / Math.sqrt(hd));
+    if (mask) scores = tf.add(scores, mask);
+    const ctx = tf.matMul(tf.softmax(scores, -1), vh);
+    return tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [b * t, h]) as tf.Tensor2D;
+  });
+}
+
+/**
  * Multi-head scaled dot-product self-attention with an additive mask, followed by the output
  * projection. Dropout is not applied (encoders are trained without it, matching eval-mode references).
  */
 export function selfAttention(x: tf.Tensor3D, mask: tf.Tensor4D | null, p: AttentionParams, numHeads: number): tf.Tensor3D {
   return tf.tidy(() => {
     const [b, t, h] = x.shape;
-    if (h % numHeads !== 0) throw new Error(`selfAttention: hidden size ${h} is not divisible by ${numHeads} heads`);
-    const hd = h / numHeads;
-    const q = splitHeads(dense(x, p.query.kernel, p.query.bias), b, t, numHeads, hd);
-    const k = splitHeads(dense(x, p.key.kernel, p.key.bias), b, t, numHeads, hd);
-    const v = splitHeads(dense(x, p.value.kernel, p.value.bias), b, t, numHeads, hd);
-    // Explicit transpose: keeps every product (and its gradient) free of transposed operands.
-    let scores = tf.mul(tf.matMul(q, tf.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd));
-    if (mask) scores = tf.add(scores, mask);
-    const ctx = tf.matMul(tf.softmax(scores, -1), v);
-    const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [b, t, h]);
-    return dense(merged, p.output.kernel, p.output.bias) as tf.Tensor3D;
+    const flat = tf.reshape(x, [b * t, h]) as tf.Tensor2D;
+    const project = (d: DenseParams) => dense(flat, d.kernel, d.bias) as tf.Tensor2D;
+    const merged = attentionCore(project(p.query), project(p.key), project(p.value), mask, b, t, numHeads);
+    return tf.reshape(dense(merged, p.output.kernel, p.output.bias), [b, t, p.output.kernel.shape[1]]) as tf.Tensor3D;
   });
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { additiveMask, dense, embeddingLookup, layerNorm, l2Normalize, pool, selfAttention, type AttentionParams, type DenseParams } from '../transformer/ops';
+import { additiveMask, attentionCore, dense, embeddingLookup, layerNorm, l2Normalize, pool, type AttentionParams, type DenseParams } from '../transformer/ops';
 import type { UseArchitecture } from './use-weights';
 
 /**
@@ -84,29 +84,58 @@ export function timingSignal(invTimescales: Float32Array, length: number): tf.Te
   });
 }
 
-/** Sentence embeddings (L2-normalised, batch × output width) of token batches. */
+/** One padded batch of token ids and its 0/1 mask, both [size, length] int32. */
+export interface UseTokenTensors {
+  ids: tf.Tensor2D;
+  mask: tf.Tensor2D;
+}
+
+/** Sentence embeddings (L2-normalised, batch × output width) of one padded token batch. */
 export function useForward(p: UseParams, architecture: UseArchitecture, ids: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
+  return useForwardBuckets(p, architecture, [{ ids, mask }]);
+}
+
+/**
+ * Sentence embeddings of several padded batches (length buckets), rows in bucket order. Every
+ * position-wise step (layer norms, projections, feed-forward, pooler) runs once on the buckets'
+ * token rows stacked flat, so each weight is multiplied (and, backward, transposed and reduced) once
+ * per step instead of once per bucket; only attention and pooling, which mix a text's own tokens,
+ * run bucket by bucket. A text's vector is the same as in a batch of its own.
+ */
+export function useForwardBuckets(p: UseParams, architecture: UseArchitecture, buckets: readonly UseTokenTensors[]): tf.Tensor2D {
   return tf.tidy(() => {
-    const t = ids.shape[1];
-    const maskF = tf.cast(mask, 'float32') as tf.Tensor2D;
-    const keep = tf.expandDims(maskF, -1);
-    const emb = embeddingLookup(p.embeddings, ids) as tf.Tensor3D;
-    // The graph adds the looked-up embedding to (embedding + timing signal): both scatters of
-    // Layer_0/add carry it. Padding positions are zero, as in the graph.
-    let x = tf.mul(tf.add(emb, tf.add(emb, timingSignal(architecture.invTimescales, t))), keep) as tf.Tensor3D;
-    const bias = additiveMask(mask);
+    const shapes = buckets.map((b) => ({ size: b.ids.shape[0], length: b.ids.shape[1] }));
+    const rows = shapes.map((s) => s.size * s.length);
+    const masks = buckets.map((b) => tf.cast(b.mask, 'float32') as tf.Tensor2D);
+    const biases = buckets.map((b) => additiveMask(b.mask));
+    const stack = (parts: tf.Tensor2D[]): tf.Tensor2D => (parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tf.Tensor2D));
+    // Bucket i's token rows of a flat [Σ rows, width] matrix.
+    const unstack = (x: tf.Tensor2D): tf.Tensor2D[] => (rows.length === 1 ? [x] : (tf.split(x, rows, 0) as tf.Tensor2D[]));
+    let x = stack(
+      buckets.map((b, i) => {
+        const emb = embeddingLookup(p.embeddings, b.ids);
+        // The graph adds the looked-up embedding to (embedding + timing signal): both scatters of
+        // Layer_0/add carry it. Padding positions are zero, as in the graph.
+        const summed = tf.mul(tf.add(emb, tf.add(emb, timingSignal(architecture.invTimescales, shapes[i].length))), tf.expandDims(masks[i], -1));
+        return tf.reshape(summed, [rows[i], emb.shape[emb.rank - 1]]) as tf.Tensor2D;
+      }),
+    );
     const eps = architecture.layerNormEpsilon;
-    architecture.layers.forEach((shape, i) => {
-      const l = p.layers[i];
-      const h = layerNorm(x, l.attentionNorm.scale, l.attentionNorm.bias, eps) as tf.Tensor3D;
-      const attended = selfAttention(h, bias, l.attention, shape.heads);
-      const residual = l.residual ? (dense(x, l.residual.kernel, l.residual.bias) as tf.Tensor3D) : x;
-      x = tf.add(attended, residual) as tf.Tensor3D;
+    architecture.layers.forEach((shape, li) => {
+      const l = p.layers[li];
+      const h = layerNorm(x, l.attentionNorm.scale, l.attentionNorm.bias, eps) as tf.Tensor2D;
+      const project = (d: DenseParams) => unstack(dense(h, d.kernel, d.bias) as tf.Tensor2D);
+      const [q, k, v] = [l.attention.query, l.attention.key, l.attention.value].map(project);
+      const context = stack(shapes.map((s, i) => attentionCore(q[i], k[i], v[i], biases[i], s.size, s.length, shape.heads)));
+      const attended = dense(context, l.attention.output.kernel, l.attention.output.bias);
+      const residual = l.residual ? dense(x, l.residual.kernel, l.residual.bias) : x;
+      x = tf.add(attended, residual) as tf.Tensor2D;
       const f = layerNorm(x, l.ffnNorm.scale, l.ffnNorm.bias, eps);
       const inner = tf.relu(dense(f, l.conv1.kernel, l.conv1.bias));
-      x = tf.add(dense(inner, l.conv2.kernel, l.conv2.bias), x) as tf.Tensor3D;
+      x = tf.add(dense(inner, l.conv2.kernel, l.conv2.bias), x) as tf.Tensor2D;
     });
-    const pooled = pool(x, maskF, 'mean');
+    const width = x.shape[1];
+    const pooled = stack(unstack(x).map((xi, i) => pool(tf.reshape(xi, [shapes[i].size, shapes[i].length, width]) as tf.Tensor3D, masks[i], 'mean')));
     return l2Normalize(tf.tanh(dense(pooled, p.pooler.kernel, p.pooler.bias)) as tf.Tensor2D);
   });
 }
