@@ -18,6 +18,8 @@ export type { TrainingSample } from './groups';
 export { readPairs, loadPairs } from './pairs';
 export type { PairCounts, PairsReadOptions, LratPairsReadOptions } from './pairs';
 export { train } from './train';
+export { trainOnThread } from './parallel/train-thread';
+export type { ThreadTrainOptions } from './parallel/train-thread';
 export type { MicroBatchSizes } from './contrastive-step';
 export type { TrainOptions, TrainResult, TrainProgress, TrainPhase, MetricLine, Evaluator } from './train';
 export { devEvaluator } from './dev-eval';
