@@ -312,3 +312,12 @@ export function how(c: Collected, data: JobData, ctx: JobContext): string {
   const kind = c.agent.name.startsWith('oracle:') ? 'simulated agent (oracle: reads the qrels)' : c.agent.simulated ? 'simulated agent (text only)' : 'LLM agent';
   return `${kind} ${c.agent.name} searching ${c.retriever} on ${c.run.results.length} ${c.split} questions of ${data.name}, seed ${ctx.options.seed}${c.run.errors.length ? `, ${c.run.errors.length} questions failed with errors` : ''}`;
 }
+
+/**
+ * A job's step started now and awaited later (a training on its own thread): its failure is
+ * reported where it is awaited, not as an unhandled rejection while the job awaits something else.
+ */
+export function inBackground<T>(work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+  return work;
+}

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { createOpenAIAgent, createReaderAgent, createReplayAgent, createSimulatedAgent, SIMULATED_PROFILES, type Agent } from '@lrat/agents';
 import { createLlmAnswerJudge, exactMatchJudge, tokenF1Judge, type AnswerJudge } from '@lrat/evaluation';
 import { createJudge, createTokenizer, mineToFile, type Judge, type LratSample } from '@lrat/miners';
-import { createEncoder, loadPairs, selectBackend, train, type EncoderKind } from '@lrat/trainer';
+import { createEncoder, loadEncoder, loadPairs, selectBackend, trainOnThread, type EncoderKind, type EncoderOptions } from '@lrat/trainer';
 import { readTrajectories, writeTrajectoriesJsonl, type DocumentStore, type Trajectory, type TrajectoryInputError } from '@lrat/trajectory';
 import type { BenchOptions } from './options';
 import { workspaceRoot } from './options';
@@ -175,13 +175,16 @@ export async function createRealStack(options: BenchOptions) {
     },
     /** Click-model logs on the same result lists, mined the human way (clicked = pos, skipped = neg). */
     clickSamples,
-    /** Trains a fresh copy of the base encoder on the samples as they are; model files go to `settings.outDir`. */
+    /**
+     * Trains a fresh copy of the base encoder on the samples as they are, on a thread of its own (so a
+     * study can train one retriever while it trains another or runs agents: one core each); model
+     * files go to `settings.outDir`, and the trained encoder is loaded back from them.
+     */
     async train(base: BenchEncoder, samples: readonly LratSample[], settings: TrainSettings): Promise<TrainResult> {
-      // Training mutates its encoder: every retriever starts from a fresh copy of the base.
-      const encoder = await createEncoder(base.encoder.kind, { ...(base.encoder.config() as object), cacheDir: options.cacheDir });
-      const result = await train({
+      const encoderOptions = { ...(base.encoder.config() as EncoderOptions), cacheDir: options.cacheDir };
+      const result = await trainOnThread({
         pairs: samples,
-        encoder,
+        encoder: { kind: base.encoder.kind, options: encoderOptions },
         outDir: settings.outDir,
         epochs: settings.epochs,
         batchSize: settings.batchSize,
@@ -194,6 +197,7 @@ export async function createRealStack(options: BenchOptions) {
         backend: backend.name,
         onProgress: (p) => settings.onProgress?.(p.done, p.total, `${p.phase}${p.loss !== undefined ? ` loss ${p.loss.toFixed(3)}` : ''}`),
       });
+      const encoder = await loadEncoder(result.modelDir, { cacheDir: options.cacheDir });
       return {
         encoder: { encoder, description: `${base.encoder.id} trained on ${samples.length} samples (${settings.weighted ? 'weighted' : 'unweighted'} InfoNCE, ${settings.epochs} epochs, ${result.steps} steps on ${result.backend}); model in ${path.relative(process.cwd(), result.modelDir) || '.'}` },
         steps: result.steps,

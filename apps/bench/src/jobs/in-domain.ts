@@ -23,6 +23,7 @@ import {
   type JobContext,
   type Retriever,
   collectRuns,
+  inBackground,
 } from '../pipeline';
 
 /** The held-out retrievers of every study, in display order. */
@@ -65,23 +66,37 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
 
     const train = await collectRuns(sctx, seedAgents, data.train, base, 'train', data, seeds.length > 1 ? `seed ${seed} collect ` : 'collect ');
     const trajectories = train.flatMap((c) => c.run.trajectories);
-    const mined = await mineLrat(sctx, 'lrat', trajectories, data);
-    const lrat = await trainRetriever(sctx, 'lrat', baseEncoder, mined.samples, true, data);
-    const gold = await trainRetriever(sctx, 'gold', baseEncoder, await goldSamples(data.train, bm25.searcher, data.corpusById), false, data);
-    gold.retriever.provenance.description = `SUPERVISED UPPER BOUND: (training question, gold evidence doc) pairs with the top non-gold BM25 results as hard negatives; ${gold.retriever.provenance.description}`;
+    // Every retriever trains on a thread of its own while this thread runs the agents on what is
+    // ready: click (the most samples: a click per result list) first, lrat once mined, gold after lrat
+    // (two training threads at most). Results do not depend on this order.
     const clickSet = ctx.stack.clickSamples(trajectories, data.train, data.corpusById, seed);
-    const click = await trainRetriever(sctx, 'click', baseEncoder, clickSet, false, data);
-    click.retriever.provenance.description = `human-click baseline: a position-biased cascade click model (its relevance is the qrels) on the agents' own result lists, clicked = positive, skipped = negative; ${click.retriever.provenance.description}`;
+    const clickRun = inBackground(trainRetriever(sctx, 'click', baseEncoder, clickSet, false, data));
+    const mined = await mineLrat(sctx, 'lrat', trajectories, data);
+    const lratRun = inBackground(trainRetriever(sctx, 'lrat', baseEncoder, mined.samples, true, data));
+    const goldSet = await goldSamples(data.train, bm25.searcher, data.corpusById);
+    const goldRun = inBackground(lratRun.then(() => trainRetriever(sctx, 'gold', baseEncoder, goldSet, false, data)));
+    const label = seeds.length > 1 ? `seed ${seed} ` : '';
     // Fusion weights are chosen on the training questions, then frozen for the held-out evaluation.
-    const lratParts = { bm25: bm25.searcher, dense: lrat.retriever.searcher };
     const baseParts = { bm25: bm25.searcher, dense: base.searcher };
-    const hybridTuned = await tunedHybrid(sctx, 'hybrid', lratParts, lratParts, data.train, 'LRAT-trained', `training questions of ${data.name}`);
     const hybridBaseTuned = await tunedHybrid(sctx, 'hybrid-base', baseParts, baseParts, data.train, 'base', `training questions of ${data.name}`);
-    const hybrid: Retriever = hybridTuned.retriever;
     const hybridBase: Retriever = hybridBaseTuned.retriever;
+    const tested = await evaluateAgents(sctx, seedAgents, [base, hybridBase, bm25], data, label);
+    const lrat = await lratRun;
+    const lratParts = { bm25: bm25.searcher, dense: lrat.retriever.searcher };
+    const hybridTuned = await tunedHybrid(sctx, 'hybrid', lratParts, lratParts, data.train, 'LRAT-trained', `training questions of ${data.name}`);
+    const hybrid: Retriever = hybridTuned.retriever;
+    tested.push(...(await evaluateAgents(sctx, seedAgents, [lrat.retriever, hybrid], data, label)));
+    const gold = await goldRun;
+    gold.retriever.provenance.description = `SUPERVISED UPPER BOUND: (training question, gold evidence doc) pairs with the top non-gold BM25 results as hard negatives; ${gold.retriever.provenance.description}`;
+    tested.push(...(await evaluateAgents(sctx, seedAgents, [gold.retriever], data, label)));
+    const click = await clickRun;
+    click.retriever.provenance.description = `human-click baseline: a position-biased cascade click model (its relevance is the qrels) on the agents' own result lists, clicked = positive, skipped = negative; ${click.retriever.provenance.description}`;
+    tested.push(...(await evaluateAgents(sctx, seedAgents, [click.retriever], data, label)));
     const retrievers: Retriever[] = [base, lrat.retriever, hybrid, hybridBase, bm25, gold.retriever, click.retriever];
+    // Display order (stable: agents keep theirs within a retriever).
+    const rank = (name: string) => retrievers.findIndex((r) => r.name === name);
+    tested.sort((a, b) => rank(a.retriever) - rank(b.retriever));
 
-    const tested = await evaluateAgents(sctx, seedAgents, retrievers, data, seeds.length > 1 ? `seed ${seed} ` : '');
     const rows: RetrievalRow[] = [];
     for (const r of retrievers) rows.push(await retrievalRow(r, data, data.test, undefined, seed));
     const ndcg = new Map(rows.map((r) => [r.retriever, r.ndcg_at_10] as const));
