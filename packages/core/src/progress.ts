@@ -1,4 +1,4 @@
-import { SingleBar, Presets } from 'cli-progress';
+import { MultiBar, Presets, SingleBar } from 'cli-progress';
 
 /** Reports progress of a long job: a bar with ETA on a TTY, plain log lines otherwise. */
 export interface Progress {
@@ -35,7 +35,55 @@ function ignore(): void {
   return undefined;
 }
 
+/**
+ * The bars on screen now. Jobs draw several at once (a study trains on threads while its agents
+ * run), and bars of their own would each redraw the cursor's line over the others': one MultiBar
+ * gives each a line. A finished bar leaves its last state as a log line above the live ones.
+ */
+let screen: { multi: MultiBar; stream: NodeJS.WriteStream; live: number } | null = null;
+
 function barProgress(options: ProgressOptions, stream: NodeJS.WriteStream): Progress {
+  if (screen && screen.stream !== stream) return singleBar(options, stream);
+  screen ??= {
+    // clearOnComplete: the last bar's line goes when it stops (its log line above stays); forceRedraw:
+    // a log line printed above the bars moves every bar down a line, changed or not.
+    multi: new MultiBar({ format: '{label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} | {info}', stream, hideCursor: true, etaBuffer: 50, clearOnComplete: true, forceRedraw: true }, Presets.shades_classic),
+    stream,
+    live: 0,
+  };
+  const s = screen;
+  s.live++;
+  let total = options.total;
+  let done = 0;
+  let info = '';
+  let stopped = false;
+  const bar: SingleBar = s.multi.create(total, 0, { info, label: options.label });
+  const set = (value: number, text?: string) => {
+    done = value;
+    info = text ?? '';
+    bar.update(done, { info, label: options.label });
+  };
+  return {
+    tick(n = 1, text) { set(done + n, text); },
+    update(value, text) { set(value, text); },
+    setTotal(t) { total = t; bar.setTotal(t); },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      s.multi.log(`${options.label}: ${done}/${total}${info ? ` | ${info}` : ''} | done\n`);
+      if (--s.live > 0) {
+        s.multi.remove(bar);
+        return;
+      }
+      s.multi.update();
+      s.multi.stop();
+      if (screen === s) screen = null;
+    },
+  };
+}
+
+/** A bar of its own, for a stream other than the one the shared bars draw on. */
+function singleBar(options: ProgressOptions, stream: NodeJS.WriteStream): Progress {
   const bar = new SingleBar(
     { format: `${options.label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} | {info}`, stream, hideCursor: true, etaBuffer: 50 },
     Presets.shades_classic,
