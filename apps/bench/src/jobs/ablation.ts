@@ -1,10 +1,11 @@
+import * as os from 'os';
 import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/report';
 import type { Retriever } from '../collect';
 import { loadJobData } from '../data';
 import { aggregateRuns, differences, runRow } from '../rows';
 import { studySummary } from '../summary';
 import { ablationVariants } from '../variants';
-import { calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mean, mineLrat, trainRetriever, retrievalRow, weightDistribution, type JobContext, collectRuns } from '../pipeline';
+import { calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mean, mineLrat, trainRetriever, retrievalRow, weightDistribution, type JobContext, collectRuns, inParallel } from '../pipeline';
 
 /**
  * One collection and one mining pass with the base retriever; then one retriever per supervision
@@ -24,16 +25,21 @@ export async function runAblation(ctx: JobContext): Promise<BenchReport> {
 
   const retrievers: Retriever[] = [base];
   report.provenance.retrievers.push(base.provenance);
-  for (const v of ablationVariants(mined.all, mined.samples)) {
-    const t = await trainRetriever(ctx, v.name, baseEncoder, v.samples, v.weighted, data);
+  const variants = ablationVariants(mined.all, mined.samples);
+  const click = ctx.stack.clickSamples(trajectories, data.train, data.corpusById, o.seed);
+  // One training per core at a time, each on a thread of its own; click (the most samples) first.
+  const [clickTrained, ...trained] = await inParallel(
+    [() => trainRetriever(ctx, 'click', baseEncoder, click, false, data), ...variants.map((v) => () => trainRetriever(ctx, v.name, baseEncoder, v.samples, v.weighted, data))],
+    os.cpus().length,
+  );
+  variants.forEach((v, i) => {
+    const t = trained[i];
     t.retriever.provenance.description = `${v.description}; ${t.retriever.provenance.description}`;
     retrievers.push(t.retriever);
     report.provenance.retrievers.push(t.retriever.provenance);
     report.training.push(t.training);
     report.mining.push({ ...mined.mining, retriever: v.name, kept: v.samples.length, meanNegatives: mean(v.samples.map((s) => s.neg_id.length)), how: v.description });
-  }
-  const click = ctx.stack.clickSamples(trajectories, data.train, data.corpusById, o.seed);
-  const clickTrained = await trainRetriever(ctx, 'click', baseEncoder, click, false, data);
+  });
   clickTrained.retriever.provenance.description = `position-biased cascade click model on the same result lists, clicked = positive, skipped = negative, no judge, no weight; ${clickTrained.retriever.provenance.description}`;
   retrievers.push(clickTrained.retriever);
   report.provenance.retrievers.push(clickTrained.retriever.provenance);
