@@ -323,24 +323,10 @@ export function inBackground<T>(work: Promise<T>): Promise<T> {
 }
 
 /**
- * Runs `tasks` with at most `limit` in flight (trainings on threads of their own: one per core);
- * results in task order. After a failure no further task starts, and the failure is what rejects.
+ * Sorts runs in place into the retrievers' display order (stable: agents keep their order within a
+ * retriever), for jobs that test retrievers as they become ready.
  */
-export async function inParallel<T>(tasks: ReadonlyArray<() => Promise<T>>, limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    while (!failed && next < tasks.length) {
-      const i = next++;
-      try {
-        results[i] = await tasks[i]();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, lane));
-  return results;
+export function inDisplayOrder(tested: Collected[], retrievers: readonly Retriever[]): void {
+  const rank = (name: string) => retrievers.findIndex((r) => r.name === name);
+  tested.sort((a, b) => rank(a.retriever) - rank(b.retriever));
 }

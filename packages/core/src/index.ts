@@ -2,6 +2,7 @@
 export { createRng, hashString, mulberry32 } from './random';
 export type { Rng } from './random';
 export { createProgress, formatSeconds } from './progress';
+export { mapLimit } from './map-limit';
 export type { Progress, ProgressOptions } from './progress';
 export type { Hit, BasicSearcher, Searcher } from './search';
 export { writeFileAtomic, writeFileAtomicSync, writeStreamAtomic, tempSibling } from './atomic-write';

@@ -1,3 +1,4 @@
+import { mapLimit } from '@lrat/core';
 import type { Trajectory, SearchTool } from '@lrat/trajectory';
 import type { Agent, Question } from '@lrat/agents';
 import { AnswerJudge, exactMatchJudge } from './judge/answer-match';
@@ -25,20 +26,6 @@ export interface AgentRun {
   results: QuestionResult[];
   /** Questions whose agent run threw (timeout, endpoint down), with the reason. */
   errors: Array<{ questionId: string; error: string }>;
-}
-
-/** Runs `fn` over items with at most `limit` in flight, results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
 /**

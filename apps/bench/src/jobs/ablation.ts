@@ -1,11 +1,12 @@
 import * as os from 'os';
+import { mapLimit } from '@lrat/core';
 import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/report';
 import type { Retriever } from '../collect';
 import { loadJobData } from '../data';
 import { aggregateRuns, differences, runRow } from '../rows';
 import { studySummary } from '../summary';
 import { ablationVariants } from '../variants';
-import { calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mean, mineLrat, trainRetriever, retrievalRow, weightDistribution, type JobContext, collectRuns, inParallel } from '../pipeline';
+import { calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mean, mineLrat, trainRetriever, retrievalRow, weightDistribution, type JobContext, collectRuns } from '../pipeline';
 
 /**
  * One collection and one mining pass with the base retriever; then one retriever per supervision
@@ -28,10 +29,8 @@ export async function runAblation(ctx: JobContext): Promise<BenchReport> {
   const variants = ablationVariants(mined.all, mined.samples);
   const click = ctx.stack.clickSamples(trajectories, data.train, data.corpusById, o.seed);
   // One training per core at a time, each on a thread of its own; click (the most samples) first.
-  const [clickTrained, ...trained] = await inParallel(
-    [() => trainRetriever(ctx, 'click', baseEncoder, click, false, data), ...variants.map((v) => () => trainRetriever(ctx, v.name, baseEncoder, v.samples, v.weighted, data))],
-    os.cpus().length,
-  );
+  const jobs = [{ name: 'click', samples: click, weighted: false }, ...variants];
+  const [clickTrained, ...trained] = await mapLimit(jobs, os.cpus().length, (j) => trainRetriever(ctx, j.name, baseEncoder, j.samples, j.weighted, data));
   variants.forEach((v, i) => {
     const t = trained[i];
     t.retriever.provenance.description = `${v.description}; ${t.retriever.provenance.description}`;

@@ -24,6 +24,7 @@ import {
   type Retriever,
   collectRuns,
   inBackground,
+  inDisplayOrder,
 } from '../pipeline';
 
 /** The held-out retrievers of every study, in display order. */
@@ -93,9 +94,7 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
     click.retriever.provenance.description = `human-click baseline: a position-biased cascade click model (its relevance is the qrels) on the agents' own result lists, clicked = positive, skipped = negative; ${click.retriever.provenance.description}`;
     tested.push(...(await evaluateAgents(sctx, seedAgents, [click.retriever], data, label)));
     const retrievers: Retriever[] = [base, lrat.retriever, hybrid, hybridBase, bm25, gold.retriever, click.retriever];
-    // Display order (stable: agents keep theirs within a retriever).
-    const rank = (name: string) => retrievers.findIndex((r) => r.name === name);
-    tested.sort((a, b) => rank(a.retriever) - rank(b.retriever));
+    inDisplayOrder(tested, retrievers);
 
     const rows: RetrievalRow[] = [];
     for (const r of retrievers) rows.push(await retrievalRow(r, data, data.test, undefined, seed));

@@ -3,7 +3,7 @@ import { loadJobData } from '../data';
 import { aggregateRuns, differences, runRow } from '../rows';
 import { studySummary } from '../summary';
 import { tunedHybrid } from './hybrid';
-import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, weightDistribution, type JobContext, collectRuns, inBackground } from '../pipeline';
+import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, weightDistribution, type JobContext, collectRuns, inBackground, inDisplayOrder } from '../pipeline';
 
 /**
  * The retriever trained in domain (train trajectories of --dataset), evaluated on the out-of-domain
@@ -41,9 +41,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   const hybrid = hybridTuned.retriever;
   tested.push(...(await evaluateAgents(ctx, oodAgents, [lrat, hybrid], ood)));
   const all = [base, lrat, hybrid, hybridBase, bm25];
-  // Display order (stable: agents keep theirs within a retriever).
-  const rank = (name: string) => all.findIndex((r) => r.name === name);
-  tested.sort((a, b) => rank(a.retriever) - rank(b.retriever));
+  inDisplayOrder(tested, all);
   const retrieval = [];
   for (const r of all) retrieval.push(await retrievalRow(r, ood, ood.test, undefined, o.seed));
   const ndcg = new Map(retrieval.map((r) => [r.retriever, r.ndcg_at_10] as const));
