@@ -21,8 +21,8 @@ export interface ThreadTrainOptions extends Omit<TrainOptions, 'encoder' | 'pair
 export interface TrainThreadInit {
   kind: EncoderKind;
   encoderOptions: EncoderOptions;
-  backend: string;
-  train: Omit<ThreadTrainOptions, 'encoder' | 'onProgress'>;
+  /** `train` options; `backend` is always set: the thread selects that backend. */
+  train: Omit<ThreadTrainOptions, 'encoder' | 'onProgress'> & { backend: string };
 }
 
 /** Messages from the training thread. Internal. */
@@ -35,8 +35,7 @@ export type TrainThreadReply = { type: 'progress'; progress: TrainProgress } | {
  */
 export function trainOnThread(options: ThreadTrainOptions): Promise<TrainResult> {
   const { encoder, onProgress, ...rest } = options;
-  const backend = rest.backend ?? tf.getBackend();
-  const init: TrainThreadInit = { kind: encoder.kind, encoderOptions: encoder.options ?? {}, backend, train: { ...rest, backend } };
+  const init: TrainThreadInit = { kind: encoder.kind, encoderOptions: encoder.options ?? {}, train: { ...rest, backend: rest.backend ?? tf.getBackend() } };
   const script = workerScript(__dirname, 'train-worker');
   return new Promise<TrainResult>((resolve, reject) => {
     let settled = false;
