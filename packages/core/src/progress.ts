@@ -1,4 +1,4 @@
-import { MultiBar, Presets, SingleBar } from 'cli-progress';
+import { MultiBar, Presets } from 'cli-progress';
 
 /** Reports progress of a long job: a bar with ETA on a TTY, plain log lines otherwise. */
 export interface Progress {
@@ -36,28 +36,28 @@ function ignore(): void {
 }
 
 /**
- * The bars on screen now. Jobs draw several at once (a study trains on threads while its agents
- * run), and bars of their own would each redraw the cursor's line over the others': one MultiBar
- * gives each a line. A finished bar leaves its last state as a log line above the live ones.
+ * The bars on screen now, per stream. Jobs draw several at once (a study trains on threads while its
+ * agents run), and bars of their own would each redraw the cursor's line over the others': one
+ * MultiBar per stream gives each a line. A finished bar leaves its last state as a log line above
+ * the live ones.
  */
-let screen: { multi: MultiBar; stream: NodeJS.WriteStream; live: number } | null = null;
+const screens = new Map<NodeJS.WriteStream, { multi: MultiBar; live: number }>();
 
 function barProgress(options: ProgressOptions, stream: NodeJS.WriteStream): Progress {
-  if (screen && screen.stream !== stream) return singleBar(options, stream);
-  screen ??= {
+  let s = screens.get(stream);
+  if (!s) {
     // clearOnComplete: the last bar's line goes when it stops (its log line above stays); forceRedraw:
     // a log line printed above the bars moves every bar down a line, changed or not.
-    multi: new MultiBar({ format: '{label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} | {info}', stream, hideCursor: true, etaBuffer: 50, clearOnComplete: true, forceRedraw: true }, Presets.shades_classic),
-    stream,
-    live: 0,
-  };
-  const s = screen;
-  s.live++;
+    s = { multi: new MultiBar({ format: '{label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} | {info}', stream, hideCursor: true, etaBuffer: 50, clearOnComplete: true, forceRedraw: true }, Presets.shades_classic), live: 0 };
+    screens.set(stream, s);
+  }
+  const screen = s;
+  screen.live++;
   let total = options.total;
   let done = 0;
   let info = '';
   let stopped = false;
-  const bar: SingleBar = s.multi.create(total, 0, { info, label: options.label });
+  const bar = screen.multi.create(total, 0, { info, label: options.label });
   const set = (value: number, text?: string) => {
     done = value;
     info = text ?? '';
@@ -70,31 +70,15 @@ function barProgress(options: ProgressOptions, stream: NodeJS.WriteStream): Prog
     stop() {
       if (stopped) return;
       stopped = true;
-      s.multi.log(`${options.label}: ${done}/${total}${info ? ` | ${info}` : ''} | done\n`);
-      if (--s.live > 0) {
-        s.multi.remove(bar);
+      screen.multi.log(`${options.label}: ${done}/${total}${info ? ` | ${info}` : ''} | done\n`);
+      if (--screen.live > 0) {
+        screen.multi.remove(bar);
         return;
       }
-      s.multi.update();
-      s.multi.stop();
-      if (screen === s) screen = null;
+      screen.multi.update();
+      screen.multi.stop();
+      screens.delete(stream);
     },
-  };
-}
-
-/** A bar of its own, for a stream other than the one the shared bars draw on. */
-function singleBar(options: ProgressOptions, stream: NodeJS.WriteStream): Progress {
-  const bar = new SingleBar(
-    { format: `${options.label} [{bar}] {percentage}% | {value}/{total} | ETA {eta_formatted} | {info}`, stream, hideCursor: true, etaBuffer: 50 },
-    Presets.shades_classic,
-  );
-  let done = 0;
-  bar.start(options.total, 0, { info: '' });
-  return {
-    tick(n = 1, info) { done += n; bar.update(done, { info: info ?? '' }); },
-    update(value, info) { done = value; bar.update(done, { info: info ?? '' }); },
-    setTotal(total) { bar.setTotal(total); },
-    stop() { bar.stop(); },
   };
 }
 
