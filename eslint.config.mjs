@@ -15,7 +15,7 @@ export const depConstraints = [
   { sourceTag: 'scope:faiss', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'scope:indexer', onlyDependOnLibsWithTags: ['scope:core', 'scope:faiss'] },
   { sourceTag: 'scope:miners', onlyDependOnLibsWithTags: ['scope:core', 'scope:trajectory', 'scope:weighting'] },
-  { sourceTag: 'scope:trainer', onlyDependOnLibsWithTags: ['scope:core', 'scope:indexer'] },
+  { sourceTag: 'scope:trainer', onlyDependOnLibsWithTags: ['scope:core', 'scope:indexer', 'scope:faiss'] },
   { sourceTag: 'scope:agents', onlyDependOnLibsWithTags: ['scope:core', 'scope:trajectory'] },
   {
     sourceTag: 'scope:evaluation',

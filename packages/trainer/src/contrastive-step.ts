@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Encoder, PreparedBatch, Side } from './encoders/encoder';
 import { weightedInfoNce } from './loss';
+import { withNativeBlas } from './backend/native-matmul';
 
 /** One group batch laid out for the loss (see layoutBatch). */
 export interface StepBatch {
@@ -53,16 +54,18 @@ async function plainStep(encoder: Encoder, vars: readonly tf.Variable[], batch: 
   const qb = await encoder.prepare(batch.queries, 'query');
   const pb = await encoder.prepare(batch.passages, 'document');
   try {
-    const { value, grads } = tf.variableGrads(
-      () =>
-        weightedInfoNce({
-          queries: encoder.forward(qb, 'query'),
-          passages: encoder.forward(pb, 'document'),
-          targets: batch.targets,
-          weights: batch.weights,
-          temperature: batch.temperature,
-        }),
-      [...vars],
+    const { value, grads } = withNativeBlas(() =>
+      tf.variableGrads(
+        () =>
+          weightedInfoNce({
+            queries: encoder.forward(qb, 'query'),
+            passages: encoder.forward(pb, 'document'),
+            targets: batch.targets,
+            weights: batch.weights,
+            temperature: batch.temperature,
+          }),
+        [...vars],
+      ),
     );
     const loss = (await value.data())[0];
     value.dispose();
@@ -116,7 +119,7 @@ export async function lossAndEmbeddingGradients(q: tf.Tensor2D, p: tf.Tensor2D, 
 export function addChunkGradients(encoder: Encoder, vars: readonly tf.Variable[], prepared: PreparedBatch, side: Side, g: tf.Tensor, sums: Array<tf.Tensor | null>): void {
   // A side no trainable weight acts on adds nothing (and tfjs refuses a tape without a variable on it).
   if (encoder.trainsSide?.(side) === false) return;
-  const { value: dot, grads } = tf.variableGrads(() => tf.sum(tf.mul(encoder.forward(prepared, side), g)) as tf.Scalar, [...vars]);
+  const { value: dot, grads } = withNativeBlas(() => tf.variableGrads(() => tf.sum(tf.mul(encoder.forward(prepared, side), g)) as tf.Scalar, [...vars]));
   dot.dispose();
   vars.forEach((v, i) => {
     const gi = grads[v.name];
@@ -136,7 +139,7 @@ async function cachedStep(encoder: Encoder, vars: readonly tf.Variable[], batch:
   try {
     // 1. Embeddings of the whole batch, no tape (outside any gradient scope tfjs records nothing).
     const embed = (side: Side) => {
-      const rows = chunks.filter((c) => c.side === side).map((c) => encoder.forward(c.batch, side));
+      const rows = chunks.filter((c) => c.side === side).map((c) => withNativeBlas(() => encoder.forward(c.batch, side)));
       const all = rows.length === 1 ? rows[0] : tf.concat(rows);
       if (rows.length > 1) rows.forEach((r) => r.dispose());
       return all as tf.Tensor2D;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { activeNativeBlas, nativeBatchMatMul } from './native-matmul';
 import { batchedMatMulPerEntry, routeLeadingSums } from './wasm-xnn-routes';
 
 // tfjs-backend-wasm 4.22 ships no UnsortedSegmentSum, which gather's gradient needs (any trainable
@@ -59,6 +60,11 @@ function wrapBatchMatMul(): void {
     ...orig,
     kernelFunc: (args) => {
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+      const blas = activeNativeBlas();
+      if (blas) {
+        const out = nativeBatchMatMul(blas, args.backend as unknown as WasmBackendLike, args.inputs.a as tf.TensorInfo, args.inputs.b as tf.TensorInfo, transposeA, transposeB);
+        if (out) return out;
+      }
       if (!transposeA && !transposeB) return plain(args);
       const transpose = tf.getKernel('Transpose', 'wasm');
       if (!transpose) return orig.kernelFunc(args);
@@ -115,6 +121,42 @@ function shareNoOpTransposes(): void {
   });
 }
 
+/**
+ * SplitV along any axis as row copies on the wasm heap. tfjs-backend-wasm 4.22 slices each part
+ * through a generic strided loop: USE-lite's fused query/key/value projection of 32 passages
+ * (32 × 128 × 768 split three ways) took 135 ms, an eighth of the whole forward pass.
+ */
+function fastSplitV(): void {
+  const orig = tf.getKernel('SplitV', 'wasm');
+  if (!orig) return;
+  tf.unregisterKernel('SplitV', 'wasm');
+  tf.registerKernel({
+    ...orig,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number | number[] };
+      if (x.dtype !== 'float32' && x.dtype !== 'int32') return orig.kernelFunc(args);
+      const b = args.backend as unknown as WasmBackendLike;
+      const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+      const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
+      const outer = x.shape.slice(0, ax).reduce((p, q) => p * q, 1);
+      const inner = x.shape.slice(ax + 1).reduce((p, q) => p * q, 1);
+      const outs = sizes.map((s) => b.makeOutput(x.shape.map((d, i) => (i === ax ? s : d)), x.dtype));
+      // Views after every makeOutput: each may grow (and so detach) the heap.
+      const src = b.typedArrayFromHeap(x) as Float32Array;
+      const rowIn = x.shape[ax] * inner;
+      let start = 0;
+      sizes.forEach((s, j) => {
+        const dst = b.typedArrayFromHeap(outs[j]) as Float32Array;
+        const rowOut = s * inner;
+        for (let r = 0; r < outer; r++) dst.set(src.subarray(r * rowIn + start, r * rowIn + start + rowOut), r * rowOut);
+        start += rowOut;
+      });
+      return outs;
+    },
+  });
+}
+
 /** Registers the JS kernels the wasm backend lacks and the faster matMul wrapper. Idempotent. */
 export function registerWasmKernels(): void {
   if (registered || tf.getKernel('UnsortedSegmentSum', 'wasm')) {
@@ -123,6 +165,7 @@ export function registerWasmKernels(): void {
   }
   shareNoOpTransposes();
   wrapBatchMatMul();
+  fastSplitV();
   routeLeadingSums();
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
