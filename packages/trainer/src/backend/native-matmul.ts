@@ -36,7 +36,6 @@ export function nativeBlas(env: NodeJS.ProcessEnv = process.env): NativeBlas | n
   loaded = null;
   try {
     // Required lazily: a missing or unbuilt addon only means the wasm kernels run.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const faiss = require('@lrat/faiss') as { faissAvailable(): boolean; loadFaiss(): Partial<NativeBlas> };
     if (faiss.faissAvailable()) {
       const addon = faiss.loadFaiss();
