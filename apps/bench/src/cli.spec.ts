@@ -17,7 +17,7 @@ describe('bench flags', () => {
     expect(options.dataset).toBe(path.resolve('/repo/data/multihop-wiki'));
     expect(options.oodDataset).toBe(path.resolve('/repo/data/scifact'));
     expect(options.agents).toContain('reader');
-    expect(options.encoder).toBe('use-adapter');
+    expect(options.encoder).toBe('use');
     expect(options.retriever).toBeUndefined();
     expect(options).toMatchObject({ judge: 'rule', answerJudge: 'em', seeds: 1, limit: 400, dryRun: false });
     expect(parse(['in-domain', '--limit', '0']).options.limit).toBeUndefined();
@@ -56,12 +56,12 @@ describe('bench flags', () => {
     expect(() => parse(['flywheel', '--agents', ' , '])).toThrow(/--agents is empty/);
   });
 
-  it('takes the study settings of the encoder kind: use trains its query tower at lr 1e-4 for 4 epochs; --train-sides where it applies', () => {
-    expect(parse(['in-domain']).options).toMatchObject({ encoder: 'use-adapter', epochs: 8, lr: 3e-4 });
-    expect(parse(['in-domain']).options.trainSides).toBeUndefined();
-    expect(parse(['in-domain', '--encoder', 'use']).options).toMatchObject({ encoder: 'use', trainSides: 'query', epochs: 4, lr: 1e-4 });
-    expect(parse(['in-domain', '--encoder', 'use', '--train-sides', 'both', '--epochs', '1']).options).toMatchObject({ trainSides: 'both', epochs: 1 });
-    expect(parse(['in-domain', '--train-sides', 'document']).options.trainSides).toBe('document');
+  it('takes the study settings of the encoder kind: use (the default) trains its query tower at lr 1e-4 for 4 epochs; --train-sides where it applies', () => {
+    expect(parse(['in-domain']).options).toMatchObject({ encoder: 'use', trainSides: 'query', epochs: 4, lr: 1e-4 });
+    expect(parse(['in-domain', '--encoder', 'use-adapter']).options).toMatchObject({ encoder: 'use-adapter', epochs: 8, lr: 3e-4 });
+    expect(parse(['in-domain', '--encoder', 'use-adapter']).options.trainSides).toBeUndefined();
+    expect(parse(['in-domain', '--train-sides', 'both', '--epochs', '1']).options).toMatchObject({ encoder: 'use', trainSides: 'both', epochs: 1 });
+    expect(parse(['in-domain', '--encoder', 'use-adapter', '--train-sides', 'document']).options.trainSides).toBe('document');
     expect(() => parse(['in-domain', '--encoder', 'use', '--train-sides', 'document'])).toThrow(/--train-sides document does not apply to use/);
     expect(() => parse(['in-domain', '--encoder', 'bow', '--train-sides', 'query'])).toThrow(/--train-sides query does not apply to bow/);
     expect(() => parse(['in-domain', '--retriever', '/m', '--train-sides', 'query'])).toThrow(/does not apply to a --retriever folder/);
