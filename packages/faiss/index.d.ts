@@ -19,6 +19,14 @@ export interface FaissModule {
     fromBuffer(buf: Buffer): FaissIndex;
   };
   MetricType: { METRIC_INNER_PRODUCT: number; METRIC_L2: number };
+  /**
+   * For each of `batch` entries i: c[i] = op(a[i]) · op(b[i]), row-major, op(x) = xᵀ when its flag is
+   * set, m × k by k × n; a stride of 0 reuses one matrix for every entry. Runs on the BLAS libfaiss is
+   * linked with (OpenBLAS on Debian). Throws on arrays too short for the shapes and strides.
+   */
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, batch: number, strideA: number, strideB: number, strideC: number): void;
+  /** OpenBLAS's thread count for later calls; false when the BLAS is not OpenBLAS (nothing set). */
+  blasThreads(n: number): boolean;
 }
 
 /** The addon; throws an error naming the apt packages when it is not built. */
