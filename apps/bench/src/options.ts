@@ -142,7 +142,7 @@ export function defaultOptions(root = workspaceRoot()): BenchOptions {
     trainSides: studyTraining(DEFAULT_STUDY_ENCODER).trainSides,
     seed: 13,
     seeds: 1,
-    // 400 train questions (of 880) keep `npm run bench:in-domain` within 10 minutes on 2 CPU cores;
+    // 400 train questions (of 880) keep `npm run bench:in-domain` in about 15 minutes on 2 CPU cores;
     // the 220 held-out questions are all evaluated. --limit raises or lowers both.
     limit: 400,
     testFraction: 0.2,

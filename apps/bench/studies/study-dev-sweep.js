@@ -8,7 +8,7 @@
 //   node apps/bench/studies/study-dev-sweep.js [--seed 13] [--configs '<json array of settings>'] [--samples FILE] [--recall]
 //
 // A setting: {encoder, lr, epochs, temperature, groupSize, adapter, trainSides, batchSize, weighted, weightDecay, workers}; missing
-// fields take the study's defaults (encoder use-adapter; {"encoder": "use", "trainSides": "query"} trains USE-lite's query tower). --recall also runs the agents on the dev questions through base and each setting.
+// fields take the study's defaults (encoder use with trainSides query: USE-lite's query tower; {"encoder": "use-adapter", "trainSides": "both"} trains the linear adapters). --recall also runs the agents on the dev questions through base and each setting.
 // Needs the built dist (bash tools/bootstrap.sh).
 
 const path = require('path');
@@ -63,7 +63,7 @@ async function main() {
     console.log(`  dev evidence recall via ${name}: ${line}`);
   };
   if (process.argv.includes('--recall')) await recall('base', baseSearcher);
-  const defaults = { encoder: o.encoder, lr: o.lr, epochs: o.epochs, temperature: 0.02, groupSize: 10, adapter: 'linear', trainSides: 'both', batchSize: o.batchSize, weighted: true, weightDecay: 0.01, workers: 1 };
+  const defaults = { encoder: o.encoder, lr: o.lr, epochs: o.epochs, temperature: 0.02, groupSize: 10, adapter: 'linear', trainSides: o.trainSides ?? 'both', batchSize: o.batchSize, weighted: true, weightDecay: 0.01, workers: 1 };
   const configs = JSON.parse(arg('configs', '[{}]'));
   for (const c of configs) {
     const s = { ...defaults, ...c };
