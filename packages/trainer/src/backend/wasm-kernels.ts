@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeNativeBlas, nativeBatchMatMul } from './native-matmul';
-import { batchedMatMulPerEntry, routeLeadingSums } from './wasm-xnn-routes';
+import { batchedMatMulPerEntry, routeLeadingSums, wrapWasmKernel } from './wasm-xnn-routes';
 
 // tfjs-backend-wasm 4.22 ships no UnsortedSegmentSum, which gather's gradient needs (any trainable
 // embedding table). The sum is memory-bound and small next to the matmuls, so a plain JS loop over
@@ -42,23 +42,19 @@ let registered = false;
  * plain kernel makes a use-adapter training step several times faster.
  */
 function wrapBatchMatMul(): void {
-  const orig = tf.getKernel('BatchMatMul', 'wasm');
-  if (!orig) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  // Untransposed: batched float32 products with equal batch shapes go to XNNPACK entry by entry.
-  const plain = (args: Parameters<typeof orig.kernelFunc>[0]) => {
-    const a = args.inputs.a as tf.TensorInfo;
-    const b = args.inputs.b as tf.TensorInfo;
-    const batch = a.shape.slice(0, -2);
-    const sameBatch = a.shape.length === b.shape.length && batch.every((d, i) => d === b.shape[i]);
-    if (a.shape.length > 2 && sameBatch && batch.reduce((x, y) => x * y, 1) > 1 && a.dtype === 'float32' && b.dtype === 'float32') {
-      return batchedMatMulPerEntry(args.backend as unknown as Parameters<typeof batchedMatMulPerEntry>[0], a, b);
-    }
-    return orig.kernelFunc(args);
-  };
-  tf.registerKernel({
-    ...orig,
-    kernelFunc: (args) => {
+  wrapWasmKernel('BatchMatMul', (orig) => {
+    // Untransposed: batched float32 products with equal batch shapes go to XNNPACK entry by entry.
+    const plain = (args: Parameters<tf.KernelFunc>[0]) => {
+      const a = args.inputs.a as tf.TensorInfo;
+      const b = args.inputs.b as tf.TensorInfo;
+      const batch = a.shape.slice(0, -2);
+      const sameBatch = a.shape.length === b.shape.length && batch.every((d, i) => d === b.shape[i]);
+      if (a.shape.length > 2 && sameBatch && batch.reduce((x, y) => x * y, 1) > 1 && a.dtype === 'float32' && b.dtype === 'float32') {
+        return batchedMatMulPerEntry(args.backend as unknown as Parameters<typeof batchedMatMulPerEntry>[0], a, b);
+      }
+      return orig(args);
+    };
+    return (args) => {
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
       const blas = activeNativeBlas();
       if (blas) {
@@ -67,7 +63,7 @@ function wrapBatchMatMul(): void {
       }
       if (!transposeA && !transposeB) return plain(args);
       const transpose = tf.getKernel('Transpose', 'wasm');
-      if (!transpose) return orig.kernelFunc(args);
+      if (!transpose) return orig(args);
       const backend = args.backend as unknown as { disposeData(id: unknown): void };
       const flip = (x: tf.TensorInfo) => {
         const perm = x.shape.map((_, i) => i);
@@ -85,7 +81,7 @@ function wrapBatchMatMul(): void {
         if (at !== a) backend.disposeData(at.dataId);
         if (bt !== b) backend.disposeData(bt.dataId);
       }
-    },
+    };
   });
 }
 
@@ -106,18 +102,12 @@ export function isNoOpTranspose(shape: readonly number[], perm: readonly number[
  * zero gradient in loss.spec came back as 3.6e-41; the cause was not pinned down, so it is left alone.)
  */
 function shareNoOpTransposes(): void {
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!transpose) return;
-  tf.unregisterKernel('Transpose', 'wasm');
-  tf.registerKernel({
-    ...transpose,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const perm = (args.attrs as { perm: number[] }).perm;
-      if (x.dtype === 'string' || !isNoOpTranspose(x.shape, perm)) return transpose.kernelFunc(args);
-      (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
-      return { dataId: x.dataId, shape: perm.map((axis) => x.shape[axis]), dtype: x.dtype };
-    },
+  wrapWasmKernel('Transpose', (transpose) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const perm = (args.attrs as { perm: number[] }).perm;
+    if (x.dtype === 'string' || !isNoOpTranspose(x.shape, perm)) return transpose(args);
+    (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+    return { dataId: x.dataId, shape: perm.map((axis) => x.shape[axis]), dtype: x.dtype };
   });
 }
 
@@ -127,33 +117,27 @@ function shareNoOpTransposes(): void {
  * (32 × 128 × 768 split three ways) took 135 ms, an eighth of the whole forward pass.
  */
 function fastSplitV(): void {
-  const orig = tf.getKernel('SplitV', 'wasm');
-  if (!orig) return;
-  tf.unregisterKernel('SplitV', 'wasm');
-  tf.registerKernel({
-    ...orig,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number | number[] };
-      if (x.dtype !== 'float32' && x.dtype !== 'int32') return orig.kernelFunc(args);
-      const b = args.backend as unknown as WasmBackendLike;
-      const ax = tf.util.parseAxisParam(axis, x.shape)[0];
-      const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
-      const outer = x.shape.slice(0, ax).reduce((p, q) => p * q, 1);
-      const inner = x.shape.slice(ax + 1).reduce((p, q) => p * q, 1);
-      const outs = sizes.map((s) => b.makeOutput(x.shape.map((d, i) => (i === ax ? s : d)), x.dtype));
-      // Views after every makeOutput: each may grow (and so detach) the heap.
-      const src = b.typedArrayFromHeap(x) as Float32Array;
-      const rowIn = x.shape[ax] * inner;
-      let start = 0;
-      sizes.forEach((s, j) => {
-        const dst = b.typedArrayFromHeap(outs[j]) as Float32Array;
-        const rowOut = s * inner;
-        for (let r = 0; r < outer; r++) dst.set(src.subarray(r * rowIn + start, r * rowIn + start + rowOut), r * rowOut);
-        start += rowOut;
-      });
-      return outs;
-    },
+  wrapWasmKernel('SplitV', (orig) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number | number[] };
+    if (x.dtype !== 'float32' && x.dtype !== 'int32') return orig(args);
+    const b = args.backend as unknown as WasmBackendLike;
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
+    const outer = x.shape.slice(0, ax).reduce((p, q) => p * q, 1);
+    const inner = x.shape.slice(ax + 1).reduce((p, q) => p * q, 1);
+    const outs = sizes.map((s) => b.makeOutput(x.shape.map((d, i) => (i === ax ? s : d)), x.dtype));
+    // Views after every makeOutput: each may grow (and so detach) the heap.
+    const src = b.typedArrayFromHeap(x) as Float32Array;
+    const rowIn = x.shape[ax] * inner;
+    let start = 0;
+    sizes.forEach((s, j) => {
+      const dst = b.typedArrayFromHeap(outs[j]) as Float32Array;
+      const rowOut = s * inner;
+      for (let r = 0; r < outer; r++) dst.set(src.subarray(r * rowIn + start, r * rowIn + start + rowOut), r * rowOut);
+      start += rowOut;
+    });
+    return outs;
   });
 }
 

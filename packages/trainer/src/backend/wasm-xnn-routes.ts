@@ -86,22 +86,24 @@ export function sumLeadingAxes(backend: WasmBackend, x: tf.TensorInfo, lead: num
   return out;
 }
 
+/** Replaces the wasm kernel `name` by `wrap(its kernel function)`; nothing when the backend lacks it. */
+export function wrapWasmKernel(name: string, wrap: (orig: tf.KernelFunc) => tf.KernelFunc): void {
+  const orig = tf.getKernel(name, 'wasm');
+  if (!orig) return;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...orig, kernelFunc: wrap(orig.kernelFunc) });
+}
+
 /** Wraps the wasm Sum kernel: leading-axis float32 reductions go through sumLeadingAxes. */
 export function routeLeadingSums(): void {
-  const orig = tf.getKernel('Sum', 'wasm');
-  if (!orig) return;
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel({
-    ...orig,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-      const rank = x.shape.length;
-      const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
-      const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
-      // Below a few thousand elements the ones-row costs more than it saves.
-      if (!leading || x.dtype !== 'float32' || size(x.shape) < 4096) return orig.kernelFunc(args);
-      return sumLeadingAxes(args.backend as unknown as WasmBackend, x, axes.length, keepDims);
-    },
+  wrapWasmKernel('Sum', (orig) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+    // Below a few thousand elements the ones-row costs more than it saves.
+    if (!leading || x.dtype !== 'float32' || size(x.shape) < 4096) return orig(args);
+    return sumLeadingAxes(args.backend as unknown as WasmBackend, x, axes.length, keepDims);
   });
 }
