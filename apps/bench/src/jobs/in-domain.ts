@@ -65,18 +65,17 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
     const base = await denseRetriever(sctx, 'base', baseEncoder, data);
     const bm25 = await bm25Retriever(sctx, data);
 
-    // Every retriever trains on a thread of its own while this thread runs the agents on what is
-    // ready: gold (training questions → gold docs, BM25 negatives: no trajectories needed) beside the
-    // collection, whose agents keep one core busy; click (the most samples: a click per result list)
-    // when collection ends, lrat once mined. Results do not depend on this order.
-    const goldSet = await goldSamples(data.train, bm25.searcher, data.corpusById);
-    const goldRun = inBackground(trainRetriever(sctx, 'gold', baseEncoder, goldSet, false, data));
     const train = await collectRuns(sctx, seedAgents, data.train, base, 'train', data, seeds.length > 1 ? `seed ${seed} collect ` : 'collect ');
     const trajectories = train.flatMap((c) => c.run.trajectories);
+    // Every retriever trains on a thread of its own while this thread runs the agents on what is
+    // ready: click (the most samples: a click per result list) first, lrat once mined, gold after lrat
+    // (two training threads at most). Results do not depend on this order.
     const clickSet = ctx.stack.clickSamples(trajectories, data.train, data.corpusById, seed);
     const clickRun = inBackground(trainRetriever(sctx, 'click', baseEncoder, clickSet, false, data));
     const mined = await mineLrat(sctx, 'lrat', trajectories, data);
     const lratRun = inBackground(trainRetriever(sctx, 'lrat', baseEncoder, mined.samples, true, data));
+    const goldSet = await goldSamples(data.train, bm25.searcher, data.corpusById);
+    const goldRun = inBackground(lratRun.then(() => trainRetriever(sctx, 'gold', baseEncoder, goldSet, false, data)));
     const label = seeds.length > 1 ? `seed ${seed} ` : '';
     // Fusion weights are chosen on the training questions, then frozen for the held-out evaluation.
     const baseParts = { bm25: bm25.searcher, dense: base.searcher };
