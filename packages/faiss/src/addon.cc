@@ -228,12 +228,6 @@ class Index : public Napi::ObjectWrap<Index> {
 // The Fortran interface every BLAS exports (column-major, arguments by reference).
 extern "C" int sgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k, const float *alpha, const float *a, const int *lda, const float *b, const int *ldb, const float *beta, float *c, const int *ldc);
 
-float *FloatData(const Napi::Value &v, size_t *length) {
-  Napi::TypedArray t = v.As<Napi::TypedArray>();
-  *length = t.ElementLength();
-  return reinterpret_cast<float *>(static_cast<uint8_t *>(t.ArrayBuffer().Data()) + t.ByteOffset());
-}
-
 // sgemm(transA, transB, m, n, k, a, b, c, batch, strideA, strideB, strideC): for each batch entry i,
 // c[i] = op(a[i]) · op(b[i]), row-major, op(x) = xᵀ when its flag is set; a stride of 0 broadcasts
 // that operand. Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ, so the operands swap places.
@@ -255,10 +249,11 @@ Napi::Value Sgemm(const Napi::CallbackInfo &info) {
   for (int i = 0; i < 3; i++) dims[i] = info[2 + i].As<Napi::Number>().Int64Value();
   for (int i = 0; i < 4; i++) dims[3 + i] = info[8 + i].As<Napi::Number>().Int64Value();
   const int64_t m = dims[0], n = dims[1], k = dims[2], batch = dims[3], sa = dims[4], sb = dims[5], sc = dims[6];
-  size_t la, lb, lc;
-  const float *a = FloatData(info[5], &la);
-  const float *b = FloatData(info[6], &lb);
-  float *c = FloatData(info[7], &lc);
+  Napi::Float32Array fa = info[5].As<Napi::Float32Array>(), fb = info[6].As<Napi::Float32Array>(), fc = info[7].As<Napi::Float32Array>();
+  const size_t la = fa.ElementLength(), lb = fb.ElementLength(), lc = fc.ElementLength();
+  const float *a = fa.Data();
+  const float *b = fb.Data();
+  float *c = fc.Data();
   const bool sizes = m >= 0 && n >= 0 && k >= 0 && batch >= 0 && m < INT32_MAX && n < INT32_MAX && k < INT32_MAX && sa >= 0 && sb >= 0 && sc >= m * n;
   const auto fits = [batch](int64_t stride, int64_t size, size_t length) { return batch == 0 || (batch - 1) * stride + size <= static_cast<int64_t>(length); };
   if (!sizes || !fits(sa, m * k, la) || !fits(sb, k * n, lb) || !fits(sc, m * n, lc)) {

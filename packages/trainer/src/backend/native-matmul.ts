@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import type { WasmBackend } from './wasm-xnn-routes';
 
 // tfjs-backend-wasm multiplies on one thread through XNNPACK's 128-bit SIMD: ≈ 25–38 GFLOP/s here,
 // far less with a transposed operand. The BLAS that @lrat/faiss links (OpenBLAS on Debian) reaches
@@ -15,12 +16,6 @@ import * as tf from '@tensorflow/tfjs';
 export interface NativeBlas {
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, batch: number, strideA: number, strideB: number, strideC: number): void;
   blasThreads(n: number): boolean;
-}
-
-/** The parts of tfjs-backend-wasm's backend used here (not in its public typings). */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): ArrayLike<number>;
 }
 
 let loaded: NativeBlas | null | undefined;
@@ -74,7 +69,7 @@ export function activeNativeBlas(): NativeBlas | null {
  * operands are not float32 or their batch axes are neither equal nor one side a single matrix (the
  * caller then runs the wasm kernel). Batch axes broadcast as tfjs broadcasts them.
  */
-export function nativeBatchMatMul(blas: NativeBlas, backend: WasmHeapBackend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo | null {
+export function nativeBatchMatMul(blas: NativeBlas, backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo | null {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
   const [ar, ac] = a.shape.slice(-2);
   const [br, bc] = b.shape.slice(-2);

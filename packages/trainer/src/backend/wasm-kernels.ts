@@ -1,16 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeNativeBlas, nativeBatchMatMul } from './native-matmul';
-import { batchedMatMulPerEntry, routeLeadingSums, wrapWasmKernel } from './wasm-xnn-routes';
+import { batchedMatMulPerEntry, routeLeadingSums, wrapWasmKernel, type WasmBackend } from './wasm-xnn-routes';
 
 // tfjs-backend-wasm 4.22 ships no UnsortedSegmentSum, which gather's gradient needs (any trainable
 // embedding table). The sum is memory-bound and small next to the matmuls, so a plain JS loop over
 // the wasm heap is enough.
-interface WasmBackendLike {
-  incRef(dataId: unknown): void;
-  readSync(dataId: unknown): ArrayLike<number>;
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: ArrayLike<number>): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): ArrayLike<number>;
-}
 
 export function unsortedSegmentSum(
   x: ArrayLike<number>,
@@ -50,7 +44,7 @@ function wrapBatchMatMul(): void {
       const batch = a.shape.slice(0, -2);
       const sameBatch = a.shape.length === b.shape.length && batch.every((d, i) => d === b.shape[i]);
       if (a.shape.length > 2 && sameBatch && batch.reduce((x, y) => x * y, 1) > 1 && a.dtype === 'float32' && b.dtype === 'float32') {
-        return batchedMatMulPerEntry(args.backend as unknown as Parameters<typeof batchedMatMulPerEntry>[0], a, b);
+        return batchedMatMulPerEntry(args.backend as unknown as WasmBackend, a, b);
       }
       return orig(args);
     };
@@ -58,13 +52,13 @@ function wrapBatchMatMul(): void {
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
       const blas = activeNativeBlas();
       if (blas) {
-        const out = nativeBatchMatMul(blas, args.backend as unknown as WasmBackendLike, args.inputs.a as tf.TensorInfo, args.inputs.b as tf.TensorInfo, transposeA, transposeB);
+        const out = nativeBatchMatMul(blas, args.backend as unknown as WasmBackend, args.inputs.a as tf.TensorInfo, args.inputs.b as tf.TensorInfo, transposeA, transposeB);
         if (out) return out;
       }
       if (!transposeA && !transposeB) return plain(args);
       const transpose = tf.getKernel('Transpose', 'wasm');
       if (!transpose) return orig(args);
-      const backend = args.backend as unknown as { disposeData(id: unknown): void };
+      const backend = args.backend as unknown as WasmBackend;
       const flip = (x: tf.TensorInfo) => {
         const perm = x.shape.map((_, i) => i);
         const r = perm.length;
@@ -106,7 +100,7 @@ function shareNoOpTransposes(): void {
     const x = args.inputs.x as tf.TensorInfo;
     const perm = (args.attrs as { perm: number[] }).perm;
     if (x.dtype === 'string' || !isNoOpTranspose(x.shape, perm)) return transpose(args);
-    (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+    (args.backend as unknown as WasmBackend).incRef(x.dataId);
     return { dataId: x.dataId, shape: perm.map((axis) => x.shape[axis]), dtype: x.dtype };
   });
 }
@@ -121,7 +115,7 @@ function fastSplitV(): void {
     const x = args.inputs.x as tf.TensorInfo;
     const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number | number[] };
     if (x.dtype !== 'float32' && x.dtype !== 'int32') return orig(args);
-    const b = args.backend as unknown as WasmBackendLike;
+    const b = args.backend as unknown as WasmBackend;
     const ax = tf.util.parseAxisParam(axis, x.shape)[0];
     const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
     const outer = x.shape.slice(0, ax).reduce((p, q) => p * q, 1);
@@ -155,7 +149,7 @@ export function registerWasmKernels(): void {
     kernelName: 'UnsortedSegmentSum',
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs, backend }) => {
-      const b = backend as unknown as WasmBackendLike;
+      const b = backend as unknown as WasmBackend;
       const x = inputs.x as tf.TensorInfo;
       const segmentIds = inputs.segmentIds as tf.TensorInfo;
       const numSegments = (attrs as { numSegments: number }).numSegments;

@@ -6,12 +6,15 @@ import * as tf from '@tensorflow/tfjs';
 // transposes first when reducing leading axes (a bias gradient: 4608 × 1536 → 133 ms, vs 2 ms as a
 // product with a row of ones). These routes send both to the XNNPACK path without copying.
 
-/** The parts of tfjs-backend-wasm's BackendWasm these routes use (not in its public typings). */
-interface WasmBackend {
+/** The parts of tfjs-backend-wasm's BackendWasm the trainer's wasm kernels use (not in its public typings). */
+export interface WasmBackend {
   dataIdMap: { get(dataId: unknown): { id: number; memoryOffset: number } | undefined };
   dataIdNextNumber: number;
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: ArrayLike<number>): tf.TensorInfo;
   disposeData(dataId: unknown): void;
+  incRef(dataId: unknown): void;
+  readSync(dataId: unknown): ArrayLike<number>;
+  typedArrayFromHeap(t: tf.TensorInfo): ArrayLike<number>;
   wasm: {
     cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
     tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
