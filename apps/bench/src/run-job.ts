@@ -7,6 +7,7 @@ import { runInDomain } from './jobs/in-domain';
 import { runOutOfDomain } from './jobs/out-of-domain';
 import { runFlywheel } from './jobs/flywheel';
 import { runAblation } from './jobs/ablation';
+import { queryCacheTotals } from './stack-common';
 
 const JOBS: Record<JobName, (ctx: JobContext) => Promise<BenchReport>> = {
   'in-domain': runInDomain,
@@ -27,5 +28,7 @@ export async function runBenchJob(job: JobName, options: BenchOptions, stack: Be
   const ctx = createContext(job, options, stack, log);
   const report = await JOBS[job](ctx);
   const files = await writeReport(ctx.outDir, report, { questionsCsv: perQuestionCsv(ctx.results) });
-  return { report, files, summary: `${renderConsoleTable(report)}\n\nreport.json  ${files.json}\nreport.md    ${files.markdown}\nreport.html  ${files.html}\nquestions    ${files.csv}\n${report.notes.map((n) => `note: ${n}`).join('\n')}\n` };
+  const q = queryCacheTotals();
+  const cache = q.encoded + q.reused > 0 ? `query vectors: ${q.encoded} encoded, ${q.reused} reused from the dense searchers' caches\n` : '';
+  return { report, files, summary: `${renderConsoleTable(report)}\n\n${cache}report.json  ${files.json}\nreport.md    ${files.markdown}\nreport.html  ${files.html}\nquestions    ${files.csv}\n${report.notes.map((n) => `note: ${n}`).join('\n')}\n` };
 }

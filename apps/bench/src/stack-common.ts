@@ -1,4 +1,4 @@
-import { Bm25Index, DenseIndex, createBm25Searcher, createDenseSearcher, createHybridSearcher, type TextEmbedder } from '@lrat/indexer';
+import { Bm25Index, DenseIndex, cachingQueryEmbedder, createBm25Searcher, createDenseSearcher, createHybridSearcher, type CachingEmbedder, type TextEmbedder } from '@lrat/indexer';
 import { type Question } from '@lrat/agents';
 import { evaluateRetrieval } from '@lrat/evaluation';
 import type { BasicSearcher as Searcher, Doc as CorpusDoc, Searcher as IndexSearcher } from '@lrat/core';
@@ -8,10 +8,25 @@ import type { ProgressFn } from './stack';
 
 const asIndexerDoc = (d: CorpusDoc) => ({ docid: d.docid, title: d.title, text: d.text });
 
-/** Exact inner-product (Flat) FAISS index of the corpus under `embedder`. */
+/** Query vectors remembered per dense searcher: ≈ 100 MB at 512 dimensions. */
+const QUERY_CACHE_ENTRIES = 50_000;
+const queryCaches: CachingEmbedder[] = [];
+
+/** Queries the studies' dense searchers encoded, and answered from their query-vector caches. */
+export function queryCacheTotals(): { encoded: number; reused: number } {
+  const stats = queryCaches.map((c) => c.cacheStats());
+  return { encoded: stats.reduce((a, s) => a + s.misses, 0), reused: stats.reduce((a, s) => a + s.hits, 0) };
+}
+
+/**
+ * Exact inner-product (Flat) FAISS index of the corpus under `embedder`. The agents' queries are
+ * encoded once per searcher (and so once for a dense retriever and its hybrid with BM25).
+ */
 export async function flatDenseSearcher(embedder: TextEmbedder, corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher> {
   const index = await DenseIndex.build(corpus.map(asIndexerDoc), embedder, { factory: 'Flat', onProgress });
-  return createDenseSearcher(index, embedder);
+  const cached = cachingQueryEmbedder(embedder, QUERY_CACHE_ENTRIES);
+  queryCaches.push(cached);
+  return createDenseSearcher(index, cached);
 }
 
 export async function bm25Searcher(corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher> {

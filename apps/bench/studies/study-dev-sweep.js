@@ -6,9 +6,12 @@
 // question over the full corpus). Prints one line per setting.
 //
 //   node apps/bench/studies/study-dev-sweep.js [--seed 13] [--configs '<json array of settings>'] [--samples FILE] [--recall]
+//     [--ood-dev] [--interpolate 0.5,0.75]
 //
 // A setting: {encoder, lr, epochs, temperature, groupSize, adapter, trainSides, batchSize, weighted, weightDecay, workers}; missing
 // fields take the study's defaults (encoder use with trainSides query: USE-lite's query tower; {"encoder": "use-adapter", "trainSides": "both"} trains the linear adapters). --recall also runs the agents on the dev questions through base and each setting.
+// --ood-dev also scores the out-of-domain set's TRAIN queries (its test queries score the studies);
+// --interpolate scores each trained model moved back toward its base (WiSE-FT: base + α · (trained − base)).
 // Needs the built dist (bash tools/bootstrap.sh).
 
 const path = require('path');
@@ -21,7 +24,7 @@ const { defaultOptions } = require(path.join(root, 'apps/bench/dist/options'));
 const { createRealStack } = require(path.join(root, 'apps/bench/dist/real-stack'));
 const { collect } = require(path.join(root, 'apps/bench/dist/collect'));
 const { flatDenseSearcher } = require(path.join(root, 'apps/bench/dist/stack-common'));
-const { createEncoder, train } = require('@lrat/trainer');
+const { createEncoder, interpolateTowardBase, train } = require('@lrat/trainer');
 const { evaluateRetrieval } = require('@lrat/evaluation');
 
 function arg(name, fallback) {
@@ -54,6 +57,9 @@ async function main() {
     if (file) fs.writeFileSync(file, JSON.stringify(samples));
   }
   const baseNdcg = (await evaluateRetrieval(baseSearcher, dev)).ndcgAt10;
+  // --ood-dev: the out-of-domain set's TRAIN queries (its test queries score the studies) as a second dev set.
+  const oodDev = process.argv.includes('--ood-dev') ? await loadJobData(o.oodDataset, { seed: o.seed, testFraction: 1, limit: 1000, qrels: 'train.tsv' }) : undefined;
+  if (oodDev) console.log(`${oodDev.name} train queries (${oodDev.test.length}): base nDCG@10 ${(await evaluateRetrieval(await flatDenseSearcher(base.encoder, oodDev.corpus), oodDev.test)).ndcgAt10.toFixed(4)}`);
   console.log(`seed ${o.seed}: ${devTrain.length} dev-train questions → ${samples.length} kept samples (mean negatives ${(samples.reduce((a, s) => a + s.neg_id.length, 0) / samples.length).toFixed(1)}); ${dev.length} dev questions; base nDCG@10 ${baseNdcg.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 
   // --recall: the agents' evidence recall on the dev questions through each setting's retriever.
@@ -74,6 +80,23 @@ async function main() {
     const ev = await evaluateRetrieval(searcher, dev);
     console.log(`${JSON.stringify(s)} steps ${r.steps} loss ${r.lastLoss?.toFixed(3)} dev nDCG@10 ${ev.ndcgAt10.toFixed(4)} R@100 ${ev.recallAt100.toFixed(4)} (training ${r.seconds.toFixed(0)} s, all ${((Date.now() - t) / 1000).toFixed(0)} s)`);
     if (process.argv.includes('--recall')) await recall(JSON.stringify(c), searcher);
+    if (oodDev) console.log(`  ${oodDev.name} train queries nDCG@10 ${(await evaluateRetrieval(await flatDenseSearcher(encoder, oodDev.corpus), oodDev.test)).ndcgAt10.toFixed(4)}`);
+    // --interpolate: the trained weights moved back toward the base (WiSE-FT), each α scored the same way.
+    const alphas = arg('interpolate', '').split(',').filter(Boolean).map(Number);
+    if (alphas.length) {
+      const trained = encoder.weights().map((w) => w.variable.clone());
+      const pretrained = await createEncoder(s.encoder, { cacheDir: o.cacheDir, adapter: s.adapter, trainSides: s.trainSides, seed: o.seed });
+      for (const alpha of alphas) {
+        encoder.weights().forEach((w, i) => w.variable.assign(trained[i]));
+        interpolateTowardBase(encoder, pretrained, alpha);
+        const d = await evaluateRetrieval(await flatDenseSearcher(encoder, data.corpus), dev);
+        const od = oodDev ? ` · ${oodDev.name} train queries ${(await evaluateRetrieval(await flatDenseSearcher(encoder, oodDev.corpus), oodDev.test)).ndcgAt10.toFixed(4)}` : '';
+        console.log(`  α ${alpha}: dev nDCG@10 ${d.ndcgAt10.toFixed(4)} R@100 ${d.recallAt100.toFixed(4)}${od}`);
+        if (process.argv.includes('--recall')) await recall(`α ${alpha}`, await flatDenseSearcher(encoder, data.corpus));
+      }
+      pretrained.dispose?.();
+      trained.forEach((t) => t.dispose());
+    }
     encoder.dispose?.();
   }
   fs.rmSync(tmp, { recursive: true, force: true });

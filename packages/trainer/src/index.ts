@@ -18,6 +18,7 @@ export type { TrainingSample } from './groups';
 export { readPairs, loadPairs } from './pairs';
 export type { PairCounts, PairsReadOptions, LratPairsReadOptions } from './pairs';
 export { train } from './train';
+export { interpolateTowardBase } from './interpolate';
 export { trainOnThread } from './parallel/train-thread';
 export type { ThreadTrainOptions } from './parallel/train-thread';
 export type { MicroBatchSizes } from './contrastive-step';

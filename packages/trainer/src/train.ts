@@ -7,6 +7,7 @@ import { CheckpointState, latestCheckpoint, restoreCheckpoint, saveCheckpoint } 
 import type { Encoder } from './encoders/encoder';
 import { contrastiveGradients, microBatchSizes, type MicroBatchSizes } from './contrastive-step';
 import { layoutBatch, sampleGroup, TrainingSample } from './groups';
+import { interpolateVariables } from './interpolate';
 import { DataParallelSteps } from './parallel/data-parallel';
 import { checkSampleWeights, readPairs, samplesDigest } from './pairs';
 import { Rng } from './rng';
@@ -87,6 +88,13 @@ export interface TrainOptions {
    * worker costs a model copy in memory.
    */
   workers?: number;
+  /**
+   * WiSE-FT: the model written at the end (outDir/last and outDir) is base + α · (trained − base),
+   * the trained weights moved back toward the encoder's weights before training by 1 − α. Default 1
+   * (the trained weights). Checkpoints hold the trained weights, so resume continues training.
+   * Not with `evaluate` (choose α on a dev set instead: apps/bench/studies/study-dev-sweep.js).
+   */
+  wiseFtAlpha?: number;
   /** Name of the tfjs backend in use (default: tf.getBackend()); recorded everywhere. */
   backend?: string;
   onProgress?: (p: TrainProgress) => void;
@@ -190,6 +198,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   for (const [k, v] of Object.entries({ epochs, batchSize, groupSize, workers })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`train: ${k} must be a positive integer, got ${v}`);
   }
+  const alpha = options.wiseFtAlpha ?? 1;
+  if (!(Number.isFinite(alpha) && alpha >= 0 && alpha <= 1)) throw new Error(`train: wiseFtAlpha must be in [0, 1], got ${options.wiseFtAlpha}`);
+  if (alpha !== 1 && options.evaluate) throw new Error('train: wiseFtAlpha and an evaluator do not combine (the evaluator selects trained weights); choose α on a dev set instead');
 
   const samples = await collect(options.pairs);
   if (samples.length === 0) throw new Error('train: no training samples');
@@ -216,6 +227,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const named = encoder.trainableWeights?.() ?? encoder.weights();
   const vars = named.map((w) => w.variable);
+  // The weights before training (before a resumed checkpoint is restored), for WiSE-FT at the end.
+  const initial = alpha !== 1 ? vars.map((v) => v.clone()) : [];
   const opt = new AdamW(vars, { weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm });
   let step = 0;
   let best: TrainResult['best'] = null;
@@ -315,8 +328,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await parallel?.close();
   }
 
+  if (alpha !== 1) {
+    interpolateVariables(vars.map((v, i) => [v, initial[i]] as const), alpha);
+    for (const t of initial) t.dispose();
+  }
   const lastDir = path.join(outDir, 'last');
-  await writeDirAtomic(lastDir, (tmp) => encoder.save(tmp, { backend, step }));
+  await writeDirAtomic(lastDir, (tmp) => encoder.save(tmp, { backend, step, ...(alpha !== 1 ? { wiseFtAlpha: alpha } : {}) }));
   const chosen: string = best ? (best as { dir: string }).dir : lastDir;
   await copyModelFiles(chosen, outDir);
   opt.dispose();

@@ -49,6 +49,20 @@ describe('lrat train and lrat encode', () => {
     expect((await fsp.readFile(path.join(emb, 'ids.txt'), 'utf8')).trim().split('\n')).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5']);
   });
 
+  it('--wise-ft writes the trained weights moved back toward the starting model, and says so in encoder.json', async () => {
+    const pairs = path.join(tmp, 'pairs-wise.jsonl');
+    await writePairs(pairs);
+    const common = ['train', '--pairs', pairs, '--encoder', 'bow', '--epochs', '1', '--batch-size', '4', '--group-size', '2', '--backend', 'wasm', '--checkpoint-every', '0', '--quiet'];
+    expect(lrat(...common, '--out', path.join(tmp, 'wise-1')).status).toBe(0);
+    const t = lrat(...common, '--out', path.join(tmp, 'wise-half'), '--wise-ft', '0.5');
+    expect(t.status).toBe(0);
+    const [full, half] = await Promise.all(['wise-1', 'wise-half'].map(async (d) => JSON.parse(await fsp.readFile(path.join(tmp, d, 'encoder.json'), 'utf8'))));
+    expect(half.wiseFtAlpha).toBe(0.5);
+    expect(full.wiseFtAlpha).toBeUndefined();
+    expect(half.version).not.toBe(full.version);
+    expect(lrat(...common, '--out', path.join(tmp, 'wise-bad'), '--wise-ft', '1.5').stderr).toMatch(/wiseFtAlpha must be in \[0, 1\], got 1.5/);
+  });
+
   it('fine-tunes every layer of USE-lite (--encoder use), then embeds queries with the result', async () => {
     const pairs = path.join(tmp, 'pairs-use.jsonl');
     await writePairs(pairs);

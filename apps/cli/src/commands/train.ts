@@ -47,6 +47,7 @@ export interface TrainArgs {
   checkpointEvery: number;
   resume: boolean;
   maxSteps?: number;
+  wiseFt?: number;
   microBatch: number;
   passageMicroBatch?: number;
   workers?: number;
@@ -213,6 +214,7 @@ export async function runTrain(args: TrainArgs, say: (line: string) => void = (l
       checkpointEvery: a.checkpointEvery,
       resume: a.resume,
       maxSteps: a.maxSteps,
+      wiseFtAlpha: a.wiseFt,
       microBatch: { query: a.microBatch, passage: a.passageMicroBatch ?? a.microBatch },
       workers: a.workers,
       backend: backend.name,
@@ -278,6 +280,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('checkpoint-every', { type: 'number', default: 100, describe: 'Checkpoint every N steps (and at the end)' })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue from the last checkpoint in --out' })
       .option('max-steps', { type: 'number', describe: 'Stop after N steps (the schedule still spans all epochs)' })
+      .option('wise-ft', {
+        type: 'number',
+        describe: 'WiSE-FT: write base + α · (trained − base), the trained weights moved back toward the starting model (α in [0, 1]; default 1 = as trained). Keeps out-of-domain accuracy; not with --dev (choose α on a dev set)',
+      })
       .option('micro-batch', { type: 'number', default: 0, describe: 'Gradient caching: texts per forward/backward pass (0 = the whole batch at once); same gradients, less memory' })
       .option('passage-micro-batch', { type: 'number', describe: 'Gradient caching for passages only (default: --micro-batch)' })
       .option('workers', {
@@ -296,6 +302,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .example('$0 train --pairs pairs.jsonl --encoder bow --out models/x --micro-batch 16', 'Gradient caching: forward/backward 16 texts at a time (long sequences, big batches)')
       .example('$0 train --pairs pairs.jsonl --encoder use --out models/use-ft --workers 2 --micro-batch 8', 'Fine-tune USE-lite on two cores: micro-batches of 8 texts spread over 2 worker threads')
       .example('$0 train --pairs pairs.jsonl --encoder use --train-sides query --out models/use-q', 'Fine-tune every weight of USE-lite’s query tower against the frozen document vectors (no corpus re-encoding)')
+      .example('$0 train --pairs pairs.jsonl --encoder use --train-sides query --out models/use-q --wise-ft 0.7', 'The same, written as 0.7 of the way from the pretrained to the trained weights (WiSE-FT)')
       .example('$0 train --pairs pairs.jsonl --out models/no-judge --include-unsatisfied', 'The no-judge ablation: every mined browse is a positive')
       .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint')
       .example('$0 train --pairs pairs.jsonl --encoder ~/models/Qwen3-Embedding-0.6B --recipe lrat-qwen3 --out models/qwen3-lrat', 'The paper’s own fine-tune of Qwen3-Embedding (override any value, e.g. --batch-size 32)')
