@@ -40,6 +40,35 @@ describe('EmbeddingCache', () => {
     expect(Array.from(again.get('text 39') as Float32Array)).toEqual([39, 40, 41, 42]);
   });
 
+  it('reads what another process compacted away from under it (its segments vanish between listing and reading)', async () => {
+    const first = await EmbeddingCache.open(root, 'v1', dim);
+    for (let i = 0; i < 5; i++) {
+      first.put(`text ${i}`, vec(i));
+      await first.flush();
+    }
+    const dir = first.dir;
+    const realRead = fsp.readFile.bind(fsp);
+    let foreignCompaction = true;
+    // The first read finds the other process just done: every segment merged into a new one, the old ones removed.
+    const spy = jest.spyOn(fsp, 'readFile').mockImplementation(async (file, ...rest) => {
+      if (foreignCompaction) {
+        foreignCompaction = false;
+        const names = (await segments(dir)).sort();
+        const merged = Buffer.concat(await Promise.all(names.map((n) => realRead(path.join(dir, n)))));
+        await fsp.writeFile(path.join(dir, 'zzzzzzzzz-merged.seg'), merged);
+        await Promise.all(names.map((n) => fsp.rm(path.join(dir, n))));
+      }
+      return realRead(file as string, ...(rest as []));
+    });
+    try {
+      const opened = await EmbeddingCache.open(root, 'v1', dim);
+      expect(opened.size).toBe(5);
+      expect(Array.from(opened.get('text 4') as Float32Array)).toEqual([4, 5, 6, 7]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('writes a batch as large as a segment straight away', async () => {
     const cache = await EmbeddingCache.open(root, 'v1', dim);
     const texts = Array.from({ length: 300 }, (_, i) => `doc ${i}`);

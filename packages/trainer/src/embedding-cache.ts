@@ -50,17 +50,31 @@ export class EmbeddingCache {
     const cache = new EmbeddingCache(path.join(root, modelVersion), dim);
     await fsp.mkdir(cache.dir, { recursive: true });
     const record = KEY_BYTES + dim * 4;
-    const segments = (await fsp.readdir(cache.dir)).filter((name) => name.endsWith('.seg')).sort();
-    for (const name of segments) {
-      const buf = await fsp.readFile(path.join(cache.dir, name));
-      if (buf.length % record !== 0) {
-        throw new Error(`${path.join(cache.dir, name)}: ${buf.length} bytes is not a whole number of ${dim}-d records; delete the file`);
-      }
-      for (let off = 0; off < buf.length; off += record) {
-        const key = buf.subarray(off, off + KEY_BYTES).toString('hex');
-        const vec = new Float32Array(dim);
-        Buffer.from(vec.buffer).set(buf.subarray(off + KEY_BYTES, off + record));
-        cache.map.set(key, vec);
+    const segments: string[] = [];
+    // Another process compacting this folder removes the segments it merged, after writing the merged
+    // one: a segment that vanishes between listing and reading is in a newer file, so list again.
+    for (let vanished = true; vanished; ) {
+      vanished = false;
+      const listed = (await fsp.readdir(cache.dir)).filter((name) => name.endsWith('.seg') && !segments.includes(name)).sort();
+      for (const name of listed) {
+        const buf = await fsp.readFile(path.join(cache.dir, name)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code === 'ENOENT') return null;
+          throw e;
+        });
+        if (!buf) {
+          vanished = true;
+          continue;
+        }
+        if (buf.length % record !== 0) {
+          throw new Error(`${path.join(cache.dir, name)}: ${buf.length} bytes is not a whole number of ${dim}-d records; delete the file`);
+        }
+        for (let off = 0; off < buf.length; off += record) {
+          const key = buf.subarray(off, off + KEY_BYTES).toString('hex');
+          const vec = new Float32Array(dim);
+          Buffer.from(vec.buffer).set(buf.subarray(off + KEY_BYTES, off + record));
+          cache.map.set(key, vec);
+        }
+        segments.push(name);
       }
     }
     if (segments.length > MAX_SEGMENTS) await cache.compact(segments);
