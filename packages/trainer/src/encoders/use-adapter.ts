@@ -119,7 +119,7 @@ export class UseAdapterEncoder implements Encoder {
 
   static async create(options: UseAdapterOptions = {}): Promise<UseAdapterEncoder> {
     const model = await baseModel();
-    const cache = await EmbeddingCache.open(options.cacheDir ?? defaultCacheDir(), model.version, USE_DIM);
+    const cache = await EmbeddingCache.open(options.cacheDir ?? defaultCacheDir(), model.embeddingVersion, USE_DIM);
     return new UseAdapterEncoder(model, cache, options);
   }
 
@@ -189,7 +189,7 @@ export class UseAdapterEncoder implements Encoder {
    */
   private threads(): Promise<UseEmbeddingPool | null> {
     if (this.opts.embedWorkers <= 1 || tf.getBackend() !== 'wasm') return Promise.resolve(null);
-    this.pool ??= UseEmbeddingPool.start(this.opts.embedWorkers, this.model.version).catch((err: Error) => {
+    this.pool ??= UseEmbeddingPool.start(this.opts.embedWorkers, this.model.embeddingVersion).catch((err: Error) => {
       process.stderr.write(`use-adapter: embedding threads unavailable (${err.message}); embedding on this thread\n`);
       return null;
     });
