@@ -66,7 +66,7 @@ class TensorBatch implements PreparedBatch {
 /**
  * Universal Sentence Encoder lite, frozen, with trainable query-side and document-side adapters
  * initialised to the identity (so the untrained encoder is exactly the base model, normalised).
- * Base embeddings come from a disk cache keyed by text hash and model version.
+ * Base embeddings come from a disk cache keyed by text hash and model version (with the kernel path: embeddingVersion).
  */
 export class UseAdapterEncoder implements Encoder {
   readonly kind = 'use-adapter' as const;
@@ -127,9 +127,14 @@ export class UseAdapterEncoder implements Encoder {
     return weightsVersion(this.kind, this.vars, this.config());
   }
 
-  /** Version of the frozen base model (the cache key). */
+  /** Version of the frozen base model (recorded by trained models). */
   get baseVersion(): string {
     return this.model.version;
+  }
+
+  /** Key of the base vectors in the cache: the base version and the kernel path that computes them. */
+  get embeddingVersion(): string {
+    return this.model.embeddingVersion;
   }
 
   config(): Record<string, unknown> {
