@@ -204,8 +204,9 @@ export class UseAdapterEncoder implements Encoder {
   /**
    * Queues texts to embed and resolves once they are cached. Everything queued before the event loop
    * turns is embedded as one batch on this thread (USE-lite: ≈9 ms for one short query alone, ≈4 ms
-   * each in a batch of 8). A text's vector can differ in the 7th decimal with the other texts of its
-   * batch (wasm reduction order); the first vector computed is cached and used from then on. This
+   * each in a batch of 8). On XNNPACK a text's vector can differ in the 7th decimal with the other
+   * texts of its batch (the graph's sums over its padded length; native inference computes each text
+   * at its own length); the first vector computed is cached and used from then on. This
    * thread rather than the pool, so the batches — and so those last digits — follow the callers'
    * deterministic order rather than worker timing.
    */
