@@ -6,11 +6,12 @@ import type { WasmBackend } from './wasm-xnn-routes';
 // ≈ 105 GFLOP/s on one core of this CPU, transposed operands included. When that addon is built, the
 // products of a training step run there, on views of the wasm heap (no copy in or out).
 //
-// Only training steps: OpenBLAS sums a row of a product in an order that depends on the row's
+// Here only training steps: OpenBLAS sums a row of a product in an order that depends on the row's
 // position within its kernel's 12-row tile (measured: the same row shifted by 1, 2, 4 or 8 rows came
 // out different in its last bits), so a text's vector would depend on the batch it was embedded in.
-// Embeddings must not (cached corpus vectors, coalesced searches, reproducible reports), so
-// inference stays on XNNPACK, whose rows do not; a training step's gradients sum over its batch anyway.
+// Embeddings must not (cached corpus vectors, coalesced searches, reproducible reports); a training
+// step's gradients sum over its batch anyway. Inference products reach the BLAS only through
+// native-inference.ts, which aligns every text's rows to whole tiles.
 
 /** The two functions of the @lrat/faiss addon used here. */
 export interface NativeBlas {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { inferenceProduct } from './native-inference';
 import { activeNativeBlas, nativeBatchMatMul } from './native-matmul';
 import { batchedMatMulPerEntry, routeLeadingSums, wrapWasmKernel, type WasmBackend } from './wasm-xnn-routes';
 
@@ -29,6 +30,15 @@ export function unsortedSegmentSum(
 
 let registered = false;
 
+/** rows · one [k, n] matrix as an inference product (see native-inference.ts), or null. */
+function inferenceMatMul(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | null {
+  if (a.shape.length < 2 || b.shape.length < 2 || b.shape.slice(0, -2).some((d) => d !== 1)) return null;
+  const [k, n] = b.shape.slice(-2);
+  if (a.shape[a.shape.length - 1] !== k) return null;
+  const lead = new Array<number>(Math.max(0, b.shape.length - a.shape.length)).fill(1);
+  return inferenceProduct(backend, a, b, k, n, [...lead, ...a.shape.slice(0, -1), n]);
+}
+
 /**
  * tfjs-backend-wasm 4.22 multiplies with a transposed operand 10–25× slower than without
  * (352×512 · 512×512 on one core: 18 ms plain, 354 ms with transposeA, 139 ms with transposeB),
@@ -55,7 +65,7 @@ function wrapBatchMatMul(): void {
         const out = nativeBatchMatMul(blas, args.backend as unknown as WasmBackend, args.inputs.a as tf.TensorInfo, args.inputs.b as tf.TensorInfo, transposeA, transposeB);
         if (out) return out;
       }
-      if (!transposeA && !transposeB) return plain(args);
+      if (!transposeA && !transposeB) return inferenceMatMul(args.backend as unknown as WasmBackend, args.inputs.a as tf.TensorInfo, args.inputs.b as tf.TensorInfo) ?? plain(args);
       const transpose = tf.getKernel('Transpose', 'wasm');
       if (!transpose) return orig(args);
       const backend = args.backend as unknown as WasmBackend;
@@ -135,6 +145,27 @@ function fastSplitV(): void {
   });
 }
 
+/**
+ * USE-lite's graph projects its attention inputs with 1×1 convolutions (a fifth of its forward):
+ * products of its token rows with a [Cin, Cout] weight, which inference scopes may send to the native
+ * BLAS like any dense layer. Other convolutions, and every one outside such a scope, stay on wasm.
+ */
+function routePointwiseConv2D(): void {
+  wrapWasmKernel('Conv2D', (orig) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const filter = args.inputs.filter as tf.TensorInfo;
+    const { strides, pad, dilations, dataFormat } = args.attrs as { strides: number | number[]; pad: unknown; dilations?: number | number[]; dataFormat?: string };
+    const ones = (v: number | number[] | undefined) => v === undefined || (Array.isArray(v) ? v : [v]).every((d) => d === 1);
+    // A 1×1 filter at stride 1 reads exactly its own position: 'valid', 'same' and 0 padding agree.
+    const pointwise = x.shape.length === 4 && filter.shape.length === 4 && filter.shape[0] === 1 && filter.shape[1] === 1 && ones(strides) && ones(dilations) && (pad === 'valid' || pad === 'same' || pad === 0) && dataFormat !== 'NCHW';
+    if (pointwise) {
+      const out = inferenceProduct(args.backend as unknown as WasmBackend, x, filter, filter.shape[2], filter.shape[3], [...x.shape.slice(0, 3), filter.shape[3]]);
+      if (out) return out;
+    }
+    return orig(args);
+  });
+}
+
 /** Registers the JS kernels the wasm backend lacks and the faster matMul wrapper. Idempotent. */
 export function registerWasmKernels(): void {
   if (registered || tf.getKernel('UnsortedSegmentSum', 'wasm')) {
@@ -143,6 +174,7 @@ export function registerWasmKernels(): void {
   }
   shareNoOpTransposes();
   wrapBatchMatMul();
+  routePointwiseConv2D();
   fastSplitV();
   routeLeadingSums();
   tf.registerKernel({

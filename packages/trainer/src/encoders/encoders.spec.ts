@@ -65,8 +65,8 @@ describe('use-adapter encoder', () => {
     expect(dot(q, docs, 1)).toBeGreaterThan(dot(q, docs, 2));
     // Segment files hold exactly the 3 texts: the query (no prefix by default) was already cached.
     await enc.persistCache();
-    const segs = (await fsp.readdir(path.join(cacheDir, enc.baseVersion))).filter((f) => f.endsWith('.seg'));
-    const bytes = (await Promise.all(segs.map((s) => fsp.stat(path.join(cacheDir, enc.baseVersion, s))))).reduce((a, s) => a + s.size, 0);
+    const segs = (await fsp.readdir(path.join(cacheDir, enc.embeddingVersion))).filter((f) => f.endsWith('.seg'));
+    const bytes = (await Promise.all(segs.map((s) => fsp.stat(path.join(cacheDir, enc.embeddingVersion, s))))).reduce((a, s) => a + s.size, 0);
     expect(bytes).toBe(3 * (32 + 512 * 4));
 
     // Perturb the document adapter, save, load in a fresh encoder: identical vectors, same version.

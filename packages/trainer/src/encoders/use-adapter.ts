@@ -66,7 +66,7 @@ class TensorBatch implements PreparedBatch {
 /**
  * Universal Sentence Encoder lite, frozen, with trainable query-side and document-side adapters
  * initialised to the identity (so the untrained encoder is exactly the base model, normalised).
- * Base embeddings come from a disk cache keyed by text hash and model version.
+ * Base embeddings come from a disk cache keyed by text hash and model version (with the kernel path: embeddingVersion).
  */
 export class UseAdapterEncoder implements Encoder {
   readonly kind = 'use-adapter' as const;
@@ -119,7 +119,7 @@ export class UseAdapterEncoder implements Encoder {
 
   static async create(options: UseAdapterOptions = {}): Promise<UseAdapterEncoder> {
     const model = await baseModel();
-    const cache = await EmbeddingCache.open(options.cacheDir ?? defaultCacheDir(), model.version, USE_DIM);
+    const cache = await EmbeddingCache.open(options.cacheDir ?? defaultCacheDir(), model.embeddingVersion, USE_DIM);
     return new UseAdapterEncoder(model, cache, options);
   }
 
@@ -127,9 +127,14 @@ export class UseAdapterEncoder implements Encoder {
     return weightsVersion(this.kind, this.vars, this.config());
   }
 
-  /** Version of the frozen base model (the cache key). */
+  /** Version of the frozen base model (recorded by trained models). */
   get baseVersion(): string {
     return this.model.version;
+  }
+
+  /** Key of the base vectors in the cache: the base version and the kernel path that computes them. */
+  get embeddingVersion(): string {
+    return this.model.embeddingVersion;
   }
 
   config(): Record<string, unknown> {
@@ -189,7 +194,7 @@ export class UseAdapterEncoder implements Encoder {
    */
   private threads(): Promise<UseEmbeddingPool | null> {
     if (this.opts.embedWorkers <= 1 || tf.getBackend() !== 'wasm') return Promise.resolve(null);
-    this.pool ??= UseEmbeddingPool.start(this.opts.embedWorkers, this.model.version).catch((err: Error) => {
+    this.pool ??= UseEmbeddingPool.start(this.opts.embedWorkers, this.model.embeddingVersion).catch((err: Error) => {
       process.stderr.write(`use-adapter: embedding threads unavailable (${err.message}); embedding on this thread\n`);
       return null;
     });
@@ -199,8 +204,9 @@ export class UseAdapterEncoder implements Encoder {
   /**
    * Queues texts to embed and resolves once they are cached. Everything queued before the event loop
    * turns is embedded as one batch on this thread (USE-lite: ≈9 ms for one short query alone, ≈4 ms
-   * each in a batch of 8). A text's vector can differ in the 7th decimal with the other texts of its
-   * batch (wasm reduction order); the first vector computed is cached and used from then on. This
+   * each in a batch of 8). On XNNPACK a text's vector can differ in the 7th decimal with the other
+   * texts of its batch (the graph's sums over its padded length; native inference computes each text
+   * at its own length); the first vector computed is cached and used from then on. This
    * thread rather than the pool, so the batches — and so those last digits — follow the callers'
    * deterministic order rather than worker timing.
    */

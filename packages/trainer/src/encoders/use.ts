@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { inferenceBlas, withInferenceRows, type InferenceBlas } from '../backend/native-inference';
 import { loadUseTokenizer } from '../use/use-model';
 import type { SentencePieceTokenizer } from '../use/sentencepiece-tokenizer';
 import { loadUseTensors, type UseArchitecture } from '../use/use-weights';
@@ -120,6 +121,8 @@ export class UseEncoder implements Encoder {
   private readonly vars: NamedVariable[];
   private readonly trainable: NamedVariable[];
   private readonly params: UseParams;
+  /** Embedding's products on the native BLAS (null: XNNPACK); see backend/native-inference.ts. */
+  private readonly native: InferenceBlas | null = tf.getBackend() === 'wasm' ? inferenceBlas() : null;
 
   private constructor(
     private readonly base: UseBase,
@@ -250,14 +253,42 @@ export class UseEncoder implements Encoder {
     const out = new Float32Array(texts.length * this.dim);
     for (let i = 0; i < order.length; i += this.embedBatchSize) {
       const rows = order.slice(i, i + this.embedBatchSize);
-      const batch = this.tensors(rows.map((r) => lists[r]));
-      const y = useForward(this.params, this.base.architecture, batch.ids, batch.mask);
-      const data = (await y.data()) as Float32Array;
-      y.dispose();
-      batch.dispose();
+      const data = this.native ? await this.forwardCanonical(rows.map((r) => lists[r])) : await this.forwardPadded(rows.map((r) => lists[r]));
       rows.forEach((r, k) => out.set(data.subarray(k * this.dim, (k + 1) * this.dim), r * this.dim));
     }
     return out;
+  }
+
+  /** Token-id lists as one padded batch (XNNPACK: a text's vector can vary in its last bits with the padding). */
+  private async forwardPadded(lists: number[][]): Promise<Float32Array> {
+    const batch = this.tensors(lists);
+    const y = useForward(this.params, this.base.architecture, batch.ids, batch.mask);
+    const data = (await y.data()) as Float32Array;
+    y.dispose();
+    batch.dispose();
+    return data;
+  }
+
+  /**
+   * Token-id lists (sorted by length) with each text's bits independent of the others: one bucket per
+   * length, so no text is padded (softmax, attention products and pooling sum over the padded length in
+   * an order that depends on it), and products segmented text by text on the native BLAS.
+   */
+  private async forwardCanonical(lists: number[][]): Promise<Float32Array> {
+    const groups: number[][][] = [];
+    for (const l of lists) {
+      const last = groups[groups.length - 1];
+      if (last && last[0].length === l.length) last.push(l);
+      else groups.push([l]);
+    }
+    const buckets = groups.map((g) => this.tensors(g));
+    // Products take each text's positions (dense layers) or its pooled row (the pooler).
+    const layouts = [buckets.flatMap((b) => new Array<number>(b.ids.shape[0]).fill(b.ids.shape[1])), lists.map(() => 1)];
+    const y = withInferenceRows(this.native, this.vars.map((v) => v.variable), layouts, () => useForwardBuckets(this.params, this.base.architecture, buckets));
+    const data = (await y.data()) as Float32Array;
+    y.dispose();
+    for (const b of buckets) b.dispose();
+    return data;
   }
 
   embedQueries(texts: string[]): Promise<Float32Array> {

@@ -21,7 +21,7 @@ describe('UseEmbeddingPool', () => {
       });
     const model = await UseLiteModel.load();
     const here = await model.embed(texts);
-    const pool = await UseEmbeddingPool.start(2, model.version);
+    const pool = await UseEmbeddingPool.start(2, model.embeddingVersion);
     try {
       const parts = await Promise.all([pool.embed(texts.slice(0, 6)), pool.embed(texts.slice(6))]);
       const there = new Float32Array(here.length);

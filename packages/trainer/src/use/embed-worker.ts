@@ -24,7 +24,7 @@ async function main(): Promise<void> {
       (err: Error) => port.postMessage({ id: m.id, error: err.message }),
     );
   });
-  port.postMessage({ ready: model.version });
+  port.postMessage({ ready: model.embeddingVersion });
 }
 
 main().catch((err: Error) => {

