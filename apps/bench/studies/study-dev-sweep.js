@@ -8,7 +8,7 @@
 //   node apps/bench/studies/study-dev-sweep.js [--seed 13] [--configs '<json array of settings>'] [--samples FILE] [--recall]
 //     [--ood-dev] [--interpolate 0.5,0.75]
 //
-// A setting: {encoder, lr, epochs, temperature, groupSize, adapter, trainSides, batchSize, weighted, weightDecay, workers}; missing
+// A setting: {encoder, lr, epochs, temperature, groupSize, adapter, trainSides, trainLayers, batchSize, weighted, weightDecay, workers}; missing
 // fields take the study's defaults (encoder use with trainSides query: USE-lite's query tower; {"encoder": "use-adapter", "trainSides": "both"} trains the linear adapters). --recall also runs the agents on the dev questions through base and each setting.
 // --ood-dev also scores the out-of-domain set's TRAIN queries (its test queries score the studies);
 // --interpolate scores each trained model moved back toward its base (WiSE-FT: base + α · (trained − base)).
@@ -74,7 +74,7 @@ async function main() {
   for (const c of configs) {
     const s = { ...defaults, ...c };
     const t = Date.now();
-    const encoder = await createEncoder(s.encoder, { cacheDir: o.cacheDir, adapter: s.adapter, trainSides: s.trainSides, seed: o.seed });
+    const encoder = await createEncoder(s.encoder, { cacheDir: o.cacheDir, adapter: s.adapter, trainSides: s.trainSides, trainLayers: s.trainLayers, seed: o.seed });
     const r = await train({ pairs: samples, encoder, outDir: path.join(tmp, `m${configs.indexOf(c)}`), epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, temperature: s.temperature, groupSize: s.groupSize, seed: o.seed, weighted: s.weighted, weightDecay: s.weightDecay, workers: s.workers, checkpointEvery: 0 });
     const searcher = await flatDenseSearcher(encoder, data.corpus);
     const ev = await evaluateRetrieval(searcher, dev);
@@ -85,7 +85,7 @@ async function main() {
     const alphas = arg('interpolate', '').split(',').filter(Boolean).map(Number);
     if (alphas.length) {
       const trained = encoder.weights().map((w) => w.variable.clone());
-      const pretrained = await createEncoder(s.encoder, { cacheDir: o.cacheDir, adapter: s.adapter, trainSides: s.trainSides, seed: o.seed });
+      const pretrained = await createEncoder(s.encoder, { cacheDir: o.cacheDir, adapter: s.adapter, trainSides: s.trainSides, trainLayers: s.trainLayers, seed: o.seed });
       for (const alpha of alphas) {
         encoder.weights().forEach((w, i) => w.variable.assign(trained[i]));
         interpolateTowardBase(encoder, pretrained, alpha);

@@ -3,9 +3,10 @@ import type { TextEmbedder } from './embedder';
 // Agents ask the same queries again and again: the question itself opens most episodes, an agent
 // repeats a query after a fruitless browse, and two retrievers over one encoder (dense and its hybrid
 // with BM25) see the same questions. Encoding a query is the dominant cost of a dense search on CPU,
-// so a searcher remembers the vectors of recent queries. This is exact only because an embedder's
-// vector of a text does not depend on the batch it was embedded in (the trainer's encoders guarantee
-// it and test it); a cached vector is the one a fresh call would return.
+// so a searcher remembers the vectors of recent queries. A cached vector is the one a fresh call would
+// return when the embedder's vector of a text does not depend on the batch it was embedded in, as the
+// trainer's encoders guarantee on the native BLAS (where the wasm backend alone pads a batch, the last
+// bits can move with the batch's longest text; search results then match to within float rounding).
 
 export interface QueryVectorCacheStats {
   hits: number;
