@@ -28,14 +28,14 @@ describe('bench flags', () => {
     const { job, options } = parse([
       'ablation', '--dataset', 'd', '--agents', 'reader, openai', '--encoder', 'bow', '--retriever', 'models/x', '--seed', '5', '--seeds', '3', '--limit', '12', '--out', 'o',
       '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--epochs', '1', '--loops', '2', '--steps', '7', '--corpus-limit', '300',
-      '--lr', '0.001', '--temperature', '0.05', '--group-size', '4',
+      '--lr', '0.001', '--temperature', '0.05', '--group-size', '4', '--wise-ft', '0.6',
       '--answer-judge', 'llm', '--judge', 'llm', '--judge-base-url', 'http://127.0.0.1:10/v1', '--judge-model', 'j',
     ]);
     expect(job).toBe('ablation');
     expect(options).toMatchObject({
       dataset: path.resolve('d'), agents: ['reader', 'openai'], encoder: 'bow', retriever: path.resolve('models/x'), seed: 5, seeds: 3, limit: 12, out: path.resolve('o'),
       baseUrl: 'http://127.0.0.1:9/v1', model: 'm', epochs: 1, loops: 2, steps: 7, corpusLimit: 300, answerJudge: 'llm', judge: 'llm', judgeBaseUrl: 'http://127.0.0.1:10/v1', judgeModel: 'j',
-      lr: 0.001, temperature: 0.05, groupSize: 4,
+      lr: 0.001, temperature: 0.05, groupSize: 4, wiseFt: 0.6,
     });
   });
 
@@ -49,6 +49,7 @@ describe('bench flags', () => {
     expect(() => parse(['flywheel', '--bogus', '1'])).toThrow(/bogus/);
     expect(() => parse(['flywheel', '--temperature', '0'])).toThrow(/--temperature must be a positive number/);
     expect(() => parse(['flywheel', '--group-size', '1'])).toThrow(/--group-size must be an integer ≥ 2/);
+    expect(() => parse(['flywheel', '--wise-ft', '1.2'])).toThrow(/--wise-ft must be in \[0, 1\], got 1.2/);
     // The agent's endpoint is never taken for judging.
     expect(() => parse(['flywheel', '--judge', 'llm', '--base-url', 'http://a/v1', '--model', 'm'])).toThrow(/--judge llm needs --judge-base-url and --judge-model/);
     expect(() => parse(['flywheel', '--answer-judge', 'llm', '--base-url', 'http://a/v1', '--model', 'm'])).toThrow(/--answer-judge llm needs --judge-base-url/);

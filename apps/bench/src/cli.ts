@@ -54,6 +54,7 @@ function buildParser(argv: readonly string[], defaults: BenchOptions) {
     .option('lr', { type: 'number', describe: `learning rate of the trained retrievers (default: ${studyTraining('use').lr} for use, ${studyTraining('use-adapter').lr} for use-adapter, else the trainer's for the encoder kind)` })
     .option('temperature', { type: 'number', describe: `InfoNCE temperature of the trained retrievers (default: the trainer's 0.02)` })
     .option('group-size', { type: 'number', describe: `passages per training query, 1 positive + N−1 negatives (default: the trainer's 10)` })
+    .option('wise-ft', { type: 'number', describe: `WiSE-FT α of the trained retrievers: base + α · (trained − base), in [0, 1] (default: ${studyTraining('use').wiseFt ?? 1} for use, else 1 = as trained)` })
     .option('loops', { type: 'number', default: defaults.loops, describe: 'flywheel loops (fresh questions each loop)' })
     .option('steps', { type: 'number', describe: 'flywheel: training steps per loop, fixed across loops (default: loop 1\'s)' })
     .option('concurrency', { type: 'number', default: defaults.concurrency, describe: 'questions in flight per agent' })
@@ -107,6 +108,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
   if (Boolean(a['judge-base-url']) !== Boolean(a['judge-model'])) throw new BenchUsageError('bench: --judge-base-url and --judge-model go together');
   if (a.lr !== undefined && !(Number.isFinite(a.lr) && a.lr > 0)) throw new BenchUsageError(`bench: --lr must be a positive number, got ${a.lr}`);
   if (a.temperature !== undefined && !(Number.isFinite(a.temperature) && a.temperature > 0)) throw new BenchUsageError(`bench: --temperature must be a positive number, got ${a.temperature}`);
+  if (a['wise-ft'] !== undefined && !(Number.isFinite(a['wise-ft']) && a['wise-ft'] >= 0 && a['wise-ft'] <= 1)) throw new BenchUsageError(`bench: --wise-ft must be in [0, 1], got ${a['wise-ft']}`);
   if (a['group-size'] !== undefined && !(Number.isInteger(a['group-size']) && a['group-size'] >= 2)) throw new BenchUsageError(`bench: --group-size must be an integer ≥ 2, got ${a['group-size']}`);
   // The study settings follow the encoder being trained (a --retriever folder is a transformer).
   const study = studyTraining(a.retriever === undefined ? a.encoder : 'transformer');
@@ -142,6 +144,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
       lr: studyLearningRate(a.retriever === undefined ? a.encoder : 'transformer', a.lr),
       temperature: a.temperature ?? study.temperature,
       groupSize: a['group-size'] ?? study.groupSize,
+      wiseFt: a['wise-ft'] ?? study.wiseFt,
       loops: positive('loops', a.loops) ?? defaults.loops,
       steps: positive('steps', a.steps),
       concurrency: positive('concurrency', a.concurrency) ?? defaults.concurrency,

@@ -51,6 +51,8 @@ export interface BenchOptions {
   temperature?: number;
   /** Passages per query in training (1 positive + groupSize − 1 negatives); undefined = @lrat/trainer's default (10). */
   groupSize?: number;
+  /** WiSE-FT α of every trained retriever (base + α · (trained − base)); undefined = 1, the trained weights. */
+  wiseFt?: number;
   /** Flywheel loops. */
   loops: number;
   /** Questions in flight per agent (raise for remote LLM agents). */
@@ -72,6 +74,7 @@ export interface StudyTraining {
   temperature?: number;
   groupSize?: number;
   trainSides?: TrainSides;
+  wiseFt?: number;
 }
 
 /** Epochs of every trained retriever for kinds without a study setting. */
@@ -153,6 +156,7 @@ export function defaultOptions(root = workspaceRoot()): BenchOptions {
     lr: studyLearningRate(DEFAULT_STUDY_ENCODER),
     temperature: studyTraining(DEFAULT_STUDY_ENCODER).temperature,
     groupSize: studyTraining(DEFAULT_STUDY_ENCODER).groupSize,
+    wiseFt: studyTraining(DEFAULT_STUDY_ENCODER).wiseFt,
     loops: 3,
     concurrency: 8,
     timeoutSeconds: 300,

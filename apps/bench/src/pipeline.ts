@@ -155,6 +155,7 @@ export async function trainRetriever(ctx: JobContext, name: string, base: BenchE
     ...(o.lr === undefined ? {} : { lr: o.lr }),
     ...(o.temperature === undefined ? {} : { temperature: o.temperature }),
     ...(o.groupSize === undefined ? {} : { groupSize: o.groupSize }),
+    ...(o.wiseFt === undefined ? {} : { wiseFt: o.wiseFt }),
     seed: o.seed,
     weighted,
     outDir,
@@ -174,7 +175,7 @@ export async function trainRetriever(ctx: JobContext, name: string, base: BenchE
       backend: trained.backend,
       finalLoss: trained.finalLoss,
       seed: ctx.options.seed,
-      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.encoder.id}@${base.encoder.version}, batch ${o.batchSize}, lr ${o.lr ?? 'trainer default'}, temperature ${o.temperature ?? 'trainer default'}, group ${o.groupSize ?? 'trainer default'}, seed ${ctx.options.seed}`,
+      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.encoder.id}@${base.encoder.version}, batch ${o.batchSize}, lr ${o.lr ?? 'trainer default'}, temperature ${o.temperature ?? 'trainer default'}, group ${o.groupSize ?? 'trainer default'}${o.wiseFt === undefined || o.wiseFt === 1 ? '' : `, WiSE-FT α ${o.wiseFt}`}, seed ${ctx.options.seed}`,
     },
   };
 }

@@ -191,6 +191,7 @@ export async function createRealStack(options: BenchOptions) {
         ...(settings.lr === undefined ? {} : { lr: settings.lr }),
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
         ...(settings.groupSize === undefined ? {} : { groupSize: settings.groupSize }),
+        ...(settings.wiseFt === undefined ? {} : { wiseFtAlpha: settings.wiseFt }),
         seed: settings.seed,
         weighted: settings.weighted,
         ...(settings.maxSteps === undefined ? {} : { maxSteps: settings.maxSteps }),
@@ -199,7 +200,7 @@ export async function createRealStack(options: BenchOptions) {
       });
       const encoder = await loadEncoder(result.modelDir, { cacheDir: options.cacheDir });
       return {
-        encoder: { encoder, description: `${base.encoder.id} trained on ${samples.length} samples (${settings.weighted ? 'weighted' : 'unweighted'} InfoNCE, ${settings.epochs} epochs, ${result.steps} steps on ${result.backend}); model in ${path.relative(process.cwd(), result.modelDir) || '.'}` },
+        encoder: { encoder, description: `${base.encoder.id} trained on ${samples.length} samples (${settings.weighted ? 'weighted' : 'unweighted'} InfoNCE, ${settings.epochs} epochs, ${result.steps} steps on ${result.backend}${settings.wiseFt === undefined || settings.wiseFt === 1 ? '' : `, WiSE-FT α ${settings.wiseFt}`}); model in ${path.relative(process.cwd(), result.modelDir) || '.'}` },
         steps: result.steps,
         seconds: result.seconds,
         backend: result.backend,

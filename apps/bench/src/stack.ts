@@ -50,6 +50,8 @@ export interface TrainSettings {
   temperature?: number;
   /** undefined = the trainer's default. */
   groupSize?: number;
+  /** WiSE-FT α (undefined = 1: the trained weights). */
+  wiseFt?: number;
   seed: number;
   /** Use reweight_rate in the loss (false = plain mean InfoNCE). */
   weighted: boolean;
