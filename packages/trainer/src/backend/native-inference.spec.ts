@@ -2,28 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { inferenceBlas, probeBlas, segmentedProduct, withInferenceRows } from './native-inference';
 import type { NativeBlas } from './native-matmul';
 import { selectBackend } from './select-backend';
+import { jsBlas } from '../testing/js-blas';
 
 // Inference products on the native BLAS: a text's rows must come out bit for bit the same whatever
 // the texts beside it, and the probe must refuse a BLAS that cannot promise that.
 
 const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin((i + 1) * seed) * 0.7);
 const bits = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex');
-
-/** Row-major sgemm in JS (no transposes, batch 1), each output summed in k order, then `perturb`. */
-function jsBlas(perturb: (row: number, m: number, value: number) => number): NativeBlas {
-  return {
-    blasThreads: () => false,
-    sgemm: (_ta, _tb, m, n, k, a, b, c) => {
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let q = 0; q < k; q++) s += a[i * k + q] * b[q * n + j];
-          c[i * n + j] = perturb(i, m, Math.fround(s));
-        }
-      }
-    },
-  };
-}
 
 /** This workspace's BLAS with its products' rows then changed by `perturb` (fast, unlike jsBlas). */
 function perturbed(perturb: (row: number, m: number, value: number) => number): NativeBlas {

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Bm25Index } from '@lrat/indexer';
 import type { DevSet } from '../dev-eval';
@@ -49,4 +50,16 @@ export async function multihopSplit(nTrain: number, nDev: number, negatives = 9)
     docs,
     dev: { queries: dev.map((q) => ({ id: q.id, text: q.text })), docs: docs.map((d) => ({ id: d.docid, text: documentText(d) })), qrels: devQrels },
   };
+}
+
+/** The first `n` passages of the multihop-wiki corpus as the index embeds them (title + " " + text). */
+export function multihopPassages(n: number): string[] {
+  return fs
+    .readFileSync(path.join(MULTIHOP_DIR, 'corpus.jsonl'), 'utf8')
+    .split('\n')
+    .slice(0, n)
+    .map((l) => {
+      const d = JSON.parse(l) as { title: string; text: string };
+      return `${d.title} ${d.text}`;
+    });
 }

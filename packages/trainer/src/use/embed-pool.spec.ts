@@ -1,24 +1,15 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { selectBackend } from '../backend/select-backend';
 import { UseEmbeddingPool } from './embed-pool';
 import { UseLiteModel } from './use-model';
+import { multihopPassages } from '../testing/multihop-pairs';
 
 // Corpus fills run USE-lite on worker threads; what they compute must be exactly what the calling
 // thread would, or cached base embeddings would depend on how they were filled.
-const corpus = path.resolve(__dirname, '../../../../data/multihop-wiki/corpus.jsonl');
 
 describe('UseEmbeddingPool', () => {
   it('embeds on two worker threads exactly as the model on this thread does', async () => {
     await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
-    const texts = fs
-      .readFileSync(corpus, 'utf8')
-      .split('\n')
-      .slice(0, 12)
-      .map((l) => {
-        const d = JSON.parse(l) as { title: string; text: string };
-        return `${d.title} ${d.text}`;
-      });
+    const texts = multihopPassages(12);
     const model = await UseLiteModel.load();
     const here = await model.embed(texts);
     const pool = await UseEmbeddingPool.start(2, model.embeddingVersion);

@@ -1,16 +1,14 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { probeBlas } from '../backend/native-inference';
-import type { NativeBlas } from '../backend/native-matmul';
 import { selectBackend } from '../backend/select-backend';
 import { UseEncoder } from '../encoders/use';
 import { UseLiteModel, USE_DIM } from './use-model';
+import { jsBlas } from '../testing/js-blas';
+import { multihopPassages } from '../testing/multihop-pairs';
 
 // Embeddings outside training on the native BLAS: a text's vector must be bit for bit the same
 // whatever batch it is embedded in (neighbours, size, position, the batch's padded length), and
 // within float rounding of XNNPACK's.
 
-const corpus = path.resolve(__dirname, '../../../../data/multihop-wiki/corpus.jsonl');
 const bits = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex');
 const row = (x: Float32Array, i: number) => x.subarray(i * USE_DIM, (i + 1) * USE_DIM);
 
@@ -41,14 +39,7 @@ describe('native inference embeddings', () => {
   let passages: string[];
   beforeAll(async () => {
     await selectBackend({ prefer: 'wasm', strict: true, env: {}, log: () => undefined });
-    passages = fs
-      .readFileSync(corpus, 'utf8')
-      .split('\n')
-      .slice(0, 12)
-      .map((l) => {
-        const d = JSON.parse(l) as { title: string; text: string };
-        return `${d.title} ${d.text}`;
-      });
+    passages = multihopPassages(12);
   });
 
   it('gives a document the same vector in any batch (graph model), within 1e-5 of XNNPACK, under its own cache key', async () => {
@@ -91,18 +82,7 @@ describe('native inference embeddings', () => {
 
   it('falls back to XNNPACK, under the XNNPACK cache key, when the probe refuses the BLAS', async () => {
     // Rows whose bits depend on the product's height: no tile alignment makes them batch-free.
-    const byHeight: NativeBlas = {
-      blasThreads: () => false,
-      sgemm: (_ta, _tb, m, n, k, a, b, c) => {
-        for (let i = 0; i < m; i++) {
-          for (let j = 0; j < n; j++) {
-            let s = 0;
-            for (let q = 0; q < k; q++) s += a[i * k + q] * b[q * n + j];
-            c[i * n + j] = Math.fround(s * (m > 100 ? 1 + 2 ** -23 : 1));
-          }
-        }
-      },
-    };
+    const byHeight = jsBlas((_row, m, value) => Math.fround(value * (m > 100 ? 1 + 2 ** -23 : 1)));
     const refused = probeBlas(byHeight);
     expect(refused).toBeNull();
     const [fallback, xnn] = await Promise.all([UseLiteModel.load(undefined, refused), UseLiteModel.load(undefined, null)]);
