@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { inferenceBlas, probeBlas, segmentedProduct, withInferenceRows } from './native-inference';
+import { concatRows, inferenceBlas, probeBlas, segmentedProduct, withInferenceRows } from './native-inference';
 import type { NativeBlas } from './native-matmul';
 import { selectBackend } from './select-backend';
 import { jsBlas } from '../testing/js-blas';
@@ -56,12 +56,7 @@ describe('native inference products', () => {
     const texts = lengths.map((len, i) => values(len * k, 0.3 + i * 0.11));
     const product = (order: number[], before = 0) => {
       const parts = [values(before * k, 0.05), ...order.map((i) => texts[i])];
-      const a = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-      let at = 0;
-      for (const p of parts) {
-        a.set(p, at);
-        at += p.length;
-      }
+      const a = concatRows(parts);
       const c = new Float32Array((a.length / k) * n);
       segmentedProduct(native.blas, native.tile, a, w, c, [before, ...order.map((i) => lengths[i])], k, n);
       const rows = new Map<number, string>();

@@ -71,6 +71,17 @@ export function segmentedProduct(blas: NativeBlas, tile: number, a: Float32Array
   });
 }
 
+/** The parts one after another in one array. */
+export function concatRows(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 function sameBits(x: Float32Array, y: Float32Array): boolean {
   return x.length === y.length && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
 }
@@ -94,16 +105,11 @@ export function probeTile(blas: NativeBlas, tile: number): Float32Array[] | null
     const texts = lengths.map((len) => Float32Array.from({ length: len * k }, rand));
     const filler = Float32Array.from({ length: 300 * k }, rand);
     const run = (parts: Float32Array[]) => {
-      const a = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-      let at = 0;
-      for (const p of parts) {
-        a.set(p, at);
-        at += p.length;
-      }
+      const a = concatRows(parts);
       const c = new Float32Array((a.length / k) * n);
       segmentedProduct(blas, tile, a, b, c, parts.map((p) => p.length / k), k, n);
       const rows: Float32Array[] = [];
-      at = 0;
+      let at = 0;
       for (const p of parts) {
         const r = p.length / k;
         rows.push(c.slice(at * n, (at + r) * n));
