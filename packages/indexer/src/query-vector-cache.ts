@@ -5,8 +5,8 @@ import type { TextEmbedder } from './embedder';
 // with BM25) see the same questions. Encoding a query is the dominant cost of a dense search on CPU,
 // so a searcher remembers the vectors of recent queries. A cached vector is the one a fresh call would
 // return when the embedder's vector of a text does not depend on the batch it was embedded in, as the
-// trainer's encoders guarantee on the native BLAS (where the wasm backend alone pads a batch, the last
-// bits can move with the batch's longest text; search results then match to within float rounding).
+// trainer's encoders guarantee (on the wasm backend without the native BLAS, USE-lite's graph model
+// still pads a batch, so there a text's last bits can move with its batch's longest text).
 
 export interface QueryVectorCacheStats {
   hits: number;

@@ -3,7 +3,7 @@ import { inferenceBlas, withInferenceRows, type InferenceBlas } from '../backend
 import { loadUseTokenizer } from '../use/use-model';
 import type { SentencePieceTokenizer } from '../use/sentencepiece-tokenizer';
 import { loadUseTensors, type UseArchitecture } from '../use/use-weights';
-import { padTokens, useForward, useForwardBuckets, useParams, type UseParams } from '../use/use-transformer';
+import { padTokens, useForwardBuckets, useParams, type UseParams } from '../use/use-transformer';
 import { TokenIdsBatch, type Encoder, type NamedVariable, type PreparedBatch, type PrepareOptions, type Side } from './encoder';
 import { UseAdapterEncoder } from './use-adapter';
 import { saveEncoderFiles, weightsVersion } from './weights-io';
@@ -248,31 +248,22 @@ export class UseEncoder implements Encoder {
 
   private async embed(texts: string[], side: Side): Promise<Float32Array> {
     const lists = texts.map((t) => this.tokenize(t, side));
-    // Similar lengths together: little padding. A row does not depend on its batch.
+    // Similar lengths together: few buckets. A row does not depend on its batch.
     const order = lists.map((_, i) => i).sort((a, b) => lists[a].length - lists[b].length || a - b);
     const out = new Float32Array(texts.length * this.dim);
     for (let i = 0; i < order.length; i += this.embedBatchSize) {
       const rows = order.slice(i, i + this.embedBatchSize);
-      const data = this.native ? await this.forwardCanonical(rows.map((r) => lists[r])) : await this.forwardPadded(rows.map((r) => lists[r]));
+      const data = await this.forwardCanonical(rows.map((r) => lists[r]));
       rows.forEach((r, k) => out.set(data.subarray(k * this.dim, (k + 1) * this.dim), r * this.dim));
     }
     return out;
   }
 
-  /** Token-id lists as one padded batch (XNNPACK: a text's vector can vary in its last bits with the padding). */
-  private async forwardPadded(lists: number[][]): Promise<Float32Array> {
-    const batch = this.tensors(lists);
-    const y = useForward(this.params, this.base.architecture, batch.ids, batch.mask);
-    const data = (await y.data()) as Float32Array;
-    y.dispose();
-    batch.dispose();
-    return data;
-  }
-
   /**
    * Token-id lists (sorted by length) with each text's bits independent of the others: one bucket per
    * length, so no text is padded (softmax, attention products and pooling sum over the padded length in
-   * an order that depends on it), and products segmented text by text on the native BLAS.
+   * an order that depends on it), and products segmented text by text on the native BLAS. On XNNPACK
+   * too: unpadded buckets were also faster there (8 agent queries: 62 vs 82–95 ms).
    */
   private async forwardCanonical(lists: number[][]): Promise<Float32Array> {
     const groups: number[][][] = [];
