@@ -120,6 +120,11 @@ export const STUDY_TRAINING: Readonly<Record<string, StudyTraining>> = {
  */
 export const DEFAULT_STUDY_ENCODER = 'use';
 
+/** ", WiSE-FT α …" for descriptions of trained retrievers; empty when α is 1 (the trained weights). */
+export function wiseFtLabel(alpha: number | undefined): string {
+  return alpha === undefined || alpha === 1 ? '' : `, WiSE-FT α ${alpha}`;
+}
+
 export function studyTraining(encoder: string): StudyTraining {
   return STUDY_TRAINING[encoder] ?? {};
 }

@@ -11,7 +11,7 @@ import type { JobData } from './data';
 import { collect, type Collected, type Retriever } from './collect';
 export type { Retriever } from './collect';
 import type { BenchOptions, JobName } from './options';
-import { recordedConfig, workspaceRoot } from './options';
+import { recordedConfig, wiseFtLabel, workspaceRoot } from './options';
 import type { BenchStack } from './real-stack';
 import type { BenchEncoder } from './stack';
 
@@ -175,7 +175,7 @@ export async function trainRetriever(ctx: JobContext, name: string, base: BenchE
       backend: trained.backend,
       finalLoss: trained.finalLoss,
       seed: ctx.options.seed,
-      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.encoder.id}@${base.encoder.version}, batch ${o.batchSize}, lr ${o.lr ?? 'trainer default'}, temperature ${o.temperature ?? 'trainer default'}, group ${o.groupSize ?? 'trainer default'}${o.wiseFt === undefined || o.wiseFt === 1 ? '' : `, WiSE-FT α ${o.wiseFt}`}, seed ${ctx.options.seed}`,
+      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.encoder.id}@${base.encoder.version}, batch ${o.batchSize}, lr ${o.lr ?? 'trainer default'}, temperature ${o.temperature ?? 'trainer default'}, group ${o.groupSize ?? 'trainer default'}${wiseFtLabel(o.wiseFt)}, seed ${ctx.options.seed}`,
     },
   };
 }

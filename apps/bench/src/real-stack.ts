@@ -6,7 +6,7 @@ import { createJudge, createTokenizer, mineToFile, type Judge, type LratSample }
 import { createEncoder, loadEncoder, loadPairs, selectBackend, trainOnThread, type EncoderKind, type EncoderOptions } from '@lrat/trainer';
 import { readTrajectories, writeTrajectoriesJsonl, type DocumentStore, type Trajectory, type TrajectoryInputError } from '@lrat/trajectory';
 import type { BenchOptions } from './options';
-import { workspaceRoot } from './options';
+import { wiseFtLabel, workspaceRoot } from './options';
 import { bm25Searcher, flatDenseSearcher, hybridSearcher } from './stack-common';
 import { clickSamples } from './click-samples';
 import type { AgentSettings, BenchEncoder, MineFiles, MineResult, ProgressFn, TrainResult, TrainSettings } from './stack';
@@ -200,7 +200,7 @@ export async function createRealStack(options: BenchOptions) {
       });
       const encoder = await loadEncoder(result.modelDir, { cacheDir: options.cacheDir });
       return {
-        encoder: { encoder, description: `${base.encoder.id} trained on ${samples.length} samples (${settings.weighted ? 'weighted' : 'unweighted'} InfoNCE, ${settings.epochs} epochs, ${result.steps} steps on ${result.backend}${settings.wiseFt === undefined || settings.wiseFt === 1 ? '' : `, WiSE-FT α ${settings.wiseFt}`}); model in ${path.relative(process.cwd(), result.modelDir) || '.'}` },
+        encoder: { encoder, description: `${base.encoder.id} trained on ${samples.length} samples (${settings.weighted ? 'weighted' : 'unweighted'} InfoNCE, ${settings.epochs} epochs, ${result.steps} steps on ${result.backend}${wiseFtLabel(settings.wiseFt)}); model in ${path.relative(process.cwd(), result.modelDir) || '.'}` },
         steps: result.steps,
         seconds: result.seconds,
         backend: result.backend,

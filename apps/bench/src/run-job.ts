@@ -26,9 +26,12 @@ export interface JobOutcome {
 /** Runs one job in-process and writes its report; what `main.ts` and the tests call. */
 export async function runBenchJob(job: JobName, options: BenchOptions, stack: BenchStack, log?: (line: string) => void): Promise<JobOutcome> {
   const ctx = createContext(job, options, stack, log);
+  // This job's share of the process-wide counts (tests run several jobs in one process).
+  const before = queryCacheTotals();
   const report = await JOBS[job](ctx);
   const files = await writeReport(ctx.outDir, report, { questionsCsv: perQuestionCsv(ctx.results) });
-  const q = queryCacheTotals();
+  const after = queryCacheTotals();
+  const q = { encoded: after.encoded - before.encoded, reused: after.reused - before.reused };
   const cache = q.encoded + q.reused > 0 ? `query vectors: ${q.encoded} encoded, ${q.reused} reused from the dense searchers' caches\n` : '';
   return { report, files, summary: `${renderConsoleTable(report)}\n\n${cache}report.json  ${files.json}\nreport.md    ${files.markdown}\nreport.html  ${files.html}\nquestions    ${files.csv}\n${report.notes.map((n) => `note: ${n}`).join('\n')}\n` };
 }

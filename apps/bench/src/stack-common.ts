@@ -1,4 +1,4 @@
-import { Bm25Index, DenseIndex, cachingQueryEmbedder, createBm25Searcher, createDenseSearcher, createHybridSearcher, type CachingEmbedder, type TextEmbedder } from '@lrat/indexer';
+import { Bm25Index, DenseIndex, cachingQueryEmbedder, createBm25Searcher, createDenseSearcher, createHybridSearcher, type TextEmbedder } from '@lrat/indexer';
 import { type Question } from '@lrat/agents';
 import { evaluateRetrieval } from '@lrat/evaluation';
 import type { BasicSearcher as Searcher, Doc as CorpusDoc, Searcher as IndexSearcher } from '@lrat/core';
@@ -10,12 +10,12 @@ const asIndexerDoc = (d: CorpusDoc) => ({ docid: d.docid, title: d.title, text: 
 
 /** Query vectors remembered per dense searcher: ≈ 100 MB at 512 dimensions. */
 const QUERY_CACHE_ENTRIES = 50_000;
-const queryCaches: CachingEmbedder[] = [];
+/** Every dense searcher's counts added up (the searchers themselves are not kept alive by it). */
+const queryTally = { hits: 0, misses: 0 };
 
-/** Queries the studies' dense searchers encoded, and answered from their query-vector caches. */
+/** Queries the studies' dense searchers have encoded, and answered from their query-vector caches, in this process. */
 export function queryCacheTotals(): { encoded: number; reused: number } {
-  const stats = queryCaches.map((c) => c.cacheStats());
-  return { encoded: stats.reduce((a, s) => a + s.misses, 0), reused: stats.reduce((a, s) => a + s.hits, 0) };
+  return { encoded: queryTally.misses, reused: queryTally.hits };
 }
 
 /**
@@ -24,9 +24,7 @@ export function queryCacheTotals(): { encoded: number; reused: number } {
  */
 export async function flatDenseSearcher(embedder: TextEmbedder, corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher> {
   const index = await DenseIndex.build(corpus.map(asIndexerDoc), embedder, { factory: 'Flat', onProgress });
-  const cached = cachingQueryEmbedder(embedder, QUERY_CACHE_ENTRIES);
-  queryCaches.push(cached);
-  return createDenseSearcher(index, cached);
+  return createDenseSearcher(index, cachingQueryEmbedder(embedder, QUERY_CACHE_ENTRIES, queryTally));
 }
 
 export async function bm25Searcher(corpus: readonly CorpusDoc[], onProgress?: ProgressFn): Promise<Searcher> {

@@ -89,10 +89,11 @@ async function main() {
       for (const alpha of alphas) {
         encoder.weights().forEach((w, i) => w.variable.assign(trained[i]));
         interpolateTowardBase(encoder, pretrained, alpha);
-        const d = await evaluateRetrieval(await flatDenseSearcher(encoder, data.corpus), dev);
+        const mixed = await flatDenseSearcher(encoder, data.corpus);
+        const d = await evaluateRetrieval(mixed, dev);
         const od = oodDev ? ` · ${oodDev.name} train queries ${(await evaluateRetrieval(await flatDenseSearcher(encoder, oodDev.corpus), oodDev.test)).ndcgAt10.toFixed(4)}` : '';
         console.log(`  α ${alpha}: dev nDCG@10 ${d.ndcgAt10.toFixed(4)} R@100 ${d.recallAt100.toFixed(4)}${od}`);
-        if (process.argv.includes('--recall')) await recall(`α ${alpha}`, await flatDenseSearcher(encoder, data.corpus));
+        if (process.argv.includes('--recall')) await recall(`α ${alpha}`, mixed);
       }
       pretrained.dispose?.();
       trained.forEach((t) => t.dispose());

@@ -1,7 +1,7 @@
 // Public API of @lrat/indexer.
 export type { TextEmbedder } from './embedder';
 export { cachingQueryEmbedder } from './query-vector-cache';
-export type { CachingEmbedder, QueryVectorCacheStats } from './query-vector-cache';
+export type { CachingEmbedder, QueryVectorCacheStats, QueryVectorTally } from './query-vector-cache';
 export { EnglishAnalyzer, tokenize } from './analyzer';
 export type { AnalyzerOptions } from './analyzer';
 export { Bm25Index } from './bm25-index';

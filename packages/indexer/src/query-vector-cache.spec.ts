@@ -52,6 +52,17 @@ describe('cachingQueryEmbedder', () => {
     expect(cached.cacheStats()).toEqual({ hits: 0, misses: 0, entries: 0 });
   });
 
+  it('adds to a shared tally across caches', async () => {
+    const tally = { hits: 0, misses: 0 };
+    const a = cachingQueryEmbedder(recording().embedder, 10, tally);
+    const b = cachingQueryEmbedder(recording().embedder, 10, tally);
+    await a.embedQueries(['x', 'y']);
+    await b.embedQueries(['x']);
+    await a.embedQueries(['x']);
+    expect(tally).toEqual({ hits: 1, misses: 3 });
+    expect(a.cacheStats()).toMatchObject({ hits: 1, misses: 2 });
+  });
+
   it('rejects an encoder that returns the wrong number of values', async () => {
     const broken: TextEmbedder = { id: 'b', version: '1', dim: 4, embedDocuments: async () => new Float32Array(0), embedQueries: async () => new Float32Array(3) };
     await expect(cachingQueryEmbedder(broken).embedQueries(['q'])).rejects.toThrow(/returned 3 values for 1 queries of dim 4/);

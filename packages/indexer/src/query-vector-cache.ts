@@ -14,6 +14,12 @@ export interface QueryVectorCacheStats {
   entries: number;
 }
 
+/** Counts that several caches may add to (e.g. every dense searcher of a run). */
+export interface QueryVectorTally {
+  hits: number;
+  misses: number;
+}
+
 export interface CachingEmbedder extends TextEmbedder {
   /** Queries answered from the cache and encoded so far. */
   cacheStats(): QueryVectorCacheStats;
@@ -22,9 +28,9 @@ export interface CachingEmbedder extends TextEmbedder {
 /**
  * `embedder` with its query vectors remembered (least recently used first out, at most `maxEntries`).
  * Each call encodes only the distinct queries it has not seen, in one embedQueries call; documents
- * pass straight through.
+ * pass straight through. `tally`, when given, is added to as well.
  */
-export function cachingQueryEmbedder(embedder: TextEmbedder, maxEntries = 20_000): CachingEmbedder {
+export function cachingQueryEmbedder(embedder: TextEmbedder, maxEntries = 20_000, tally?: QueryVectorTally): CachingEmbedder {
   if (!(Number.isInteger(maxEntries) && maxEntries >= 1)) throw new RangeError(`cachingQueryEmbedder: maxEntries must be a positive integer, got ${maxEntries}`);
   const dim = embedder.dim;
   // A Map iterates in insertion order: re-inserting on a hit keeps the least recently used first.
@@ -65,6 +71,10 @@ export function cachingQueryEmbedder(embedder: TextEmbedder, maxEntries = 20_000
       });
       misses += missing.length;
       hits += texts.length - missing.length;
+      if (tally) {
+        tally.misses += missing.length;
+        tally.hits += texts.length - missing.length;
+      }
       return out;
     },
     cacheStats: () => ({ hits, misses, entries: vectors.size }),

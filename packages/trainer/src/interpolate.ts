@@ -12,7 +12,6 @@ import type { Encoder } from './encoders/encoder';
  * are of one kind with the same named weights of the same shapes.
  */
 export function interpolateTowardBase(tuned: Encoder, base: Encoder, alpha: number): void {
-  if (!(Number.isFinite(alpha) && alpha >= 0 && alpha <= 1)) throw new RangeError(`interpolation α must be in [0, 1], got ${alpha}`);
   if (tuned.kind !== base.kind) throw new Error(`cannot interpolate a ${tuned.kind} encoder with a ${base.kind} base`);
   const from = new Map(base.weights().map((w) => [w.name, w.variable] as const));
   const weights = tuned.weights();

@@ -52,14 +52,11 @@ export async function multihopSplit(nTrain: number, nDev: number, negatives = 9)
   };
 }
 
-/** The first `n` passages of the multihop-wiki corpus as the index embeds them (title + " " + text). */
+/** The first `n` passages of the multihop-wiki corpus as the index embeds them (documentText). */
 export function multihopPassages(n: number): string[] {
   return fs
     .readFileSync(path.join(MULTIHOP_DIR, 'corpus.jsonl'), 'utf8')
     .split('\n')
     .slice(0, n)
-    .map((l) => {
-      const d = JSON.parse(l) as { title: string; text: string };
-      return `${d.title} ${d.text}`;
-    });
+    .map((l) => documentText(JSON.parse(l) as { title?: string; text: string }));
 }

@@ -57,7 +57,7 @@ export async function loadUseTokenizer(dir = useModelDir()): Promise<{ tokenizer
 /** Frozen USE-lite: text → 512-d embedding (the model's own output, not normalised). */
 export class UseLiteModel {
   private readonly weights: tf.Tensor[];
-  /** Embeddings one at a time: an inference scope names this model's weights while it awaits. */
+  /** Native embeddings one at a time: an inference scope names this model's weights while it awaits. */
   private running: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -87,6 +87,7 @@ export class UseLiteModel {
 
   /** Embeds texts in one graph execution; returns n × 512 row-major. */
   embed(texts: string[]): Promise<Float32Array> {
+    if (!this.native) return this.embedNow(texts);
     const next = this.running.then(() => this.embedNow(texts));
     this.running = next.catch(() => undefined);
     return next;
@@ -104,7 +105,9 @@ export class UseLiteModel {
     const groups = new Map<number, number[]>();
     encodings.forEach((e, i) => {
       const n = Math.min(e.length, GRAPH_MAX_TOKENS);
-      groups.set(n, [...(groups.get(n) ?? []), i]);
+      const group = groups.get(n);
+      if (group) group.push(i);
+      else groups.set(n, [i]);
     });
     for (const [n, rows] of groups) {
       // Texts without tokens go beside one single-token text: the graph refuses a batch without
