@@ -59,6 +59,28 @@ describe('train', () => {
     expect(manifest).toMatchObject({ kind: 'bow', backend: 'wasm', step: 24 });
   });
 
+  it('picks micro-batches from the encoder\'s tape estimate on wasm, keeps a given microBatch, and names the fix when the heap runs out', async () => {
+    const run = async (name: string, encoder: BowEncoder, microBatch?: number) =>
+      train({ pairs: syntheticPairs(8, 1), encoder, outDir: path.join(tmp, name), epochs: 1, batchSize: 4, groupSize: 3, lr: 1e-3, microBatch });
+    // 1 GiB per query and 0.3 GiB per passage: queries one at a time, passages three at a time.
+    const estimated = () =>
+      Object.assign(new BowEncoder({ buckets: 64, embeddingDim: 8, dim: 8, seed: 2 }, charTokens), {
+        tapeBytes: (texts: readonly string[], side: 'query' | 'document') => texts.map(() => (side === 'query' ? 2 ** 30 : 0.3 * 2 ** 30)),
+      });
+    const auto = await run('auto-micro', estimated());
+    expect(auto.metrics.map((m) => m.microBatch)).toEqual([{ query: 1, passage: 3 }, { query: 1, passage: 3 }]);
+    const given = await run('given-micro', estimated(), 0);
+    expect(given.metrics.every((m) => m.microBatch === undefined)).toBe(true);
+    // Same gradients either way: the two runs end at the same loss.
+    expect(auto.lastLoss as number).toBeCloseTo(given.lastLoss as number, 5);
+
+    const full = new BowEncoder({ buckets: 64, embeddingDim: 8, dim: 8 }, charTokens);
+    full.forward = () => {
+      throw new Error('memory access out of bounds');
+    };
+    await expect(run('oom', full)).rejects.toThrow(/step 1 ran out of memory on wasm \(its heap holds at most 4 GB\) with micro-batches of all queries \/ all passages; set microBatch \(lrat train --micro-batch N\)/);
+  });
+
   it('keeps the best model by the dev metric and records every evaluation', async () => {
     const out = path.join(tmp, 'best');
     // A scripted evaluator (the real one is exercised in the in-domain test): best at step 6.

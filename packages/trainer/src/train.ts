@@ -6,6 +6,7 @@ import { writeDirAtomic } from './atomic';
 import { CheckpointState, latestCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 import type { Encoder } from './encoders/encoder';
 import { contrastiveGradients, microBatchSizes, type MicroBatchSizes } from './contrastive-step';
+import { autoMicroBatch, isOutOfMemory } from './memory-budget';
 import { layoutBatch, sampleGroup, TrainingSample } from './groups';
 import { interpolateVariables } from './interpolate';
 import { DataParallelSteps } from './parallel/data-parallel';
@@ -78,6 +79,8 @@ export interface TrainOptions {
    * Gradient caching: texts per micro-batch, one number for both sides or per side; 0 = off (one
    * tape over the whole batch). Same loss and gradients up to float rounding, peak activation memory
    * of one micro-batch — what lets long-sequence transformer batches fit the 4 GB wasm heap.
+   * Default on wasm: chosen per step from the encoder's `tapeBytes`, off where a side fits
+   * WASM_TAPE_BUDGET (memory-budget.ts); elsewhere off.
    */
   microBatch?: number | Partial<MicroBatchSizes>;
   /**
@@ -194,6 +197,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const outDir = path.resolve(options.outDir);
   const metricsFile = path.join(outDir, 'metrics.jsonl');
   const micro = microBatchSizes(options.microBatch);
+  // Without a user's choice, wasm steps that would overflow its heap get micro-batches by themselves.
+  const tapeBytes = options.microBatch === undefined && backend === 'wasm' ? encoder.tapeBytes?.bind(encoder) : undefined;
+  const stepMicro = (queries: string[], passages: string[]): MicroBatchSizes =>
+    tapeBytes ? { query: autoMicroBatch(tapeBytes(queries, 'query')), passage: autoMicroBatch(tapeBytes(passages, 'document')) } : micro;
   const workers = options.workers ?? 1;
   for (const [k, v] of Object.entries({ epochs, batchSize, groupSize, workers })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`train: ${k} must be a positive integer, got ${v}`);
@@ -308,7 +315,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const rate = learningRate(step, lr, warmupSteps, totalSteps);
       const t0 = Date.now();
       const stepBatch = { queries: layout.queries, passages: layout.passages, targets: layout.targets, weights: weighted ? layout.weights : undefined, temperature };
-      const { loss, grads } = parallel ? await parallel.gradients(stepBatch, micro) : await contrastiveGradients(encoder, vars, stepBatch, micro);
+      const sizes = stepMicro(layout.queries, layout.passages);
+      const { loss, grads } = await (parallel ? parallel.gradients(stepBatch, sizes) : contrastiveGradients(encoder, vars, stepBatch, sizes)).catch((e: unknown) => {
+        if (!isOutOfMemory(e)) throw e;
+        throw new Error(
+          `train: step ${step + 1} ran out of memory on ${backend}${backend === 'wasm' ? ' (its heap holds at most 4 GB)' : ''} with micro-batches of ${sizes.query || 'all'} queries / ${sizes.passage || 'all'} passages; ` +
+            'set microBatch (lrat train --micro-batch N) to forward and back-propagate fewer texts at a time — the gradients stay the same',
+          { cause: e },
+        );
+      });
       const gradNorm = opt.step(grads, rate);
       for (const g of grads) g.dispose();
       if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at step ${step + 1}; lower --lr`);
@@ -317,7 +332,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const elapsed = (Date.now() - sessionStart) / 1000;
       const perStep = elapsed / (step - sessionFirstStep);
       const examplesPerSec = idx.length / Math.max(1e-9, (Date.now() - t0) / 1000);
-      await record({ type: 'train', step, epoch, backend, loss, lr: rate, gradNorm, examples: idx.length, examplesPerSec, seconds: elapsed });
+      const cached = sizes.query > 0 || sizes.passage > 0 ? { microBatch: sizes } : {};
+      await record({ type: 'train', step, epoch, backend, loss, lr: rate, gradNorm, examples: idx.length, examplesPerSec, seconds: elapsed, ...cached });
       options.onProgress?.({ phase: 'train', done: step, total: stopAt, epoch, loss, lr: rate, examplesPerSec, etaSeconds: perStep * (stopAt - step) });
       const endOfEpoch = step % stepsPerEpoch === 0;
       if (endOfEpoch || (evalEvery > 0 && step % evalEvery === 0)) await runEval(endOfEpoch ? epoch + 1 : epoch);

@@ -48,7 +48,7 @@ export interface TrainArgs {
   resume: boolean;
   maxSteps?: number;
   wiseFt?: number;
-  microBatch: number;
+  microBatch?: number;
   passageMicroBatch?: number;
   workers?: number;
   backend?: string;
@@ -215,7 +215,7 @@ export async function runTrain(args: TrainArgs, say: (line: string) => void = (l
       resume: a.resume,
       maxSteps: a.maxSteps,
       wiseFtAlpha: a.wiseFt,
-      microBatch: { query: a.microBatch, passage: a.passageMicroBatch ?? a.microBatch },
+      microBatch: a.microBatch === undefined && a.passageMicroBatch === undefined ? undefined : { query: a.microBatch ?? 0, passage: a.passageMicroBatch ?? a.microBatch ?? 0 },
       workers: a.workers,
       backend: backend.name,
       onProgress,
@@ -284,7 +284,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         type: 'number',
         describe: 'WiSE-FT: write base + α · (trained − base), the trained weights moved back toward the starting model (α in [0, 1]; default 1 = as trained). Keeps out-of-domain accuracy; not with --dev (choose α on a dev set)',
       })
-      .option('micro-batch', { type: 'number', default: 0, describe: 'Gradient caching: texts per forward/backward pass (0 = the whole batch at once); same gradients, less memory' })
+      .option('micro-batch', {
+        type: 'number',
+        describe:
+          'Gradient caching: texts per forward/backward pass; same gradients, less memory. 0 = the whole batch at once. Default on wasm: only where a batch would not fit the 4 GB heap, as many texts as the model\'s activation estimate allows',
+      })
       .option('passage-micro-batch', { type: 'number', describe: 'Gradient caching for passages only (default: --micro-batch)' })
       .option('workers', {
         type: 'number',

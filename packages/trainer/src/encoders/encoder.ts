@@ -48,6 +48,12 @@ export interface Encoder extends TextEmbedder {
    * caching skips that side's backward passes (default: true).
    */
   trainsSide?(side: Side): boolean;
+  /**
+   * Optional: estimated bytes the gradient tape holds for each of these texts (0 on a side that does
+   * not train). train() divides the wasm heap's budget by it to pick micro-batches (memory-budget.ts);
+   * encoders whose activations are small leave it out.
+   */
+  tapeBytes?(texts: readonly string[], side: Side): number[];
   prepare(texts: string[], side: Side, options?: PrepareOptions): Promise<PreparedBatch>;
   forward(batch: PreparedBatch, side: Side): tf.Tensor2D;
   /** Optional: precompute the slow part for these texts once (use-adapter fills its embedding cache). */

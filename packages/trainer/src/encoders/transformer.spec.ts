@@ -95,6 +95,13 @@ describe('transformer encoder', () => {
     const before = await readSafetensors(path.join(model, 'model.safetensors'));
     const enc = await TransformerEncoder.load({ model, trainLayers: 1, queryMaxLength: 8, passageMaxLength: 12 });
     expect(enc.weights().every((w) => w.name.startsWith('encoder.layer.1.'))).toBe(true);
+    // Tape estimate: every text of a batch at its padded length, through the one trained layer only.
+    const all = await TransformerEncoder.load({ model, queryMaxLength: 8, passageMaxLength: 12 });
+    const [short, long] = [enc.tapeBytes(['a'], 'document')[0], enc.tapeBytes(['a', 'many more words than twelve tokens can hold in it'], 'document')];
+    expect(long[0]).toBe(long[1]);
+    expect(long[0]).toBeGreaterThan(short);
+    expect(all.tapeBytes(['a'], 'document')[0]).toBe(2 * short);
+    all.dispose();
     const out = path.join(tmp, 'train-top1');
     const res = await train({ pairs: syntheticPairs(16, 4), encoder: enc, outDir: out, epochs: 1, batchSize: 4, groupSize: 3, lr: 1e-3, seed: 1 });
     expect(res.steps).toBe(4);

@@ -11,6 +11,7 @@ import { poolingConfigFor, promptFor, readStFolder, type StFolder } from '../tra
 import { pythonStrip, WordPieceTokenizer, type Encoded } from '../transformer/wordpiece-tokenizer';
 import type { Encoder, EncoderManifest, NamedVariable, PreparedBatch, Side } from './encoder';
 import { MANIFEST_FILE } from './weights-io';
+import { transformerTapeBytes } from '../memory-budget';
 
 export interface TransformerOptions {
   /** A Hugging Face / sentence-transformers folder, or a folder written by `lrat train`. */
@@ -168,6 +169,18 @@ export class TransformerEncoder implements Encoder {
     });
     const n = texts.length;
     return new TokenBatch(n, tf.tensor2d(ids, [n, len], 'int32'), tf.tensor2d(types, [n, len], 'int32'), tf.tensor2d(mask, [n, len], 'int32'));
+  }
+
+  /**
+   * Tape bytes per text (see memory-budget.ts). A batch pads to its longest row, so every text is
+   * counted at that length; only the layers that train keep activations.
+   */
+  tapeBytes(texts: readonly string[], side: Side): number[] {
+    const tokens = Math.max(1, ...texts.map((t) => this.tokenize(t, side).ids.length));
+    const c = this.model.config;
+    const trained = this.opts.trainLayers === 'all' ? c.numLayers : this.opts.trainLayers;
+    const bytes = transformerTapeBytes(Array.from({ length: trained }, () => ({ width: c.hiddenSize, heads: c.numHeads })), tokens);
+    return texts.map(() => bytes);
   }
 
   /** Pooled sentence embeddings before any normalisation. */

@@ -234,6 +234,33 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
     }
   });
 
+  it('trains a default batch of 32 queries × 10 long passages inside the 4 GB wasm heap: gradient caching turns itself on', async () => {
+    // One tape over 320 passages of 128 tokens needs ≈ 12 GB; before micro-batches were chosen by
+    // default this step died with "memory access out of bounds".
+    const lines = fs.readFileSync(path.join(MULTIHOP_DIR, 'corpus.jsonl'), 'utf8').split('\n').slice(0, 700);
+    const passages = lines.map((l) => {
+      const d = JSON.parse(l) as { title: string; text: string };
+      return `${d.title} ${d.text}`;
+    });
+    const long = (i: number) => `${passages[2 * i]} ${passages[2 * i + 1]}`;
+    const pairs = Array.from({ length: 32 }, (_, q) => ({ query: `question ${q} about ${passages[20 * q].slice(0, 40)}`, pos: [long(10 * q)], neg: Array.from({ length: 9 }, (_, j) => long(10 * q + j + 1)), reweight_rate: 1 }));
+    const e = await UseEncoder.create();
+    try {
+      const tokens = e.tapeBytes(pairs.map((p) => p.pos[0]), 'document');
+      expect(Math.min(...tokens)).toBeGreaterThan(0);
+      expect(e.tapeBytes(['a b', 'a b c d e f g h'], 'query')[1]).toBeGreaterThan(e.tapeBytes(['a b'], 'query')[0]);
+      const res = await train({ pairs, encoder: e, outDir: path.join(tmp, 'full-batch'), epochs: 1, batchSize: 32, groupSize: 10, lr: 1e-5, seed: 1 });
+      expect(res.steps).toBe(1);
+      expect(Number.isFinite(res.lastLoss)).toBe(true);
+      const { microBatch } = res.metrics[0] as { microBatch?: { query: number; passage: number } };
+      expect(microBatch?.query).toBe(0);
+      expect(microBatch?.passage).toBeGreaterThan(0);
+      expect(microBatch?.passage).toBeLessThan(320);
+    } finally {
+      e.dispose();
+    }
+  });
+
   describe('trainSides: query (the query tower trains against frozen document vectors)', () => {
     const probe = ['alpha and bravo facts', 'hotel papa report', 'a violin concerto'];
     const pairs = syntheticPairs(16, 4);
@@ -249,6 +276,7 @@ describe('use encoder (USE-lite rebuilt from its own tensors)', () => {
         expect(Array.from(await e.embedDocuments(probe))).toEqual(graphDocs);
         expect(e.trainsSide('document')).toBe(false);
         expect(e.trainsSide('query')).toBe(true);
+        expect(e.tapeBytes(probe, 'document')).toEqual([0, 0, 0]);
         expect(e.config()).toMatchObject({ trainSides: 'query', trainLayers: 'all' });
         // Untrained, the query tower is the rebuilt model: the graph's query vectors within 1e-5.
         const q0 = await e.embedQueries(probe);

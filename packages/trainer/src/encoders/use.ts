@@ -7,6 +7,7 @@ import { padTokens, useForwardBuckets, useParams, type UseParams } from '../use/
 import { TokenIdsBatch, type Encoder, type NamedVariable, type PreparedBatch, type PrepareOptions, type Side } from './encoder';
 import { UseAdapterEncoder } from './use-adapter';
 import { saveEncoderFiles, weightsVersion } from './weights-io';
+import { transformerTapeBytes } from '../memory-budget';
 
 /** `all`: every tensor, embeddings included; N: the top N transformer layers and the tanh pooler. */
 export type TrainLayers = 'all' | number;
@@ -196,6 +197,15 @@ export class UseEncoder implements Encoder {
   /** False for the document side with trainSides `query`: gradient caching skips its backward pass. */
   trainsSide(side: Side): boolean {
     return !this.documents || side === 'query';
+  }
+
+  /** Tape bytes per text at its token count, through the layers that train (see memory-budget.ts). */
+  tapeBytes(texts: readonly string[], side: Side): number[] {
+    if (!this.trainsSide(side)) return texts.map(() => 0);
+    const layers = this.base.architecture.layers;
+    const trained = this.opts.trainLayers === 'all' ? layers : layers.slice(layers.length - this.opts.trainLayers);
+    const shapes = trained.map((l) => ({ width: l.outWidth, heads: l.heads }));
+    return texts.map((t) => transformerTapeBytes(shapes, Math.max(1, this.tokenize(t, side).length)));
   }
 
   /** Every tensor (what is saved and loaded). */
