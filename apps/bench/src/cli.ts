@@ -55,6 +55,10 @@ function buildParser(argv: readonly string[], defaults: BenchOptions) {
     .option('temperature', { type: 'number', describe: `InfoNCE temperature of the trained retrievers (default: the trainer's 0.02)` })
     .option('group-size', { type: 'number', describe: `passages per training query, 1 positive + N−1 negatives (default: the trainer's 10)` })
     .option('wise-ft', { type: 'number', describe: `WiSE-FT α of the trained retrievers: base + α · (trained − base), in [0, 1] (default: ${studyTraining('use').wiseFt ?? 1} for use, else 1 = as trained)` })
+    .option('cloze-pairs', {
+      type: 'number',
+      describe: `inverse-cloze pairs of the training corpus (a sentence → its passage) mixed into every trained retriever's samples, the same for each; the studies add a \`cloze\` row trained on them alone; 0 = none (default: ${studyTraining('use').clozePairs ?? 0} for use, else 0)`,
+    })
     .option('loops', { type: 'number', default: defaults.loops, describe: 'flywheel loops (fresh questions each loop)' })
     .option('steps', { type: 'number', describe: 'flywheel: training steps per loop, fixed across loops (default: loop 1\'s)' })
     .option('concurrency', { type: 'number', default: defaults.concurrency, describe: 'questions in flight per agent' })
@@ -97,6 +101,10 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
   }
   const positive = (name: string, v: number | undefined) => {
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new BenchUsageError(`bench: --${name} must be a positive integer, got ${v}`);
+    return v;
+  };
+  const nonNegative = (name: string, v: number | undefined) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new BenchUsageError(`bench: --${name} must be a non-negative integer, got ${v}`);
     return v;
   };
   const agents = parseAgentList(a.agents);
@@ -145,6 +153,7 @@ export function parseBenchArgs(argv: readonly string[], defaults: BenchOptions =
       temperature: a.temperature ?? study.temperature,
       groupSize: a['group-size'] ?? study.groupSize,
       wiseFt: a['wise-ft'] ?? study.wiseFt,
+      clozePairs: nonNegative('cloze-pairs', a['cloze-pairs']) ?? study.clozePairs,
       loops: positive('loops', a.loops) ?? defaults.loops,
       steps: positive('steps', a.steps),
       concurrency: positive('concurrency', a.concurrency) ?? defaults.concurrency,

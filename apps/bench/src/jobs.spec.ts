@@ -28,6 +28,8 @@ function smoke(job: JobName, extra: Partial<BenchOptions> = {}): BenchOptions {
     // batch of one such sample has a single passage, which @lrat/trainer's loss rejects (oneHot depth 1).
     batchSize: 10,
     loops: 1,
+    // A few inverse-cloze pairs: the mixing and the `cloze` row run, quickly.
+    clozePairs: 20,
     resamples: 200,
     out: path.join(tmp, job),
     ...extra,
@@ -91,7 +93,7 @@ describe('bench jobs (reduced configuration, real stack)', () => {
     expect(d).toMatchObject({ seeds: [13, 14], questions: 12 });
     expect(d?.p_holm).toBeGreaterThanOrEqual(d?.p_value ?? 0);
     expect(r.differences.some((x) => x.baseline === 'lrat' && x.treatment === 'gold')).toBe(true);
-    expect(r.training.map((t) => `${t.retriever}@${t.seed}`)).toEqual(['lrat@13', 'gold@13', 'click@13', 'lrat@14', 'gold@14', 'click@14']);
+    expect(r.training.map((t) => `${t.retriever}@${t.seed}`)).toEqual(['lrat@13', 'gold@13', 'click@13', 'cloze@13', 'lrat@14', 'gold@14', 'click@14', 'cloze@14']);
     expect(r.training[0].samples).toBe(r.mining[0].kept);
     expect(r.mining[0].positivesGold).toBeGreaterThan(0);
     expect(r.mining[0].positivesGold).toBeLessThanOrEqual(1);
@@ -100,7 +102,11 @@ describe('bench jobs (reduced configuration, real stack)', () => {
     expect(r.mining[0].kept).toBeLessThanOrEqual(r.mining[0].samples);
     expect(r.weights[0].samples).toBe(r.mining[0].kept);
     expect(r.differences.filter((x) => x.baseline === 'base').map((x) => x.metric)).toEqual(['evidence_recall', 'success', 'f1', 'steps', 'evidence_recall', 'success', 'f1', 'steps']);
-    expect(r.retrieval.map((x) => x.retriever)).toEqual([...retrievers, ...retrievers]);
+    expect(r.retrieval.map((x) => x.retriever)).toEqual([...retrievers, 'cloze', ...retrievers, 'cloze']);
+    // Every trained row mixes in the same 20 inverse-cloze pairs; the cloze row trains on them alone.
+    expect(r.training.filter((t) => t.retriever !== 'cloze').every((t) => /\+ 20 inverse-cloze pairs of the training corpus/.test(t.how))).toBe(true);
+    expect(r.training.find((t) => t.retriever === 'cloze')).toMatchObject({ samples: 20 });
+    expect(test.some((x) => x.retriever === 'cloze')).toBe(false);
     expect(r.retrieval.every((x) => x.ndcg_ci95 && x.ndcg_ci95[0] <= x.ndcg_at_10 + 1e-9 && x.ndcg_ci95[1] >= x.ndcg_at_10 - 1e-9)).toBe(true);
     const html = fs.readFileSync(o.files.html, 'utf8');
     for (const id of ['before-after', 'differences', 'retrieval']) expect(html).toContain(`id="chart-${id}"`);
@@ -119,7 +125,7 @@ describe('bench jobs (reduced configuration, real stack)', () => {
     checkRuns(r);
     checkFiles(o);
     expect(r.provenance.datasets.map((d) => d.name)).toEqual(['multihop-wiki', 'scifact']);
-    expect(r.retrieval.map((x) => `${x.retriever}/${x.dataset}`)).toEqual(['base/scifact', 'lrat/scifact', 'hybrid/scifact', 'hybrid-base/scifact', 'bm25/scifact']);
+    expect(r.retrieval.map((x) => `${x.retriever}/${x.dataset}`)).toEqual(['base/scifact', 'lrat/scifact', 'hybrid/scifact', 'hybrid-base/scifact', 'bm25/scifact', 'cloze/scifact']);
     const ood = r.runs.filter((x) => x.dataset === 'scifact');
     expect(ood).toHaveLength(10);
     // SciFact has no gold answers: success is not measured rather than reported as 0.

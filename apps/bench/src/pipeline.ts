@@ -4,14 +4,14 @@ import { createProgress } from '@lrat/core';
 import { type Agent, type Question } from '@lrat/agents';
 import { bootstrapMeanCi, calibrationStats, evaluateRetrieval, type QuestionResult } from '@lrat/evaluation';
 import { defaultReportDir, makeRunId, REPORT_SCHEMA, type AgentProvenance, type BenchReport, type CalibrationRow, type MiningSummary, type RetrievalRow, type RetrieverProvenance, type TrainingSummary, type WeightDistribution } from '@lrat/report';
-import type { LratSample } from '@lrat/miners';
+import { inverseClozePairs, type LratSample } from '@lrat/miners';
 import type { Trajectory } from '@lrat/trajectory';
 import { isCountedLength } from '@lrat/weighting';
 import type { JobData } from './data';
 import { collect, type Collected, type Retriever } from './collect';
 export type { Retriever } from './collect';
 import type { BenchOptions, JobName } from './options';
-import { recordedConfig, wiseFtLabel, workspaceRoot } from './options';
+import { clozeLabel, recordedConfig, wiseFtLabel, workspaceRoot } from './options';
 import type { BenchStack } from './real-stack';
 import type { BenchEncoder } from './stack';
 
@@ -142,8 +142,31 @@ export async function mineLrat(ctx: JobContext, name: string, trajectories: read
   };
 }
 
-export async function trainRetriever(ctx: JobContext, name: string, base: BenchEncoder, samples: readonly LratSample[], weighted: boolean, data: JobData, steps?: number): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
+/** The row trained on the inverse-cloze pairs alone: what the corpus pairs give without any agent. */
+export const CLOZE_ROW = 'cloze';
+
+/**
+ * The inverse-cloze pairs (--cloze-pairs) of a seed's training corpus: drawn from the seed alone, so
+ * every retriever of the seed mixes in the same pairs. Empty when the option is 0 or unset.
+ */
+export function clozeSamples(ctx: JobContext, data: Pick<JobData, 'corpus'>): LratSample[] {
+  return inverseClozePairs(data.corpus, { count: ctx.options.clozePairs ?? 0, seed: ctx.options.seed });
+}
+
+/** Trains `name` on its samples plus the seed's inverse-cloze pairs (clozeSamples), the study's recipe for every trained row. */
+export function trainRetriever(ctx: JobContext, name: string, base: BenchEncoder, samples: readonly LratSample[], weighted: boolean, data: JobData, steps?: number): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
   if (samples.length === 0) throw new Error(`${name}: no training samples were mined — the agents browsed nothing usable; check the trajectories`);
+  return trainOn(ctx, name, base, [...samples, ...clozeSamples(ctx, data)], samples.length, weighted, data, steps, `${samples.length} samples${clozeLabel(ctx.options.clozePairs)}`);
+}
+
+/** The `cloze` reference row: the inverse-cloze pairs alone, trained as every other row (weighted). */
+export function trainClozeReference(ctx: JobContext, base: BenchEncoder, data: JobData): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
+  const pairs = clozeSamples(ctx, data);
+  return trainOn(ctx, CLOZE_ROW, base, pairs, pairs.length, true, data, undefined, `${ctx.options.clozePairs} inverse-cloze pairs of the training corpus alone (no agent data)`);
+}
+
+/** `own`: the row's own samples among `samples` (the rest are the mixed-in inverse-cloze pairs), what its summary counts. */
+async function trainOn(ctx: JobContext, name: string, base: BenchEncoder, samples: readonly LratSample[], own: number, weighted: boolean, data: JobData, steps: number | undefined, what: string): Promise<{ retriever: DenseRetriever; training: TrainingSummary }> {
   const p = stageProgress(`train ${name} (${samples.length} samples)`);
   const outDir = path.join(ctx.outDir, 'models', fileName(name));
   // A fixed step budget: enough passes over the data to reach it, then stop there.
@@ -168,14 +191,14 @@ export async function trainRetriever(ctx: JobContext, name: string, base: BenchE
     retriever,
     training: {
       retriever: name,
-      samples: samples.length,
+      samples: own,
       epochs,
       steps: trained.steps,
       seconds: trained.seconds,
       backend: trained.backend,
       finalLoss: trained.finalLoss,
       seed: ctx.options.seed,
-      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE from ${base.encoder.id}@${base.encoder.version}, batch ${o.batchSize}, lr ${o.lr ?? 'trainer default'}, temperature ${o.temperature ?? 'trainer default'}, group ${o.groupSize ?? 'trainer default'}${wiseFtLabel(o.wiseFt)}, seed ${ctx.options.seed}`,
+      how: `${weighted ? 'weighted' : 'unweighted'} InfoNCE on ${what}, from ${base.encoder.id}@${base.encoder.version}, batch ${o.batchSize}, lr ${o.lr ?? 'trainer default'}, temperature ${o.temperature ?? 'trainer default'}, group ${o.groupSize ?? 'trainer default'}${wiseFtLabel(o.wiseFt)}, seed ${ctx.options.seed}`,
     },
   };
 }

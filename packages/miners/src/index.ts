@@ -7,3 +7,4 @@ export * from './judges';
 export { sampleJson } from './sample-json';
 export * from './mine-to-file';
 export type { LratSample, TrainingSample } from '@lrat/core';
+export { inverseClozePairs, sentences, type InverseClozeOptions } from './inverse-cloze';

@@ -18,6 +18,7 @@ import {
   retrievalRow,
   seedList,
   trainRetriever,
+  trainClozeReference,
   weightDistribution,
   withSeed,
   type JobContext,
@@ -29,6 +30,7 @@ import {
 
 /** The held-out retrievers of every study, in display order. */
 export const IN_DOMAIN_RETRIEVERS = ['base', 'lrat', 'hybrid', 'hybrid-base', 'bm25', 'gold', 'click'] as const;
+// With --cloze-pairs, a `cloze` retrieval row (no agent runs) follows them.
 
 /** Comparisons reported with paired CIs: [baseline, treatment]. */
 export const IN_DOMAIN_COMPARISONS: ReadonlyArray<[string, string]> = [
@@ -76,6 +78,8 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
     const lratRun = inBackground(trainRetriever(sctx, 'lrat', baseEncoder, mined.samples, true, data));
     const goldSet = await goldSamples(data.train, bm25.searcher, data.corpusById);
     const goldRun = inBackground(lratRun.then(() => trainRetriever(sctx, 'gold', baseEncoder, goldSet, false, data)));
+    // The inverse-cloze pairs alone (a retrieval row, no agent runs): what they give without agents.
+    const clozeRun = o.clozePairs ? inBackground(goldRun.then(() => trainClozeReference(sctx, baseEncoder, data))) : undefined;
     const label = seeds.length > 1 ? `seed ${seed} ` : '';
     // Fusion weights are chosen on the training questions, then frozen for the held-out evaluation.
     const baseParts = { bm25: bm25.searcher, dense: base.searcher };
@@ -95,9 +99,11 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
     tested.push(...(await evaluateAgents(sctx, seedAgents, [click.retriever], data, label)));
     const retrievers: Retriever[] = [base, lrat.retriever, hybrid, hybridBase, bm25, gold.retriever, click.retriever];
     inDisplayOrder(tested, retrievers);
+    const cloze = await clozeRun;
+    if (cloze) cloze.retriever.provenance.description = `reference: the inverse-cloze pairs every trained row mixes in, alone (no agent data; retrieval only); ${cloze.retriever.provenance.description}`;
 
     const rows: RetrievalRow[] = [];
-    for (const r of retrievers) rows.push(await retrievalRow(r, data, data.test, undefined, seed));
+    for (const r of cloze ? [...retrievers, cloze.retriever] : retrievers) rows.push(await retrievalRow(r, data, data.test, undefined, seed));
     const ndcg = new Map(rows.map((r) => [r.retriever, r.ndcg_at_10] as const));
     retrieval.push(...rows);
     runs.push(
@@ -106,7 +112,7 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
     );
     perSeed.push({ seed, tested });
     report.mining.push(mined.mining, { retriever: 'click', trajectories: trajectories.length, samples: clickSet.length, kept: clickSet.length, meanNegatives: mean(clickSet.map((s) => s.neg_id.length)), judge: 'none', positivesGold: 1, seed, how: 'click-model logs mined the human way (clicks follow the qrels)' });
-    report.training.push(lrat.training, gold.training, click.training);
+    report.training.push(lrat.training, gold.training, click.training, ...(cloze ? [cloze.training] : []));
     report.weights.push(weightDistribution(seeds.length > 1 ? `lrat (seed ${seed})` : 'lrat', mined.samples));
     if (seed === seeds[0]) {
       report.provenance.retrievers = [
@@ -117,6 +123,7 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
         bm25.provenance,
         gold.retriever.provenance,
         click.retriever.provenance,
+        ...(cloze ? [cloze.retriever.provenance] : []),
       ];
       report.calibration = { paper: PAPER_AGENT_BEHAVIOUR, rows: calibrationRows(train, data.train) };
     }

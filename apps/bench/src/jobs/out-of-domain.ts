@@ -3,7 +3,7 @@ import { loadJobData } from '../data';
 import { aggregateRuns, differences, runRow } from '../rows';
 import { studySummary } from '../summary';
 import { tunedHybrid } from './hybrid';
-import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, weightDistribution, type JobContext, collectRuns, inBackground, inDisplayOrder } from '../pipeline';
+import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, trainClozeReference, CLOZE_ROW, weightDistribution, type JobContext, collectRuns, inBackground, inDisplayOrder } from '../pipeline';
 
 /**
  * The retriever trained in domain (train trajectories of --dataset), evaluated on the out-of-domain
@@ -25,6 +25,8 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   // LRAT trains on a thread of its own while this thread indexes the new corpus and runs the agents
   // on the retrievers that need no training. Results do not depend on this order.
   const training = inBackground(trainRetriever(ctx, 'lrat', baseEncoder, mined.samples, true, inDomain));
+  // The inverse-cloze pairs of the in-domain corpus alone (a retrieval row): what they give out of domain without agents.
+  const clozeTraining = o.clozePairs ? inBackground(training.then(() => trainClozeReference(ctx, baseEncoder, inDomain))) : undefined;
 
   const base = await denseRetriever(ctx, 'base', baseEncoder, ood);
   const bm25 = await bm25Retriever(ctx, ood);
@@ -42,8 +44,11 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   tested.push(...(await evaluateAgents(ctx, oodAgents, [lrat, hybrid], ood)));
   const all = [base, lrat, hybrid, hybridBase, bm25];
   inDisplayOrder(tested, all);
+  const clozeTrained = await clozeTraining;
+  const cloze = clozeTrained ? await denseRetriever(ctx, CLOZE_ROW, clozeTrained.retriever.encoder, ood) : undefined;
+  if (cloze) cloze.provenance.description = `reference: the inverse-cloze pairs of ${inDomain.name} that lrat mixes in, alone (no agent data; retrieval only); ${cloze.provenance.description}`;
   const retrieval = [];
-  for (const r of all) retrieval.push(await retrievalRow(r, ood, ood.test, undefined, o.seed));
+  for (const r of cloze ? [...all, cloze] : all) retrieval.push(await retrievalRow(r, ood, ood.test, undefined, o.seed));
   const ndcg = new Map(retrieval.map((r) => [r.retriever, r.ndcg_at_10] as const));
 
   report.provenance.retrievers = [
@@ -52,6 +57,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
     hybridTuned.provenance,
     hybridBaseTuned.provenance,
     bm25.provenance,
+    ...(cloze ? [cloze.provenance] : []),
   ];
   report.runs = [
     ...train.map((c) => runRow(c, inDomain.name, inDomain.hasAnswers, null, how(c, inDomain, ctx), undefined, o.seed)),
@@ -61,7 +67,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   report.differences = [...differences(seedRuns, 'base', 'lrat', ood.name, ood.hasAnswers, o.resamples), ...differences(seedRuns, 'bm25', 'hybrid', ood.name, ood.hasAnswers, o.resamples), ...differences(seedRuns, 'bm25', 'lrat', ood.name, ood.hasAnswers, o.resamples)];
   report.retrieval = retrieval;
   report.mining = [mined.mining];
-  report.training = [trained.training];
+  report.training = [trained.training, ...(clozeTrained ? [clozeTrained.training] : [])];
   report.weights = [weightDistribution('lrat', mined.samples)];
   report.calibration = { paper: PAPER_AGENT_BEHAVIOUR, rows: calibrationRows(train, inDomain.train) };
   const baseRow = retrieval[0];
