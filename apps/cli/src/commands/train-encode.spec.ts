@@ -49,6 +49,21 @@ describe('lrat train and lrat encode', () => {
     expect((await fsp.readFile(path.join(emb, 'ids.txt'), 'utf8')).trim().split('\n')).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5']);
   });
 
+  it('--cloze-corpus / --cloze-pairs mix inverse-cloze pairs of a corpus into the training rows', async () => {
+    const pairs = path.join(tmp, 'pairs-cloze.jsonl');
+    await writePairs(pairs);
+    const corpus = path.join(tmp, 'cloze-corpus.jsonl');
+    const sentence = (t: string, i: number) => `The ${t} is the subject of passage number ${i} here.`;
+    await fsp.writeFile(corpus, Array.from({ length: 12 }, (_, i) => JSON.stringify({ _id: `c${i}`, title: `T${i}`, text: `${sentence(topics[i % 6], i)} Short one.` })).join('\n') + '\n');
+    const common = ['train', '--pairs', pairs, '--encoder', 'bow', '--epochs', '1', '--batch-size', '4', '--group-size', '2', '--backend', 'wasm', '--checkpoint-every', '0', '--quiet'];
+    const t = lrat(...common, '--out', path.join(tmp, 'cloze'), '--cloze-corpus', corpus, '--cloze-pairs', '8');
+    expect(t.stderr).toMatch(/cloze-corpus\.jsonl: \+ 8 inverse-cloze pairs \(a sentence → its passage\), seed 0/);
+    // 12 rows + 8 pairs in batches of 4: 5 steps where the rows alone take 3.
+    expect(t.stderr).toMatch(/5 steps in/);
+    expect(t.status).toBe(0);
+    expect(lrat(...common, '--out', path.join(tmp, 'cloze-half'), '--cloze-pairs', '8').stderr).toMatch(/--cloze-corpus and --cloze-pairs go together/);
+  });
+
   it('--wise-ft writes the trained weights moved back toward the starting model, and says so in encoder.json', async () => {
     const pairs = path.join(tmp, 'pairs-wise.jsonl');
     await writePairs(pairs);

@@ -21,6 +21,7 @@ import {
   TRAINABLE_SIDES,
 } from '@lrat/trainer';
 import { createProgress, type Progress, documentText, loadCorpus, loadQueries, readQrels } from '@lrat/core';
+import { inverseClozePairs } from '@lrat/miners';
 
 // `lrat train`: weighted contrastive training of an encoder on mined pairs (FlagEmbedding JSONL).
 
@@ -49,6 +50,8 @@ export interface TrainArgs {
   maxSteps?: number;
   wiseFt?: number;
   microBatch?: number;
+  clozeCorpus?: string;
+  clozePairs?: number;
   passageMicroBatch?: number;
   workers?: number;
   backend?: string;
@@ -168,6 +171,12 @@ export async function runTrain(args: TrainArgs, say: (line: string) => void = (l
   );
   if (counts.withPrompt && a.queryPrefix) throw new Error(`${a.pairs}: ${counts.withPrompt} rows carry FlagEmbedding's "prompt" and --query-prefix is set too; the encoder would add the prefix in front of the prompt — drop one of them`);
   if (pairs.length === 0) throw new Error(`${a.pairs}: no row to train on (${counts.skippedUnsatisfied} unsatisfied rows skipped; --include-unsatisfied trains on them)`);
+  if ((a.clozeCorpus === undefined) !== (a.clozePairs === undefined)) throw new Error('--cloze-corpus and --cloze-pairs go together');
+  if (a.clozeCorpus !== undefined && a.clozePairs !== undefined) {
+    const cloze = inverseClozePairs(await loadCorpus(path.resolve(a.clozeCorpus)), { count: a.clozePairs, seed: a.seed });
+    pairs.push(...cloze);
+    say(`${a.clozeCorpus}: + ${cloze.length} inverse-cloze pairs (a sentence → its passage), seed ${a.seed}`);
+  }
   const backend = await selectBackend({ prefer: a.backend, log: say });
   const encoder = await encoderFromArgs(a);
   if (a.recipe !== undefined) {
@@ -290,6 +299,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           'Gradient caching: texts per forward/backward pass; same gradients, less memory. 0 = the whole batch at once. Default on wasm: only where a batch would not fit the 4 GB heap, as many texts as the model\'s activation estimate allows',
       })
       .option('passage-micro-batch', { type: 'number', describe: 'Gradient caching for passages only (default: --micro-batch)' })
+      .option('cloze-corpus', { type: 'string', describe: 'BEIR corpus.jsonl to draw inverse-cloze pairs from (a sentence of a passage → that passage, 9 random passages as negatives), mixed into the training rows; with --cloze-pairs' })
+      .option('cloze-pairs', { type: 'number', describe: 'How many inverse-cloze pairs to mix in (the studies use 1000: they keep the query tower good out of domain)' })
       .option('workers', {
         type: 'number',
         default: 1,
@@ -307,6 +318,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .example('$0 train --pairs pairs.jsonl --encoder use --out models/use-ft --workers 2 --micro-batch 8', 'Fine-tune USE-lite on two cores: micro-batches of 8 texts spread over 2 worker threads')
       .example('$0 train --pairs pairs.jsonl --encoder use --train-sides query --out models/use-q', 'Fine-tune every weight of USE-lite’s query tower against the frozen document vectors (no corpus re-encoding)')
       .example('$0 train --pairs pairs.jsonl --encoder use --train-sides query --out models/use-q --wise-ft 0.7', 'The same, written as 0.7 of the way from the pretrained to the trained weights (WiSE-FT)')
+      .example('$0 train --pairs pairs.jsonl --encoder use --train-sides query --out models/use-q --cloze-corpus corpus.jsonl --cloze-pairs 1000', 'The studies\' recipe: mined pairs plus 1,000 inverse-cloze pairs of the corpus')
       .example('$0 train --pairs pairs.jsonl --out models/no-judge --include-unsatisfied', 'The no-judge ablation: every mined browse is a positive')
       .example('$0 train --pairs pairs.jsonl --out models/x --resume', 'Continue an interrupted run from its last checkpoint')
       .example('$0 train --pairs pairs.jsonl --encoder ~/models/Qwen3-Embedding-0.6B --recipe lrat-qwen3 --out models/qwen3-lrat', 'The paper’s own fine-tune of Qwen3-Embedding (override any value, e.g. --batch-size 32)')
