@@ -41,15 +41,16 @@ export function inverseClozePairs(docs: readonly Doc[], options: InverseClozeOpt
   if (!Number.isInteger(count) || count < 0) throw new Error(`inverse cloze: count must be a non-negative integer, got ${count}`);
   if (!Number.isInteger(negatives) || negatives < 0) throw new Error(`inverse cloze: negatives must be a non-negative integer, got ${negatives}`);
   if (count === 0) return [];
-  const usable = docs.filter((d) => sentences(d.text).some((s) => wordCount(s) >= minWords));
+  // Each passage's query candidates, split once: the passages with none are never drawn.
+  const usable = docs.map((doc) => ({ doc, queries: sentences(doc.text).filter((s) => wordCount(s) >= minWords) })).filter((u) => u.queries.length > 0);
   if (usable.length === 0) throw new Error(`inverse cloze: no passage among ${docs.length} has a sentence of ${minWords} words or more`);
   const distinct = new Set(docs.map((d) => d.docid)).size;
   if (distinct < negatives + 1) throw new Error(`inverse cloze: ${negatives} negatives need at least ${negatives + 1} passages, the corpus has ${distinct}`);
   const rng = createRng(seed, 'inverse-cloze');
   const out: LratSample[] = [];
   for (let i = 0; i < count; i++) {
-    const doc = rng.pick(usable);
-    const query = rng.pick(sentences(doc.text).filter((s) => wordCount(s) >= minWords));
+    const { doc, queries } = rng.pick(usable);
+    const query = rng.pick(queries);
     const chosen = new Set<string>([doc.docid]);
     const neg: Doc[] = [];
     while (neg.length < negatives) {
