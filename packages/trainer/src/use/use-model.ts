@@ -79,10 +79,12 @@ export class UseLiteModel {
 
   /**
    * Key of this model's vectors (embedding cache, worker pool): the version, plus the native BLAS's
-   * fingerprint when products run there — its vectors differ from XNNPACK's in the last bits.
+   * fingerprint when products run there — its vectors differ from XNNPACK's in the last bits. XNNPACK's
+   * key names its length buckets: before them a text's vector depended on its batch's longest text,
+   * so caches written then hold other vectors.
    */
   get embeddingVersion(): string {
-    return this.native ? `${this.version}+${this.native.fingerprint}` : this.version;
+    return this.native ? `${this.version}+${this.native.fingerprint}` : `${this.version}+xnnpack-by-length`;
   }
 
   /** Embeds texts in one graph execution; returns n × 512 row-major. */
@@ -96,11 +98,11 @@ export class UseLiteModel {
   private async embedNow(texts: string[]): Promise<Float32Array> {
     if (texts.length === 0) return new Float32Array(0);
     const encodings = texts.map((t) => this.tokenizer.encode(t));
-    if (!this.native) return this.run(encodings);
     // The graph pads its batch to the longest text, and its softmax, attention products and pooling
     // then sum over that length in an order that depends on it (on XNNPACK too: a 43-token text came
-    // out different beside a 58-token one). So one execution per token count: every text is computed
-    // at its own length, and its rows' products are segmented (rowLayouts).
+    // out different beside a 58-token one). So one execution per token count, on either path: every
+    // text is computed at its own length (and on the native BLAS its rows' products are segmented,
+    // rowLayouts), so its vector does not depend on the batch it came in.
     const out = new Float32Array(texts.length * USE_DIM);
     const groups = new Map<number, number[]>();
     encodings.forEach((e, i) => {
@@ -111,9 +113,10 @@ export class UseLiteModel {
     });
     for (const [n, rows] of groups) {
       // Texts without tokens go beside one single-token text: the graph refuses a batch without
-      // tokens. (Its row count then differs from every other layout's, see rowLayouts.)
+      // tokens, and its sparse input would drop token-less rows at the end of a batch. (The row count
+      // then differs from every other layout's, see rowLayouts.)
       const lists = n === 0 ? [...rows.map(() => []), [0]] : rows.map((r) => encodings[r]);
-      const part = await withInferenceRows(this.native, this.weights, rowLayouts(lists.map((l) => l.length)), () => this.run(lists));
+      const part = this.native ? await withInferenceRows(this.native, this.weights, rowLayouts(lists.map((l) => l.length)), () => this.run(lists)) : await this.run(lists);
       rows.forEach((row, j) => out.set(part.subarray(j * USE_DIM, (j + 1) * USE_DIM), row * USE_DIM));
     }
     return out;
