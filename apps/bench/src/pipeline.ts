@@ -2,7 +2,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { createProgress } from '@lrat/core';
 import { type Agent, type Question } from '@lrat/agents';
-import { bootstrapMeanCi, calibrationStats, evaluateRetrieval, type QuestionResult } from '@lrat/evaluation';
+import { bootstrapMeanCi, calibrationStats, evaluateRetrieval, type QuestionResult, type RetrievalEvaluation } from '@lrat/evaluation';
 import { defaultReportDir, makeRunId, REPORT_SCHEMA, type AgentProvenance, type BenchReport, type CalibrationRow, type MiningSummary, type RetrievalRow, type RetrieverProvenance, type TrainingSummary, type WeightDistribution } from '@lrat/report';
 import { inverseClozePairs, type LratSample } from '@lrat/miners';
 import type { Trajectory } from '@lrat/trajectory';
@@ -204,10 +204,15 @@ async function trainOn(ctx: JobContext, name: string, base: BenchEncoder, sample
 }
 
 export async function retrievalRow(retriever: Retriever, data: JobData, questions: readonly Question[], loop?: number, seed?: number): Promise<RetrievalRow> {
+  return (await scoredRetrievalRow(retriever, data, questions, loop, seed)).row;
+}
+
+/** `retrievalRow` with each question's scores (for paired differences, rows.ts retrievalDifferences). */
+export async function scoredRetrievalRow(retriever: Retriever, data: JobData, questions: readonly Question[], loop?: number, seed?: number): Promise<{ row: RetrievalRow; perQuestion: RetrievalEvaluation['perQuestion'] }> {
   const p = stageProgress(`retrieval eval ${retriever.name} (${data.name})`);
   const r = await evaluateRetrieval(retriever.searcher, questions, { onProgress: p.onProgress });
   p.stop();
-  return {
+  const row: RetrievalRow = {
     retriever: retriever.name,
     dataset: data.name,
     split: 'test',
@@ -220,6 +225,7 @@ export async function retrievalRow(retriever: Retriever, data: JobData, question
     ...(loop === undefined ? {} : { loop }),
     how: `raw test questions as queries over ${data.corpus.length} docs, qrels of ${data.name}`,
   };
+  return { row, perQuestion: r.perQuestion };
 }
 
 /** Every agent on the questions with one retriever; per-question rows go to the job's CSV. */

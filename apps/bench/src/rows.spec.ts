@@ -1,7 +1,7 @@
 import type { Agent } from '@lrat/agents';
 import type { QuestionResult } from '@lrat/evaluation';
 import type { Collected } from './collect';
-import { aggregateRuns, differences, runRow } from './rows';
+import { aggregateRuns, differences, retrievalDifferences, runRow, RAW_QUESTIONS } from './rows';
 import { weightDistribution } from './pipeline';
 import { goalNotes } from './jobs/in-domain';
 
@@ -37,6 +37,22 @@ describe('report rows from agent runs', () => {
     // Holm: the adjusted p-values are at least the raw ones and monotone in them.
     for (const x of d) expect(x.p_holm).toBeGreaterThanOrEqual(x.p_value ?? 0);
     expect(differences([{ seed: 1, tested: [base, lrat] }], 'base', 'lrat', 'sf', false, 100).map((x) => x.metric)).toEqual(['evidence_recall', 'steps']);
+  });
+
+  it('pairs raw-question retrieval scores by question id within each seed, questions one side lacks left out', () => {
+    const scores = (ndcg: number[], ids = ndcg.map((_, i) => `q${i}`)) => ndcg.map((x, i) => ({ questionId: ids[i], ndcgAt10: x, recallAt100: x > 0 ? 1 : 0 }));
+    const seed1 = { seed: 1, byRetriever: new Map([['base', scores([0, 0.2, 0.4, 0.6])], ['lrat', scores([0.6, 0.1, 0.3, 0.5], ['q3', 'q0', 'q1', 'q2'])]]) };
+    // Seed 2 lacks q1 on the treatment side: only q0 pairs.
+    const seed2 = { seed: 2, byRetriever: new Map([['base', scores([0.5, 0.5])], ['lrat', scores([0.4])]]) };
+    const d = retrievalDifferences([seed1, seed2], 'base', 'lrat', 'mw', 400);
+    expect(d.map((x) => [x.agent, x.metric])).toEqual([[RAW_QUESTIONS, 'ndcg_at_10'], [RAW_QUESTIONS, 'recall_at_100']]);
+    // Pairs (before → after): 0 → 0.1, 0.2 → 0.3, 0.4 → 0.5, 0.6 → 0.6, 0.5 → 0.4.
+    expect(d[0]).toMatchObject({ baseline: 'base', treatment: 'lrat', questions: 5, seeds: [1, 2], split: 'test' });
+    expect(d[0].before).toBeCloseTo(1.7 / 5);
+    expect(d[0].delta).toBeCloseTo(0.2 / 5);
+    expect(d[1].delta).toBeCloseTo(0.2);
+    for (const x of d) expect(x.p_holm).toBeGreaterThanOrEqual(x.p_value ?? 0);
+    expect(retrievalDifferences([seed1], 'base', 'missing', 'mw', 100)).toEqual([]);
   });
 
   it('pools seeds: questions paired within each seed, every seed listed', () => {

@@ -1,4 +1,4 @@
-import { holmAdjust, meanSd, pairByQuestion, stratifiedPairedBootstrap, summarize, type QuestionResult } from '@lrat/evaluation';
+import { holmAdjust, meanSd, pairByQuestion, stratifiedPairedBootstrap, summarize, type QuestionResult, type RetrievalEvaluation } from '@lrat/evaluation';
 import { type AggregateRow, type DifferenceRow, type RunRow } from '@lrat/report';
 import type { Collected } from './collect';
 
@@ -52,39 +52,89 @@ export function differences(runs: readonly SeedRuns[], baseline: string, treatme
   for (const agent of agents) {
     for (const m of METRICS) {
       if (m.needsAnswers && !hasAnswers) continue;
-      const strata: Array<{ before: number[]; after: number[] }> = [];
-      const seeds: number[] = [];
+      const strata: Stratum[] = [];
       let split: Collected['split'] = 'test';
       for (const r of runs) {
         const b = r.tested.find((c) => c.agent.name === agent && c.retriever === baseline);
         const t = b && r.tested.find((c) => c.agent.name === agent && c.retriever === treatment && c.split === b.split);
         if (!b || !t) continue;
         split = b.split;
-        const pairs = pairByQuestion(b.run.results, t.run.results, m.get);
-        strata.push({ before: pairs.before, after: pairs.after });
-        seeds.push(r.seed);
+        strata.push({ seed: r.seed, ...pairByQuestion(b.run.results, t.run.results, m.get) });
       }
-      if (strata.length === 0) continue;
-      const d = stratifiedPairedBootstrap(strata, { seed: `${seeds.join(',')}:${agent}:${m.name}:${baseline}:${treatment}`, resamples });
-      rows.push({
-        agent,
-        split,
-        dataset,
-        metric: m.name,
-        baseline,
-        treatment,
-        before: d.before,
-        after: d.after,
-        delta: d.diff,
-        relative: Number.isFinite(d.relative) ? d.relative : null,
-        ci95: [d.ciLow, d.ciHigh],
-        resamples: d.resamples,
-        questions: d.n,
-        seeds,
-        p_value: d.p,
-      });
+      if (strata.length > 0) rows.push(differenceRow({ agent, split, dataset, metric: m.name, baseline, treatment }, strata, resamples));
     }
   }
+  return holmCorrected(rows);
+}
+
+/** The raw held-out questions' retrieval scores of each retriever on one seed (evaluateRetrieval's perQuestion). */
+export interface SeedRetrievalScores {
+  seed: number;
+  byRetriever: ReadonlyMap<string, RetrievalEvaluation['perQuestion']>;
+}
+
+const RETRIEVAL_METRICS: Array<{ name: string; get: (r: RetrievalEvaluation['perQuestion'][number]) => number }> = [
+  { name: 'ndcg_at_10', get: (r) => r.ndcgAt10 },
+  { name: 'recall_at_100', get: (r) => r.recallAt100 },
+];
+
+/**
+ * Treatment vs baseline on the raw questions as queries (nDCG@10, Recall@100; agent "raw
+ * questions"), paired by question within each seed and pooled like `differences`: whether a change
+ * in the retrieval table is more than the draw of questions.
+ */
+export function retrievalDifferences(scores: readonly SeedRetrievalScores[], baseline: string, treatment: string, dataset: string, resamples: number): DifferenceRow[] {
+  const rows: DifferenceRow[] = [];
+  for (const m of RETRIEVAL_METRICS) {
+    const strata: Stratum[] = [];
+    for (const s of scores) {
+      const b = s.byRetriever.get(baseline);
+      const t = s.byRetriever.get(treatment);
+      if (!b || !t) continue;
+      const after = new Map(t.map((r) => [r.questionId, m.get(r)] as const));
+      const paired = b.filter((r) => after.has(r.questionId));
+      strata.push({ seed: s.seed, before: paired.map(m.get), after: paired.map((r) => after.get(r.questionId) as number) });
+    }
+    if (strata.length > 0) rows.push(differenceRow({ agent: RAW_QUESTIONS, split: 'test', dataset, metric: m.name, baseline, treatment }, strata, resamples));
+  }
+  return holmCorrected(rows);
+}
+
+/** The studies' comparisons of raw-question retrieval scores, [baseline, treatment]: the goals' two. */
+export const RETRIEVAL_COMPARISONS: ReadonlyArray<[string, string]> = [
+  ['base', 'lrat'],
+  ['bm25', 'hybrid'],
+];
+
+/** The agent column of retrieval differences: no agent, the raw questions as queries. */
+export const RAW_QUESTIONS = 'raw questions';
+
+interface Stratum {
+  seed: number;
+  before: number[];
+  after: number[];
+}
+
+/** One comparison's paired bootstrap over its seeds' questions (resampled within each seed). */
+function differenceRow(what: Pick<DifferenceRow, 'agent' | 'split' | 'dataset' | 'metric' | 'baseline' | 'treatment'>, strata: readonly Stratum[], resamples: number): DifferenceRow {
+  const seeds = strata.map((s) => s.seed);
+  const d = stratifiedPairedBootstrap(strata, { seed: `${seeds.join(',')}:${what.agent}:${what.metric}:${what.baseline}:${what.treatment}`, resamples });
+  return {
+    ...what,
+    before: d.before,
+    after: d.after,
+    delta: d.diff,
+    relative: Number.isFinite(d.relative) ? d.relative : null,
+    ci95: [d.ciLow, d.ciHigh],
+    resamples: d.resamples,
+    questions: d.n,
+    seeds,
+    p_value: d.p,
+  };
+}
+
+/** Holm-adjusts the p-values of one comparison's rows; significant at 0.05 after it. */
+function holmCorrected(rows: DifferenceRow[]): DifferenceRow[] {
   const adjusted = holmAdjust(rows.map((r) => r.p_value ?? 1));
   rows.forEach((r, i) => {
     r.p_holm = adjusted[i];

@@ -111,7 +111,7 @@ function differencesChart(report: BenchReport): ChartSpec | null {
     id: 'differences',
     title: `Paired differences with bootstrap 95 % CIs (filled: significant after Holm)${suffix(report)}`,
     spec: {
-      hconcat: MAIN_METRICS.filter((m) => values.some((v) => v.metric === m.field)).map((m) => ({
+      hconcat: [...MAIN_METRICS, NDCG].filter((m) => values.some((v) => v.metric === m.field)).map((m) => ({
         title: `Δ ${m.title}`,
         width: WIDTH,
         height: HEIGHT,

@@ -125,7 +125,7 @@ export function buildSections(report: BenchReport): Section[] {
       id: 'differences',
       title: 'Paired differences (bootstrap 95 % CI, Holm-corrected)',
       text: [
-        'Treatment minus baseline over the same questions: absolute difference first, relative second. The interval is a paired bootstrap over questions, resampled within each seed; p is the two-sided bootstrap p-value, Holm-adjusted across the agent × metric rows of each baseline → treatment comparison; * = significant at 0.05 after correction.',
+        'Treatment minus baseline over the same questions: absolute difference first, relative second. The interval is a paired bootstrap over questions, resampled within each seed; p is the two-sided bootstrap p-value, Holm-adjusted across the agent × metric rows of each baseline → treatment comparison; * = significant at 0.05 after correction. Rows of agent "raw questions" compare the retrieval table\'s scores (the raw questions as queries), paired the same way.',
       ],
       tables: [
         {

@@ -1,8 +1,9 @@
+import type { RetrievalEvaluation } from '@lrat/evaluation';
 import { PAPER_AGENT_BEHAVIOUR, type BenchReport, type RetrievalRow, type RunRow } from '@lrat/report';
 import type { Collected } from '../collect';
 import { loadJobData, type JobData } from '../data';
 import { goldSamples } from '../gold-samples';
-import { aggregateRuns, differences, runRow, type SeedRuns } from '../rows';
+import { aggregateRuns, differences, retrievalDifferences, runRow, RETRIEVAL_COMPARISONS, type SeedRetrievalScores, type SeedRuns } from '../rows';
 import { studySummary } from '../summary';
 import { tunedHybrid } from './hybrid';
 import {
@@ -15,7 +16,7 @@ import {
   how,
   mean,
   mineLrat,
-  retrievalRow,
+  scoredRetrievalRow,
   seedList,
   trainRetriever,
   trainClozeReference,
@@ -59,6 +60,7 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
   const perSeed: SeedRuns[] = [];
   const runs: RunRow[] = [];
   const retrieval: RetrievalRow[] = [];
+  const retrievalScores: SeedRetrievalScores[] = [];
 
   for (const seed of seeds) {
     const sctx = withSeed(ctx, seed);
@@ -103,7 +105,13 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
     if (cloze) cloze.retriever.provenance.description = `reference: the inverse-cloze pairs every trained row mixes in, alone (no agent data; retrieval only); ${cloze.retriever.provenance.description}`;
 
     const rows: RetrievalRow[] = [];
-    for (const r of cloze ? [...retrievers, cloze.retriever] : retrievers) rows.push(await retrievalRow(r, data, data.test, undefined, seed));
+    const byRetriever = new Map<string, RetrievalEvaluation['perQuestion']>();
+    for (const r of cloze ? [...retrievers, cloze.retriever] : retrievers) {
+      const scored = await scoredRetrievalRow(r, data, data.test, undefined, seed);
+      rows.push(scored.row);
+      byRetriever.set(r.name, scored.perQuestion);
+    }
+    retrievalScores.push({ seed, byRetriever });
     const ndcg = new Map(rows.map((r) => [r.retriever, r.ndcg_at_10] as const));
     retrieval.push(...rows);
     runs.push(
@@ -133,6 +141,7 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
   report.retrieval = retrieval;
   report.aggregates = aggregateRuns(runs, ctx.results);
   for (const [b, t] of IN_DOMAIN_COMPARISONS) report.differences.push(...differences(perSeed, b, t, first.name, first.hasAnswers, o.resamples));
+  for (const [b, t] of RETRIEVAL_COMPARISONS) report.differences.push(...retrievalDifferences(retrievalScores, b, t, first.name, o.resamples));
   report.notes.push(...goalNotes(perSeed.flatMap((s) => s.tested.filter((c) => c.retriever === 'base')), perSeed.flatMap((s) => s.tested.filter((c) => c.retriever === 'lrat'))));
   report.notes.push(...fineTuningGoalNotes(retrieval, perSeed.flatMap((s) => s.tested)));
   report.summary = studySummary(report);

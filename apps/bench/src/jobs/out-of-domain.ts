@@ -1,9 +1,10 @@
 import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/report';
+import type { RetrievalEvaluation } from '@lrat/evaluation';
 import { loadJobData } from '../data';
-import { aggregateRuns, differences, runRow } from '../rows';
+import { aggregateRuns, differences, retrievalDifferences, runRow, RAW_QUESTIONS, RETRIEVAL_COMPARISONS } from '../rows';
 import { studySummary } from '../summary';
 import { tunedHybrid } from './hybrid';
-import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, retrievalRow, trainRetriever, trainClozeReference, CLOZE_ROW, weightDistribution, type JobContext, collectRuns, inBackground, inDisplayOrder } from '../pipeline';
+import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, scoredRetrievalRow, trainRetriever, trainClozeReference, CLOZE_ROW, weightDistribution, type JobContext, collectRuns, inBackground, inDisplayOrder } from '../pipeline';
 
 /**
  * The retriever trained in domain (train trajectories of --dataset), evaluated on the out-of-domain
@@ -48,7 +49,12 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   const cloze = clozeTrained ? await denseRetriever(ctx, CLOZE_ROW, clozeTrained.retriever.encoder, ood) : undefined;
   if (cloze) cloze.provenance.description = `reference: the inverse-cloze pairs of ${inDomain.name} that lrat mixes in, alone (no agent data; retrieval only); ${cloze.provenance.description}`;
   const retrieval = [];
-  for (const r of cloze ? [...all, cloze] : all) retrieval.push(await retrievalRow(r, ood, ood.test, undefined, o.seed));
+  const byRetriever = new Map<string, RetrievalEvaluation['perQuestion']>();
+  for (const r of cloze ? [...all, cloze] : all) {
+    const scored = await scoredRetrievalRow(r, ood, ood.test, undefined, o.seed);
+    retrieval.push(scored.row);
+    byRetriever.set(r.name, scored.perQuestion);
+  }
   const ndcg = new Map(retrieval.map((r) => [r.retriever, r.ndcg_at_10] as const));
 
   report.provenance.retrievers = [
@@ -65,6 +71,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   ];
   const seedRuns = [{ seed: o.seed, tested }];
   report.differences = [...differences(seedRuns, 'base', 'lrat', ood.name, ood.hasAnswers, o.resamples), ...differences(seedRuns, 'bm25', 'hybrid', ood.name, ood.hasAnswers, o.resamples), ...differences(seedRuns, 'bm25', 'lrat', ood.name, ood.hasAnswers, o.resamples)];
+  for (const [b, t] of RETRIEVAL_COMPARISONS) report.differences.push(...retrievalDifferences([{ seed: o.seed, byRetriever }], b, t, ood.name, o.resamples));
   report.retrieval = retrieval;
   report.mining = [mined.mining];
   report.training = [trained.training, ...(clozeTrained ? [clozeTrained.training] : [])];
@@ -72,8 +79,10 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   report.calibration = { paper: PAPER_AGENT_BEHAVIOUR, rows: calibrationRows(train, inDomain.train) };
   const baseRow = retrieval[0];
   const lratRow = retrieval[1];
+  const paired = report.differences.find((d) => d.agent === RAW_QUESTIONS && d.metric === 'ndcg_at_10' && d.baseline === 'base' && d.treatment === 'lrat');
+  const interval = paired ? ` (paired Δ ${paired.delta >= 0 ? '+' : ''}${paired.delta.toFixed(4)}, 95 % CI [${paired.ci95[0].toFixed(4)}, ${paired.ci95[1].toFixed(4)}])` : '';
   report.notes.push(
-    `Out-of-domain goal (no regression): nDCG@10 base ${baseRow.ndcg_at_10.toFixed(4)} → lrat ${lratRow.ndcg_at_10.toFixed(4)} — ${lratRow.ndcg_at_10 >= baseRow.ndcg_at_10 ? 'no regression' : 'REGRESSION'}.`,
+    `Out-of-domain goal (no regression): nDCG@10 base ${baseRow.ndcg_at_10.toFixed(4)} → lrat ${lratRow.ndcg_at_10.toFixed(4)}${interval} — ${lratRow.ndcg_at_10 >= baseRow.ndcg_at_10 ? 'no regression' : 'REGRESSION'}.`,
   );
   report.aggregates = aggregateRuns(report.runs, ctx.results);
   report.summary = studySummary(report);
