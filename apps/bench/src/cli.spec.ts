@@ -57,10 +57,12 @@ describe('bench flags', () => {
     expect(() => parse(['flywheel', '--agents', ' , '])).toThrow(/--agents is empty/);
   });
 
-  it('takes the study settings of the encoder kind: use (the default) trains its query tower at lr 1e-4 for 4 epochs; --train-sides where it applies', () => {
-    expect(parse(['in-domain']).options).toMatchObject({ encoder: 'use', trainSides: 'query', epochs: 4, lr: 1e-4 });
+  it('takes the study settings of the encoder kind: use (the default) trains its query tower at lr 1e-4, temperature 0.05 for 4 epochs; --train-sides where it applies', () => {
+    expect(parse(['in-domain']).options).toMatchObject({ encoder: 'use', trainSides: 'query', epochs: 4, lr: 1e-4, temperature: 0.05 });
+    expect(defaults.temperature).toBe(0.05);
     expect(parse(['in-domain', '--encoder', 'use-adapter']).options).toMatchObject({ encoder: 'use-adapter', epochs: 8, lr: 3e-4 });
     expect(parse(['in-domain', '--encoder', 'use-adapter']).options.trainSides).toBeUndefined();
+    expect(parse(['in-domain', '--encoder', 'use-adapter']).options.temperature).toBeUndefined();
     expect(parse(['in-domain', '--train-sides', 'both', '--epochs', '1']).options).toMatchObject({ encoder: 'use', trainSides: 'both', epochs: 1 });
     expect(parse(['in-domain', '--encoder', 'use-adapter', '--train-sides', 'document']).options.trainSides).toBe('document');
     expect(() => parse(['in-domain', '--encoder', 'use', '--train-sides', 'document'])).toThrow(/--train-sides document does not apply to use/);

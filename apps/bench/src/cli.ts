@@ -52,7 +52,7 @@ function buildParser(argv: readonly string[], defaults: BenchOptions) {
     .option('epochs', { type: 'number', describe: `epochs of the trained retrievers (default: ${studyTraining('use').epochs} for use, ${studyTraining('use-adapter').epochs} for use-adapter, else ${DEFAULT_STUDY_EPOCHS})` })
     .option('batch-size', { type: 'number', default: defaults.batchSize })
     .option('lr', { type: 'number', describe: `learning rate of the trained retrievers (default: ${studyTraining('use').lr} for use, ${studyTraining('use-adapter').lr} for use-adapter, else the trainer's for the encoder kind)` })
-    .option('temperature', { type: 'number', describe: `InfoNCE temperature of the trained retrievers (default: the trainer's 0.02)` })
+    .option('temperature', { type: 'number', describe: `InfoNCE temperature of the trained retrievers (default: ${studyTraining('use').temperature} for use, else the trainer's 0.02)` })
     .option('group-size', { type: 'number', describe: `passages per training query, 1 positive + N−1 negatives (default: the trainer's 10)` })
     .option('wise-ft', { type: 'number', describe: `WiSE-FT α of the trained retrievers: base + α · (trained − base), in [0, 1] (default: ${studyTraining('use').wiseFt ?? 1} for use, else 1 = as trained)` })
     .option('cloze-pairs', {
