@@ -9,6 +9,7 @@ import type { Trajectory } from '@lrat/trajectory';
 import { isCountedLength } from '@lrat/weighting';
 import type { JobData } from './data';
 import { collect, type Collected, type Retriever } from './collect';
+import type { SeedRetrievalScores } from './rows';
 export type { Retriever } from './collect';
 import type { BenchOptions, JobName } from './options';
 import { clozeLabel, recordedConfig, wiseFtLabel, workspaceRoot } from './options';
@@ -207,8 +208,23 @@ export async function retrievalRow(retriever: Retriever, data: JobData, question
   return (await scoredRetrievalRow(retriever, data, questions, loop, seed)).row;
 }
 
-/** `retrievalRow` with each question's scores (for paired differences, rows.ts retrievalDifferences). */
-export async function scoredRetrievalRow(retriever: Retriever, data: JobData, questions: readonly Question[], loop?: number, seed?: number): Promise<{ row: RetrievalRow; perQuestion: RetrievalEvaluation['perQuestion'] }> {
+/**
+ * The retrieval rows of several retrievers on the held-out questions of one seed, with each
+ * question's scores (for paired differences: rows.ts retrievalDifferences).
+ */
+export async function scoredRetrievalRows(retrievers: readonly Retriever[], data: JobData, seed: number): Promise<{ rows: RetrievalRow[]; scores: SeedRetrievalScores }> {
+  const rows: RetrievalRow[] = [];
+  const byRetriever = new Map<string, RetrievalEvaluation['perQuestion']>();
+  for (const r of retrievers) {
+    const scored = await scoredRetrievalRow(r, data, data.test, undefined, seed);
+    rows.push(scored.row);
+    byRetriever.set(r.name, scored.perQuestion);
+  }
+  return { rows, scores: { seed, byRetriever } };
+}
+
+/** `retrievalRow` with each question's scores. */
+async function scoredRetrievalRow(retriever: Retriever, data: JobData, questions: readonly Question[], loop?: number, seed?: number): Promise<{ row: RetrievalRow; perQuestion: RetrievalEvaluation['perQuestion'] }> {
   const p = stageProgress(`retrieval eval ${retriever.name} (${data.name})`);
   const r = await evaluateRetrieval(retriever.searcher, questions, { onProgress: p.onProgress });
   p.stop();

@@ -90,10 +90,7 @@ export function retrievalDifferences(scores: readonly SeedRetrievalScores[], bas
     for (const s of scores) {
       const b = s.byRetriever.get(baseline);
       const t = s.byRetriever.get(treatment);
-      if (!b || !t) continue;
-      const after = new Map(t.map((r) => [r.questionId, m.get(r)] as const));
-      const paired = b.filter((r) => after.has(r.questionId));
-      strata.push({ seed: s.seed, before: paired.map(m.get), after: paired.map((r) => after.get(r.questionId) as number) });
+      if (b && t) strata.push({ seed: s.seed, ...pairByQuestion(b, t, m.get) });
     }
     if (strata.length > 0) rows.push(differenceRow({ agent: RAW_QUESTIONS, split: 'test', dataset, metric: m.name, baseline, treatment }, strata, resamples));
   }

@@ -148,11 +148,14 @@ export function pairedBootstrap(before: readonly number[], after: readonly numbe
   return { n, before: mb, after: ma, diff, relative: mb === 0 ? NaN : diff / mb, ciLow: at(alpha), ciHigh: at(1 - alpha), confidence, resamples };
 }
 
-/** Pairs two result sets by question id (only questions present in both) for `pairedBootstrap`. */
-export function pairByQuestion(
-  before: readonly QuestionResult[],
-  after: readonly QuestionResult[],
-  metric: (r: QuestionResult) => number,
+/**
+ * Pairs two result sets by question id (only questions present in both) for `pairedBootstrap`:
+ * agent results, or any per-question scores (a retrieval evaluation's perQuestion).
+ */
+export function pairByQuestion<R extends { questionId: string } = QuestionResult>(
+  before: readonly R[],
+  after: readonly R[],
+  metric: (r: R) => number,
 ): { before: number[]; after: number[]; questionIds: string[] } {
   const a = new Map(after.map((r) => [r.questionId, r]));
   const out = { before: [] as number[], after: [] as number[], questionIds: [] as string[] };

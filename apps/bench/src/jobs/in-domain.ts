@@ -1,4 +1,3 @@
-import type { RetrievalEvaluation } from '@lrat/evaluation';
 import { PAPER_AGENT_BEHAVIOUR, type BenchReport, type DifferenceRow, type RetrievalRow, type RunRow } from '@lrat/report';
 import type { Collected } from '../collect';
 import { loadJobData, type JobData } from '../data';
@@ -16,7 +15,7 @@ import {
   how,
   mean,
   mineLrat,
-  scoredRetrievalRow,
+  scoredRetrievalRows,
   seedList,
   trainRetriever,
   trainClozeReference,
@@ -104,14 +103,8 @@ export async function runInDomain(ctx: JobContext): Promise<BenchReport> {
     const cloze = await clozeRun;
     if (cloze) cloze.retriever.provenance.description = `reference: the inverse-cloze pairs every trained row mixes in, alone (no agent data; retrieval only); ${cloze.retriever.provenance.description}`;
 
-    const rows: RetrievalRow[] = [];
-    const byRetriever = new Map<string, RetrievalEvaluation['perQuestion']>();
-    for (const r of cloze ? [...retrievers, cloze.retriever] : retrievers) {
-      const scored = await scoredRetrievalRow(r, data, data.test, undefined, seed);
-      rows.push(scored.row);
-      byRetriever.set(r.name, scored.perQuestion);
-    }
-    retrievalScores.push({ seed, byRetriever });
+    const { rows, scores } = await scoredRetrievalRows(cloze ? [...retrievers, cloze.retriever] : retrievers, data, seed);
+    retrievalScores.push(scores);
     const ndcg = new Map(rows.map((r) => [r.retriever, r.ndcg_at_10] as const));
     retrieval.push(...rows);
     runs.push(

@@ -1,10 +1,9 @@
 import { PAPER_AGENT_BEHAVIOUR, type BenchReport } from '@lrat/report';
-import type { RetrievalEvaluation } from '@lrat/evaluation';
 import { loadJobData } from '../data';
 import { aggregateRuns, differences, retrievalDifferences, runRow, RAW_QUESTIONS, RETRIEVAL_COMPARISONS } from '../rows';
 import { studySummary } from '../summary';
 import { tunedHybrid } from './hybrid';
-import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, scoredRetrievalRow, trainRetriever, trainClozeReference, CLOZE_ROW, weightDistribution, type JobContext, collectRuns, inBackground, inDisplayOrder } from '../pipeline';
+import { bm25Retriever, calibrationRows, denseRetriever, emptyReport, evaluateAgents, finish, how, mineLrat, scoredRetrievalRows, trainRetriever, trainClozeReference, CLOZE_ROW, weightDistribution, type JobContext, collectRuns, inBackground, inDisplayOrder } from '../pipeline';
 
 /**
  * The retriever trained in domain (train trajectories of --dataset), evaluated on the out-of-domain
@@ -48,13 +47,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   const clozeTrained = await clozeTraining;
   const cloze = clozeTrained ? await denseRetriever(ctx, CLOZE_ROW, clozeTrained.retriever.encoder, ood) : undefined;
   if (cloze) cloze.provenance.description = `reference: the inverse-cloze pairs of ${inDomain.name} that lrat mixes in, alone (no agent data; retrieval only); ${cloze.provenance.description}`;
-  const retrieval = [];
-  const byRetriever = new Map<string, RetrievalEvaluation['perQuestion']>();
-  for (const r of cloze ? [...all, cloze] : all) {
-    const scored = await scoredRetrievalRow(r, ood, ood.test, undefined, o.seed);
-    retrieval.push(scored.row);
-    byRetriever.set(r.name, scored.perQuestion);
-  }
+  const { rows: retrieval, scores } = await scoredRetrievalRows(cloze ? [...all, cloze] : all, ood, o.seed);
   const ndcg = new Map(retrieval.map((r) => [r.retriever, r.ndcg_at_10] as const));
 
   report.provenance.retrievers = [
@@ -71,7 +64,7 @@ export async function runOutOfDomain(ctx: JobContext): Promise<BenchReport> {
   ];
   const seedRuns = [{ seed: o.seed, tested }];
   report.differences = [...differences(seedRuns, 'base', 'lrat', ood.name, ood.hasAnswers, o.resamples), ...differences(seedRuns, 'bm25', 'hybrid', ood.name, ood.hasAnswers, o.resamples), ...differences(seedRuns, 'bm25', 'lrat', ood.name, ood.hasAnswers, o.resamples)];
-  for (const [b, t] of RETRIEVAL_COMPARISONS) report.differences.push(...retrievalDifferences([{ seed: o.seed, byRetriever }], b, t, ood.name, o.resamples));
+  for (const [b, t] of RETRIEVAL_COMPARISONS) report.differences.push(...retrievalDifferences([scores], b, t, ood.name, o.resamples));
   report.retrieval = retrieval;
   report.mining = [mined.mining];
   report.training = [trained.training, ...(clozeTrained ? [clozeTrained.training] : [])];
